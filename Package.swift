@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+//
+// PrintkRing: a userspace, lockless, multi-writer ring buffer modeled on the Linux kernel's
+// printk ringbuffer (kernel/printk/printk_ringbuffer.c, Linux 5.10 and later), with the
+// benchmarks that compare it to the spinlock-protected log buffer it replaced.
+
+import PackageDescription
+
+let package = Package(
+    name: "PrintkRing",
+    products: [
+        .library(name: "PrintkRing", targets: ["PrintkRing"]),
+        .library(name: "CPrintkRing", targets: ["CPrintkRing"]),
+        .executable(name: "prb-bench", targets: ["prb-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The ring itself: dependency-free C11. Every access to ring memory goes through
+        // prb_atomics.h so that the same source can be compiled as C++ under a memory-model
+        // checker (see scripts/verify.sh once it exists).
+        .target(
+            name: "CPrintkRing",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        // The Swift API that users link.
+        .target(
+            name: "PrintkRing",
+            dependencies: ["CPrintkRing"]
+        ),
+        // libnuma, for the benchmark's NUMA placement. `apt-get install libnuma-dev` provides it.
+        .systemLibrary(
+            name: "CNuma",
+            pkgConfig: "numa",
+            providers: [.apt(["libnuma-dev"])]
+        ),
+        .executableTarget(
+            name: "prb-bench",
+            dependencies: [
+                "PrintkRing",
+                "CPrintkRing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/prb-bench"
+        ),
+        .testTarget(
+            name: "PrintkRingTests",
+            dependencies: ["PrintkRing", "CPrintkRing"]
+        ),
+    ],
+    cLanguageStandard: .c11
+)

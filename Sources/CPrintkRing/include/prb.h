@@ -1,0 +1,352 @@
+/*
+ * prb.h - a lockless, multi-writer ring buffer for log records, modeled on the Linux kernel's
+ * printk ringbuffer (kernel/printk/printk_ringbuffer.c, Linux 5.10 and its fixes up to 2025).
+ *
+ * What it guarantees
+ *   - Writers never block and never wait for each other or for readers. A reservation either
+ *     succeeds or fails at once (and the failure is counted); no lock is ever taken.
+ *   - Readers never write to the ring and never block writers. A reader never returns a torn
+ *     record: every copy is validated after the fact, and a record that was overwritten while it
+ *     was being copied is reported as lost. Records overwritten before a reader got to them
+ *     show up as gaps in the sequence numbers, which prb_reader counts.
+ *   - A writer stuck forever in the middle of a record (killed, frozen, or interrupted by the
+ *     code that now wants to dump the log) stops nobody: other writers go on until the ring wraps
+ *     onto the stuck record, and a reader in panic mode skips it and reads everything finalized
+ *     after it.
+ *
+ * Where it may be called
+ *   - prb_reserve, prb_entry_*, prb_commit, prb_final_commit, prb_reserve_in_last and prb_write
+ *     are async-signal-safe: no lock, no allocation, no system call other than
+ *     clock_gettime(CLOCK_MONOTONIC) (which POSIX lists as async-signal-safe). A signal handler
+ *     may write while the thread it interrupted is in the middle of its own record.
+ *   - The readers (prb_read*, prb_reader_*, prb_*_seq) are async-signal-safe too.
+ *   - prb_ring_create / prb_ring_format / prb_ring_attach / prb_ring_destroy allocate a small
+ *     handle with malloc and are not async-signal-safe: call them once, up front.
+ *
+ * Memory
+ *   All ring state lives in one contiguous, position-independent region (indices only, no
+ *   pointers), so the region may be placed in shared memory and read by another process.
+ *   prb_ring_required_bytes() says how large it must be. The handle (prb_ring) is process-local.
+ *
+ * Records
+ *   A record is a sequence number (assigned by the ring, starting at 0), metadata (timestamp,
+ *   level, facility, flags, caller id, device-info strings) and up to prb_max_text_size() bytes
+ *   of text. A record moves through these states (see prb.c for who moves it):
+ *
+ *       reserved --commit--> committed --(next reserve | own commit sees newer)--> finalized
+ *          |                     |  ^                                                  |
+ *          +----final commit-----|--|------------------------------------------------->+
+ *                                |  |                                                  |
+ *                                +--+ reopened by prb_reserve_in_last        recycled: reusable
+ *
+ *   Only finalized records are visible to readers.
+ */
+#ifndef PRB_H
+#define PRB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Limits and status codes
+ * ------------------------------------------------------------------------------------------- */
+
+/** Smallest and largest descriptor-ring size, as a power of two (4 .. 16M descriptors). */
+#define PRB_DESC_BITS_MIN 2
+#define PRB_DESC_BITS_MAX 24
+/** Smallest and largest data-ring size, as a power of two (64 bytes .. 4 GiB). */
+#define PRB_DATA_BITS_MIN 6
+#define PRB_DATA_BITS_MAX 32
+
+/** Length of the device-info strings, including the terminating NUL (as in the kernel). */
+#define PRB_SUBSYSTEM_LEN 16
+#define PRB_DEVICE_LEN 48
+
+/** Outcome of the operations that can fail. Zero is success. */
+typedef enum prb_status {
+    PRB_OK = 0,
+    /** desc_bits or data_bits out of range; nothing was done. */
+    PRB_E_INVALID_SIZE = 1,
+    /** The record is larger than prb_max_text_size(); nothing in the ring was touched. */
+    PRB_E_TOO_LARGE = 2,
+    /** No descriptor could be reserved: the oldest one is still being written. Counted. */
+    PRB_E_NO_DESCRIPTOR = 3,
+    /** A descriptor (and so a seq) was reserved but no text space could be had: the oldest data
+        block is still being written. The seq is committed as a lost record; readers see a gap. */
+    PRB_E_NO_SPACE = 4,
+    /** prb_reserve_in_last: the newest record is not this caller's committed record, or it can no
+        longer grow (finalized, or its data block is no longer the newest). Nothing changed. */
+    PRB_E_CANNOT_EXTEND = 5,
+    /** prb_ring_attach / prb_ring_format: the memory is too small, misaligned, or not a ring of
+        this layout version. */
+    PRB_E_BAD_MEMORY = 6,
+    /** Out of memory while creating a handle. */
+    PRB_E_NO_MEMORY = 7,
+    /** An entry was used after it was committed, or was never reserved. */
+    PRB_E_BAD_ENTRY = 8,
+} prb_status;
+
+/** Returns a static, human-readable description of a status code. */
+const char *prb_status_string(prb_status status);
+
+/* ---------------------------------------------------------------------------------------------
+ * Creating a ring
+ * ------------------------------------------------------------------------------------------- */
+
+/** A ring handle: process-local, created by prb_ring_create, prb_ring_format or prb_ring_attach. */
+typedef struct prb_ring prb_ring;
+
+/**
+ * Bytes of region a ring with 2^desc_bits descriptors and 2^data_bits bytes of text needs, or 0
+ * when the sizes are out of range. The region must be 64-byte aligned.
+ */
+size_t prb_ring_required_bytes(unsigned desc_bits, unsigned data_bits);
+
+/** Creates a ring in memory it allocates itself (zeroed, 64-byte aligned). NULL on failure,
+    with the reason in *status when status is not NULL. */
+prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *status);
+
+/**
+ * Formats caller-provided memory (at least prb_ring_required_bytes(), 64-byte aligned) as an
+ * empty ring and returns a handle to it. The memory is not freed by prb_ring_destroy.
+ */
+prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits,
+                          prb_status *status);
+
+/**
+ * Attaches to memory that already holds a ring formatted by prb_ring_format (for example a shared
+ * mapping written by another process). Checks the magic number, layout version and sizes
+ * before trusting anything; a foreign or damaged region gives PRB_E_BAD_MEMORY.
+ */
+prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status);
+
+/** Frees the handle, and the region too if prb_ring_create allocated it. NULL is allowed. */
+void prb_ring_destroy(prb_ring *ring);
+
+unsigned prb_ring_desc_bits(const prb_ring *ring);
+unsigned prb_ring_data_bits(const prb_ring *ring);
+/** The region's base address and size. */
+void *prb_ring_memory(const prb_ring *ring);
+size_t prb_ring_memory_bytes(const prb_ring *ring);
+
+/**
+ * Largest text a single record can hold: half the data ring minus the 8-byte block header.
+ * (A block, header included, may fill at most half of the data ring; see prb.c on why.)
+ */
+size_t prb_max_text_size(const prb_ring *ring);
+
+/* ---------------------------------------------------------------------------------------------
+ * Writing
+ * ------------------------------------------------------------------------------------------- */
+
+/** Record metadata a writer provides. Zero-initialize and fill in what you need. */
+typedef struct prb_meta {
+    /** Nanoseconds on CLOCK_MONOTONIC; 0 means "read the clock at reservation". */
+    uint64_t timestamp_ns;
+    /** Identifies the writer (the kernel uses the task id, or 0x80000000 + CPU in interrupt
+        context). prb_reserve_in_last extends only a record with the same caller id. */
+    uint32_t caller_id;
+    uint8_t level;    /**< syslog level, 0..7 */
+    uint8_t facility; /**< syslog facility */
+    uint8_t flags;    /**< free for the user, 5 bits used by the kernel */
+} prb_meta;
+
+/**
+ * A writer's handle on a reserved record. Lives on the writer's stack; plain data, no pointers
+ * into ring memory other than the ring handle. Fields are for reading only.
+ */
+typedef struct prb_entry {
+    prb_ring *ring;
+    /** Descriptor id (descriptor index plus a wrap count). */
+    uint64_t id;
+    /** The record's sequence number. */
+    uint64_t seq;
+    /** Index (in 64-bit words) of the first text word in the data ring. */
+    uint64_t text_word;
+    /** Bytes of text the record may hold. */
+    uint32_t capacity;
+    /** Bytes of text written so far (prb_entry_append moves it). */
+    uint32_t text_len;
+    /** The caller id the record carries (from prb_meta, or prb_reserve_in_last). */
+    uint32_t caller_id;
+    /** 1 while the entry holds a reservation, 0 after commit. */
+    uint32_t active;
+} prb_entry;
+
+/**
+ * Reserves a new record with room for text_size bytes of text and sets its metadata (meta may
+ * be NULL: all zero, clock read now). Transition: a reusable (or never used) descriptor becomes
+ * `reserved`; the previous record, if merely committed, becomes `finalized`.
+ *
+ * Never waits. Returns PRB_OK and fills *entry; or
+ *   PRB_E_TOO_LARGE     text_size > prb_max_text_size(); nothing touched;
+ *   PRB_E_NO_DESCRIPTOR the descriptor ring is full of records still being written (counted);
+ *   PRB_E_NO_SPACE      the data ring is full of records still being written: the seq was used
+ *                       for a record without text, committed at once, that readers see as lost.
+ * text_size 0 makes an empty record (no data block).
+ */
+prb_status prb_reserve(prb_ring *ring, prb_entry *entry, size_t text_size, const prb_meta *meta);
+
+/** Appends up to len bytes of text; returns the number copied (less than len only when the
+    reservation is full). Async-signal-safe. */
+size_t prb_entry_append(prb_entry *entry, const void *bytes, size_t len);
+
+/** Sets the device-info strings (truncated to 15 and 47 bytes). NULL leaves a string empty. */
+void prb_entry_set_dev_info(prb_entry *entry, const char *subsystem, const char *device);
+
+/**
+ * Commits the record: reserved -> committed. A committed record is not yet visible to readers
+ * and may still be extended by prb_reserve_in_last with the same caller id; it becomes
+ * finalized (visible) when the next record is reserved, or here at once when a newer record
+ * already exists.
+ */
+prb_status prb_commit(prb_entry *entry);
+
+/** Commits and finalizes the record: reserved -> finalized. It is visible to readers at once and
+    can no longer be extended. */
+prb_status prb_final_commit(prb_entry *entry);
+
+/**
+ * Reopens the newest record for more text, if it is committed (not finalized) and was written
+ * with caller_id: committed -> reserved. Its text grows by `additional` bytes (the block may move
+ * so that it wraps to the start of the data ring; the text written so far moves with it), up to
+ * max_total bytes of text in all. On PRB_OK, entry->text_len is the text already there and
+ * appends continue after it; commit or final-commit as usual.
+ * Fails with PRB_E_CANNOT_EXTEND (nothing changed) or PRB_E_TOO_LARGE; if the record was
+ * reopened but the data ring could not grow, it is committed again unchanged and
+ * PRB_E_NO_SPACE is returned.
+ */
+prb_status prb_reserve_in_last(prb_ring *ring, prb_entry *entry, uint32_t caller_id,
+                               size_t additional, size_t max_total);
+
+/** Writes one complete record (reserve, copy, final commit). *seq_out gets its seq on success
+    and on PRB_E_NO_SPACE (the lost record's seq); seq_out may be NULL. */
+prb_status prb_write(prb_ring *ring, const void *text, size_t len, const prb_meta *meta,
+                     uint64_t *seq_out);
+
+/** CLOCK_MONOTONIC in nanoseconds: the clock records are stamped with. */
+uint64_t prb_clock_ns(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * Reading
+ * ------------------------------------------------------------------------------------------- */
+
+/** A record's metadata as a reader sees it. */
+typedef struct prb_record_info {
+    uint64_t seq;
+    uint64_t timestamp_ns;
+    /** Full text length. Larger than the reader's buffer means the copy was truncated. */
+    uint32_t text_len;
+    uint32_t caller_id;
+    uint8_t level;
+    uint8_t facility;
+    uint8_t flags;
+    char subsystem[PRB_SUBSYSTEM_LEN];
+    char device[PRB_DEVICE_LEN];
+} prb_record_info;
+
+typedef enum prb_read_status {
+    /** The record was copied. */
+    PRB_READ_OK = 0,
+    /** The record does not exist yet for readers (not reserved yet, or not yet finalized). */
+    PRB_READ_NOT_YET = 1,
+    /** The record existed but is gone: overwritten, or committed without text (lost). */
+    PRB_READ_LOST = 2,
+} prb_read_status;
+
+/**
+ * Reads exactly record `seq`: its info (info may be NULL) and up to buf_size bytes of its text
+ * (buf may be NULL). Returns PRB_READ_LOST for a seq that was overwritten, PRB_READ_NOT_YET for a
+ * seq that is not finalized or lies in the future.
+ */
+prb_read_status prb_read(const prb_ring *ring, uint64_t seq, prb_record_info *info, void *buf,
+                         size_t buf_size);
+
+/**
+ * Reads record *seq or, when that one is lost or overwritten, the next one that is readable;
+ * *seq is set to the seq actually read (compare with the one asked for to see a gap). Returns
+ * false when no finalized record at or after *seq exists yet. In panic mode a record that is not
+ * finalized (a stuck writer) is skipped as long as a later seq has been reserved.
+ */
+bool prb_read_valid(const prb_ring *ring, uint64_t *seq, prb_record_info *info, void *buf,
+                    size_t buf_size, bool panic_mode);
+
+/** Seq of the oldest record still in the ring (it may be lost, i.e. without data). 0 when empty. */
+uint64_t prb_first_seq(const prb_ring *ring);
+/** Seq of the oldest readable record, or 0 when there is none. */
+uint64_t prb_first_valid_seq(const prb_ring *ring);
+/** One past the newest readable record such that every record before it is finalized or lost:
+    where a reader that has read everything waits. */
+uint64_t prb_next_seq(const prb_ring *ring);
+/** The seq the next reservation will get (the number of seqs ever reserved). */
+uint64_t prb_next_reserve_seq(const prb_ring *ring);
+
+/** A reader: where it is and how many records it has missed. Plain data; one per thread. */
+typedef struct prb_reader {
+    const prb_ring *ring;
+    /** The seq it will try next. */
+    uint64_t next_seq;
+    /** Records skipped because they were overwritten or lost before this reader got to them. */
+    uint64_t lost;
+    /** Skip records a stuck writer never finalized (see prb_read_valid). */
+    bool panic_mode;
+} prb_reader;
+
+void prb_reader_init(prb_reader *reader, const prb_ring *ring, uint64_t from_seq, bool panic_mode);
+
+/** Reads the next readable record, counting any gap in reader->lost. false when caught up. */
+bool prb_reader_next(prb_reader *reader, prb_record_info *info, void *buf, size_t buf_size);
+
+/* ---------------------------------------------------------------------------------------------
+ * Statistics and introspection
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct prb_stats {
+    /** Seqs ever reserved (= prb_next_reserve_seq). */
+    uint64_t reserved;
+    /** Seqs up to which every record is finalized or lost (= prb_next_seq). */
+    uint64_t finalized;
+    /** Reservations refused for want of a descriptor (PRB_E_NO_DESCRIPTOR). */
+    uint64_t failed_descriptor;
+    /** Records that got a seq but no text space (PRB_E_NO_SPACE); readers see them as lost. */
+    uint64_t failed_data;
+} prb_stats;
+
+/** A snapshot of the counters; costs nothing on the write path (derived or failure-only). */
+void prb_get_stats(const prb_ring *ring, prb_stats *stats);
+
+/** Descriptor states, as stored in the top two bits of a descriptor's state word. */
+typedef enum prb_desc_state {
+    PRB_DESC_MISS = -1, /**< query result only: the slot does not hold the asked-for record */
+    PRB_DESC_RESERVED = 0,
+    PRB_DESC_COMMITTED = 1,
+    PRB_DESC_FINALIZED = 2,
+    PRB_DESC_REUSABLE = 3,
+} prb_desc_state;
+
+/** State of the descriptor holding record `seq`, or PRB_DESC_MISS if its slot holds another
+    record (or a reservation whose seq is not written yet). For tests and diagnostics. */
+prb_desc_state prb_state_of_seq(const prb_ring *ring, uint64_t seq);
+
+/** Raw positions, for tests and diagnostics. */
+typedef struct prb_positions {
+    uint64_t head_id, tail_id;
+    uint64_t data_head_lpos, data_tail_lpos;
+    uint64_t last_finalized_seq;
+} prb_positions;
+void prb_get_positions(const prb_ring *ring, prb_positions *positions);
+
+/** Where record `seq`'s data block lies: begin and next logical positions (both odd for a record
+    without data). false if the slot does not hold that record. For tests and diagnostics. */
+bool prb_block_of_seq(const prb_ring *ring, uint64_t seq, uint64_t *begin, uint64_t *next);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PRB_H */

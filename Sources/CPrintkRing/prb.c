@@ -1,0 +1,1558 @@
+/*
+ * prb.c - a lockless, multi-writer ring buffer for log records, after the Linux kernel's printk
+ * ringbuffer (designed by John Ogness with Petr Mladek, Linux 5.10, with the later fixes up to
+ * 2025). This is our own userspace implementation of that design in C11 atomics; read
+ * prb.h for the API and the guarantees. This comment tells the algorithm.
+ *
+ * 1. The two rings
+ * ================
+ *
+ * A ring is two rings that work together:
+ *
+ *   descriptor ring: 2^desc_bits descriptors, each {state_var, blk.begin, blk.next}, plus a
+ *                    parallel array of infos (seq, timestamp, text length, caller id, level,
+ *                    facility, flags, device-info strings). One descriptor per record.
+ *   data ring:       2^data_bits bytes of text blocks. A block starts with the id of the
+ *                    descriptor that owns it, followed by the text. The descriptor's
+ *                    blk.begin/blk.next say where its block is; a block does not know its size.
+ *
+ *   descriptor ring                                   data ring (logical positions, "lpos")
+ *   +------+------+------+------+------+             +----+-----------+----+--------+--------+
+ *   | id 5 | id 6 | id 7 | id 4 | ...  |             | 6  | text of 6 | 7  | text 7 | (free) |
+ *   +------+------+------+------+------+             +----+-----------+----+--------+--------+
+ *      ^tail_id       ^head_id                       ^tail_lpos                     ^head_lpos
+ *
+ * Both rings are consumed from the head and reclaimed at the tail. Ids and lpos only ever grow
+ * (modulo 2^62 and 2^64); the index into the array is their low bits and the high bits count
+ * the wraps, which is what defeats ABA: a descriptor id names one use of one slot, an lpos one
+ * position in one wrap of the data array. Both start just below their overflow point
+ * (DESC0_ID, BLK0_LPOS) so that the wrap-around arithmetic runs in every test, not after 2^62
+ * records.
+ *
+ * A record's descriptor is found from its seq alone: seq and id advance together, so
+ * seq % count is the slot. A reader confirms that the slot really holds that seq.
+ *
+ * 2. Record states
+ * ================
+ *
+ * The top two bits of state_var hold the state, the other 62 the id, so a state change and the
+ * id it applies to are one compare-and-swap:
+ *
+ *   reserved  (0)  a writer owns the record and is filling it.      set by: desc_reserve,
+ *                                                                    desc_reopen_last
+ *   committed (1)  filled and consistent, but the same writer may
+ *                  still extend it (prb_reserve_in_last); readers
+ *                  do not see it yet.                                set by: prb_commit
+ *   finalized (2)  final: readers see it, nobody changes it.        set by: prb_final_commit,
+ *                                                                    desc_make_final
+ *   reusable  (3)  its slot and data may be recycled; its data is   set by: desc_make_reusable
+ *                  no longer trustworthy.
+ *   miss     (-1)  never stored: the slot holds a different id.
+ *
+ * A committed record becomes finalized in one of three ways: its writer calls
+ * prb_final_commit; the next reservation finalizes its predecessor (only the newest record can
+ * be extended); or prb_commit finalizes its own record when it sees that a newer one exists.
+ *
+ * 3. Writing
+ * ==========
+ *
+ * prb_reserve:  desc_reserve() claims the next id by moving head_id forward, pushing the tail
+ *               first if the ring is full (desc_push_tail, which needs the tail record to be
+ *               finalized or reusable, and first pushes the data tail past that record's block).
+ *               Then data_alloc() moves head_lpos forward by the block size, pushing the data
+ *               tail past whatever blocks the new one will cover (data_push_tail; it makes each
+ *               covered record reusable, and fails if one of them is still reserved or committed).
+ *               If a block does not fit before the end of the array, only the id is written at
+ *               the old position and the whole block is placed at index 0 of the next wrap
+ *               ("wrapping block"); a block that ends exactly at the end of the array does not
+ *               wrap (the 2025 perfect-fit rule).
+ *
+ *                   wrap w                                     wrap w+1
+ *                   | ...      [id]...wasted...|   ->   [id][text.......]   ...
+ *                               ^begin                                  ^next
+ *
+ * prb_commit / prb_final_commit: one compare-and-swap reserved -> committed / finalized.
+ *
+ * Failure never waits. With no descriptor to take, prb_reserve fails and counts it. With a
+ * descriptor but no data space, the record is committed without data (blk = FAILED_LPOS) and
+ * readers see a lost record, i.e. a gap.
+ *
+ * A block, header included, may use at most half of the data ring. A wrapping block consumes
+ * its own size plus the wasted end of the previous wrap; the half-size limit keeps that below
+ * one whole ring, which the distance arithmetic (need_more_space) relies on.
+ *
+ * 4. Reading
+ * ==========
+ *
+ * Readers write nothing shared. To read seq: take the id in slot seq % count, read the
+ * descriptor (state, blk, seq) as a seqlock reader would (desc_read: state, copy, re-check
+ * state), copy info and text with relaxed loads, then read the descriptor again. Only if the
+ * record is still finalized (or reusable: then it is reported lost) with the same id and seq is
+ * the copy trusted. A record recycled during the copy shows up in the re-check, never as torn
+ * data.
+ *
+ * 5. Memory ordering
+ * ==================
+ *
+ * Every ordering site carries the kernel's label, LMM(function:letter), at the access, with
+ * the sites it pairs with. The pairs (C11 mapping in brackets):
+ *
+ *   P1  desc_reserve:D -> desc_reserve:A   tail pushed before head; whoever reads the new head
+ *                                          reads a tail at least as new   [release CAS / acquire]
+ *   P2  desc_reserve:F -> data_push_tail:B data tail pushed before a recycled descriptor is marked
+ *                                          reserved; whoever saw the new state sees the new tail
+ *                                          [acq_rel CAS / desc_read acquire + fence(acquire)]
+ *   P3  desc_reserve:F -> desc_push_tail:C the same, for the descriptor tail
+ *   P4  desc_reserve:F -> prb_first_seq:C  the same, for readers looking for the first seq
+ *   P5  desc_reserve:G -> desc_read:D      seqlock: a recycled descriptor is marked reserved
+ *                                          before any of its fields change; a reader that copied a
+ *                                          changed field sees the change of state on its re-check
+ *                                          [fence(release) / fence(acquire)]
+ *   P6  data_alloc:A -> desc_read:D        an old record is reusable before its data is
+ *                                          overwritten; a reader that copied new text sees the old
+ *                                          record reusable on its re-check  [fence(release) /
+ *                                          fence(acquire)] (data_realloc:A plays the same part)
+ *   P7  data_alloc:A -> data_push_tail:B   the data tail moves before new block ids are written;
+ *                                          whoever read a new id at an old position sees the new
+ *                                          tail  [fence(release) / acquire + fence(acquire)]
+ *   P8  _prb_commit:B -> desc_read:A       text and info are written before the record is
+ *                                          committed/finalized  [seq_cst CAS (release) / acquire]
+ *   P9  desc_reopen_last:A -> _prb_commit:B a reopened record's data is what its last commit
+ *                                          published  [acquire CAS / release part of the commit]
+ *   P10 _prb_commit:B + prb_commit:A  <->  desc_reserve:D + desc_make_final:A
+ *                                          store buffering: the committer stores its state then
+ *                                          loads head; the reserver stores head then loads (CAS)
+ *                                          the predecessor's state. At least one must see the
+ *                                          other, or a record would stay committed forever.
+ *                                          All four accesses are seq_cst, so they lie in one total
+ *                                          order S; whichever store comes first in S is seen by
+ *                                          the other side's later load. (No fences needed; on x86
+ *                                          and arm64 this costs nothing over acquire/release.)
+ *   P11 data_push_tail:D -> data_push_tail:A  records are reusable before the data tail moves past
+ *                                          them  [release CAS / acquire load]
+ *   P12 desc_push_tail:B -> desc_reserve:C a descriptor is reusable before the descriptor tail moves
+ *                                          past it  [release CAS / acquire load]
+ *   P13 desc_update_last_finalized:A -> desc_last_finalized_seq:A  the finalized prefix is
+ *                                          published with release, read with acquire
+ *
+ * Text and info are read by readers while a writer may be recycling them, so every such word is
+ * an atomic accessed with relaxed order (the seqlock pattern); there is no data race in the C11
+ * model and nothing for ThreadSanitizer to forgive. All shared accesses go through
+ * prb_atomics.h, which lets a memory-model checker run this very file.
+ *
+ * 6. Differences from the kernel, and why
+ * =======================================
+ *
+ *   - Ids are 62 bits and lpos 64 bits on every platform (the kernel uses unsigned long).
+ *     Because seq and id advance together, prb_next_reserve_seq() is head_id - DESC0_ID
+ *     directly (valid for 2^62 records) instead of being derived from the last finalized seq.
+ *   - text_len is 32 bits (the kernel's is 16), so records may be as large as half the ring.
+ *   - The maximum text size is half the data ring minus the block header, and readers check
+ *     blocks against exactly the same limit (the kernel's 2025 limit was applied to the text by
+ *     writers but to text + header by readers).
+ *   - A record that got a seq but no data space is final-committed at once (the kernel commits
+ *     it and lets the next reservation finalize it); a failed extension of an empty record leaves
+ *     it empty rather than turning it into a lost record.
+ *   - No interrupts to disable: a writer that is preempted between reserve and commit is the
+ *     ordinary userspace case of a stuck writer, and is handled like one.
+ */
+
+#if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, posix_memalign */
+#endif
+
+#include "prb.h"
+#include "prb_atomics.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---------------------------------------------------------------------------------------------
+ * Region layout. Everything is a 64-bit word; offsets are in words.
+ * ------------------------------------------------------------------------------------------- */
+
+enum {
+    /* Header: 8 cache lines; the fields that writers modify each get a line of their own. */
+    HDR_WORDS = 64,
+    H_MAGIC = 0,
+    H_VERSION = 1,
+    H_DESC_BITS = 2,
+    H_DATA_BITS = 3,
+    H_BYTES = 4,
+    H_HEAD_ID = 8,
+    H_TAIL_ID = 16,
+    H_DATA_HEAD = 24,
+    H_DATA_TAIL = 32,
+    H_LAST_FINALIZED = 40,
+    H_FAILED_DESC = 48,
+    H_FAILED_DATA = 56,
+
+    /* Descriptor: state_var, blk.begin, blk.next, one spare word (keeps 32-byte strides). */
+    DESC_WORDS = 4,
+    D_STATE = 0,
+    D_BEGIN = 1,
+    D_NEXT = 2,
+
+    /* Info: seq, timestamp, (caller_id << 32 | text_len), (flags << 16 | facility << 8 | level),
+       then 16 bytes of subsystem and 48 bytes of device name. */
+    INFO_WORDS = 12,
+    I_SEQ = 0,
+    I_TIMESTAMP = 1,
+    I_CALLER_LEN = 2,
+    I_LEVEL = 3,
+    I_DEV = 4,
+    I_DEV_WORDS = 8,
+
+    WORD = 8
+};
+
+#define PRB_MAGIC UINT64_C(0x31676e6972627270) /* "prbring1" in little-endian bytes */
+#define PRB_LAYOUT_VERSION 1
+
+#define ID_BITS 62
+#define ID_MASK ((UINT64_C(1) << ID_BITS) - 1)
+
+/* Special lpos values for records without a data block. Real block positions are multiples of
+   8, so bit 0 tells them apart. */
+#define LPOS_FAILED UINT64_C(0x1) /* the record has no data: allocation failed; reads as lost */
+#define LPOS_EMPTY UINT64_C(0x3)  /* the record is legitimately empty; reads as "" */
+
+struct prb_ring {
+    prb_aword *words; /* the region */
+    prb_aword *hdr;
+    prb_aword *descs;
+    prb_aword *infos;
+    prb_aword *data;
+    uint64_t desc_count; /* 2^desc_bits */
+    uint64_t data_size;  /* 2^data_bits bytes */
+    unsigned desc_bits;
+    unsigned data_bits;
+    size_t bytes;
+    void *owned; /* the region, when prb_ring_create allocated it */
+};
+
+/* ---------------------------------------------------------------------------------------------
+ * Ids, states and positions
+ * ------------------------------------------------------------------------------------------- */
+
+static inline uint64_t desc_id(uint64_t v) { return v & ID_MASK; }
+
+static inline uint64_t make_sv(uint64_t id, prb_desc_state state)
+{
+    return ((uint64_t)state << ID_BITS) | desc_id(id);
+}
+
+/* The state of record `id` as seen in state word `sv`: miss if the slot holds another id. */
+static inline prb_desc_state state_of(uint64_t id, uint64_t sv)
+{
+    if (desc_id(sv) != id)
+        return PRB_DESC_MISS;
+    return (prb_desc_state)(sv >> ID_BITS);
+}
+
+/* Works for ids and seqs alike: both advance one per record. */
+static inline uint64_t desc_index(const prb_ring *r, uint64_t n) { return n & (r->desc_count - 1); }
+
+/* The id that used the same slot one wrap earlier. */
+static inline uint64_t id_prev_wrap(const prb_ring *r, uint64_t id) { return desc_id(id - r->desc_count); }
+
+/* The bootstrap descriptor's id: last slot, and the ids overflow on the second wrap. */
+static inline uint64_t desc0_id(const prb_ring *r) { return desc_id(UINT64_C(0) - (r->desc_count + 1)); }
+
+static inline prb_aword *hdr_word(const prb_ring *r, unsigned k) { return &r->hdr[k]; }
+
+static inline prb_aword *desc_word(const prb_ring *r, uint64_t id_or_seq, unsigned k)
+{
+    return &r->descs[desc_index(r, id_or_seq) * DESC_WORDS + k];
+}
+
+static inline prb_aword *info_word(const prb_ring *r, uint64_t id_or_seq, unsigned k)
+{
+    return &r->infos[desc_index(r, id_or_seq) * INFO_WORDS + k];
+}
+
+static inline bool lpos_dataless(uint64_t lpos) { return (lpos & 1) != 0; }
+static inline uint64_t data_index(const prb_ring *r, uint64_t lpos) { return lpos & (r->data_size - 1); }
+static inline uint64_t data_wraps(const prb_ring *r, uint64_t lpos) { return lpos >> r->data_bits; }
+static inline uint64_t this_wrap_start(const prb_ring *r, uint64_t lpos) { return lpos & ~(r->data_size - 1); }
+
+/* Block size for `text` bytes of text: header word plus text, rounded up to a word. */
+static inline uint64_t to_blk_size(uint64_t text) { return (text + WORD + (WORD - 1)) & ~(uint64_t)(WORD - 1); }
+
+static inline uint64_t max_blk_size(const prb_ring *r) { return r->data_size / 2; }
+
+/*
+ * Does the region [.., target) reach beyond `cur`, i.e. is target - cur in (0, data_size]?
+ * False when cur is already at or past target; also false when they are more than a whole
+ * ring apart, which means another writer already moved cur on (a race, not a need).
+ */
+static inline bool need_more_space(const prb_ring *r, uint64_t cur, uint64_t target)
+{
+    return target - cur - 1 < r->data_size;
+}
+
+/* A block wraps if its last byte is in a later wrap than its first (so a block ending exactly at
+   the end of the array does not wrap). */
+static inline bool is_blk_wrapped(const prb_ring *r, uint64_t begin, uint64_t next)
+{
+    return data_wraps(r, begin) != data_wraps(r, next - 1);
+}
+
+/* Where a block of `size` bytes starting at `lpos` ends: at lpos + size, or, if that wraps, at
+   size bytes into the next wrap. */
+static inline uint64_t get_next_lpos(const prb_ring *r, uint64_t lpos, uint64_t size)
+{
+    uint64_t next = lpos + size;
+    if (!is_blk_wrapped(r, lpos, next))
+        return next;
+    return this_wrap_start(r, next) + size;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Text copies: word by word through the atomics layer (relaxed: the seqlock data).
+ * ------------------------------------------------------------------------------------------- */
+
+/* Writer: store `len` bytes at byte `offset` of the text that starts at data word `first`. The
+   writer owns the block, so read-modify-write of a partial word races only with readers. */
+static void text_store(const prb_ring *r, uint64_t first, uint64_t offset, const unsigned char *src, size_t len)
+{
+    prb_aword *base = &r->data[first];
+    while (len > 0) {
+        uint64_t w = offset / WORD;
+        size_t in_word = (size_t)(offset % WORD);
+        size_t n = WORD - in_word;
+        uint64_t word;
+        if (n > len)
+            n = len;
+        if (n == WORD)
+            memcpy(&word, src, WORD);
+        else {
+            word = prb_load(&base[w], PRB_MO_RELAXED);
+            memcpy((unsigned char *)&word + in_word, src, n);
+        }
+        prb_store(&base[w], word, PRB_MO_RELAXED);
+        src += n;
+        offset += n;
+        len -= n;
+    }
+}
+
+/* Reader: copy `len` bytes of the text starting at data word `first`. */
+static void text_load(const prb_ring *r, uint64_t first, size_t len, unsigned char *dst)
+{
+    prb_aword *base = &r->data[first];
+    uint64_t word;
+    while (len >= WORD) {
+        word = prb_load(base, PRB_MO_RELAXED);
+        memcpy(dst, &word, WORD);
+        base++;
+        dst += WORD;
+        len -= WORD;
+    }
+    if (len > 0) {
+        word = prb_load(base, PRB_MO_RELAXED);
+        memcpy(dst, &word, len);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Reading a descriptor
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct desc_copy {
+    uint64_t state_var;
+    uint64_t begin;
+    uint64_t next;
+} desc_copy;
+
+/*
+ * Reads the state of record `id` and, if it is committed or later, a consistent copy of its
+ * block positions, seq and caller id: state, copy, state again (a seqlock read). The copy is
+ * trustworthy only for the returned state, which comes from the second read. Changes nothing.
+ */
+static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, uint64_t *seq_out,
+                                uint32_t *caller_out)
+{
+    prb_aword *sv_word = desc_word(r, id, D_STATE);
+    uint64_t sv;
+    prb_desc_state state;
+
+    if (d != NULL) {
+        d->begin = 0;
+        d->next = 0;
+    }
+
+    /*
+     * LMM(desc_read:A) acquire. Pairs with _prb_commit:B (P8): reading committed or finalized
+     * state, we also read the text and info written before it. Pairs with desc_reserve:F (P2,
+     * P3, P4): reading a newly reserved state, our later tail loads see the tail pushes made
+     * before it. The acquire also serves as LMM(desc_read:B): the copies below stay after it.
+     */
+    sv = prb_load(sv_word, PRB_MO_ACQUIRE);
+    state = state_of(id, sv);
+    if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED)
+        goto out; /* only the state word means anything yet */
+
+    /* LMM(desc_read:C) relaxed copies: the writer may be recycling these words right now. */
+    if (d != NULL) {
+        d->begin = prb_load(desc_word(r, id, D_BEGIN), PRB_MO_RELAXED);
+        d->next = prb_load(desc_word(r, id, D_NEXT), PRB_MO_RELAXED);
+    }
+    if (seq_out != NULL)
+        *seq_out = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
+    if (caller_out != NULL)
+        *caller_out = (uint32_t)(prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED) >> 32);
+
+    /*
+     * LMM(desc_read:D) fence(acquire): every load above (and, in the re-check after a record
+     * copy, the text and info loads before this call) happens before the re-read at E. Pairs
+     * with desc_reserve:G (P5) and data_alloc:A / data_realloc:A (P6): if any copied word was
+     * written by a writer recycling this descriptor or its data, E sees that the record changed.
+     */
+    prb_fence(PRB_MO_ACQUIRE);
+
+    /* LMM(desc_read:E) relaxed: ordered by the fence at D. */
+    sv = prb_load(sv_word, PRB_MO_RELAXED);
+    state = state_of(id, sv);
+out:
+    if (d != NULL)
+        d->state_var = sv;
+    return state;
+}
+
+/*
+ * Is record `seq` (held by descriptor `id`) there for readers? NOT_YET: not finalized, or the
+ * slot holds another seq. LOST: it existed but has no data (reusable, or failed allocation).
+ */
+static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, uint64_t seq, desc_copy *d)
+{
+    desc_copy local;
+    uint64_t s = 0;
+    prb_desc_state state;
+
+    if (d == NULL)
+        d = &local;
+    state = desc_read(r, id, d, &s, NULL);
+    if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED || state == PRB_DESC_COMMITTED || s != seq)
+        return PRB_READ_NOT_YET;
+    if (state == PRB_DESC_REUSABLE || (d->begin == LPOS_FAILED && d->next == LPOS_FAILED))
+        return PRB_READ_LOST;
+    return PRB_READ_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Transitions done by any writer on another writer's record
+ * ------------------------------------------------------------------------------------------- */
+
+static void desc_update_last_finalized(const prb_ring *r);
+
+/* finalized -> reusable (any writer pushing a tail). */
+static void desc_make_reusable(const prb_ring *r, uint64_t id)
+{
+    uint64_t expected = make_sv(id, PRB_DESC_FINALIZED);
+
+    /*
+     * LMM(desc_make_reusable:A) relaxed: nothing is published by this change itself. The tail
+     * push that follows (data_push_tail:D or desc_push_tail:B, both release) publishes it to
+     * whoever sees the new tail. A failed CAS means another writer did it already.
+     */
+    prb_cas(desc_word(r, id, D_STATE), &expected, make_sv(id, PRB_DESC_REUSABLE), PRB_MO_RELAXED,
+            PRB_MO_RELAXED);
+}
+
+/* committed -> finalized (the next reservation, or the committer seeing a newer record). */
+static void desc_make_final(const prb_ring *r, uint64_t id)
+{
+    uint64_t expected = make_sv(id, PRB_DESC_COMMITTED);
+
+    /*
+     * LMM(desc_make_final:A) seq_cst on success and on failure: this is the reserver's load in
+     * the store-buffering pair P10 (with desc_reserve:D before it, against _prb_commit:B and
+     * prb_commit:A). Readers that see the finalized state synchronize with the commit that came
+     * before it: this CAS continues the commit's release sequence.
+     */
+    if (prb_cas(desc_word(r, id, D_STATE), &expected, make_sv(id, PRB_DESC_FINALIZED), PRB_MO_SEQ_CST,
+                PRB_MO_SEQ_CST))
+        desc_update_last_finalized(r);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The data ring: pushing its tail, allocating blocks
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * Makes every block from lpos_begin up to lpos_end reusable, walking block by block: the block's
+ * header names its descriptor, whose blk.next names the following block. Fails (returns false)
+ * at a block whose record is still reserved or committed, or whose header no longer names a
+ * descriptor pointing back at it (the area was reallocated meanwhile). On success *lpos_out is
+ * where the walk ended (at or past lpos_end).
+ */
+static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t lpos_end, uint64_t *lpos_out)
+{
+    desc_copy d;
+    uint64_t id;
+
+    while (need_more_space(r, lpos_begin, lpos_end)) {
+        /*
+         * LMM(data_make_reusable:A) acquire, in place of the address dependency the kernel relies
+         * on (C11 has no usable consume). The id may be garbage if the area was reallocated;
+         * desc_read and the blk.begin check below catch that. Pairs with data_alloc:A (P7).
+         */
+        id = prb_load(&r->data[data_index(r, lpos_begin) / WORD], PRB_MO_ACQUIRE);
+
+        /* LMM(data_make_reusable:B) */
+        switch (desc_read(r, id, &d, NULL, NULL)) {
+        case PRB_DESC_MISS:
+        case PRB_DESC_RESERVED:
+        case PRB_DESC_COMMITTED:
+            return false;
+        case PRB_DESC_FINALIZED:
+            if (d.begin != lpos_begin)
+                return false;
+            desc_make_reusable(r, id);
+            break;
+        case PRB_DESC_REUSABLE:
+            if (d.begin != lpos_begin)
+                return false;
+            break;
+        }
+        lpos_begin = d.next;
+    }
+    *lpos_out = lpos_begin;
+    return true;
+}
+
+/*
+ * Moves the data tail to at least `lpos`, making the records whose blocks it passes reusable.
+ * Returns false if a block in the way belongs to a record that is still being written.
+ */
+static bool data_push_tail(const prb_ring *r, uint64_t lpos)
+{
+    prb_aword *tail_word = hdr_word(r, H_DATA_TAIL);
+    uint64_t tail, next, again;
+
+    if (lpos_dataless(lpos))
+        return true;
+
+    /*
+     * LMM(data_push_tail:A) acquire. Pairs with data_push_tail:D (P11): the records made
+     * reusable before that tail push are seen reusable here, so that the area this writer is about
+     * to overwrite belongs to nobody (needed by P6).
+     */
+    tail = prb_load(tail_word, PRB_MO_ACQUIRE);
+
+    while (need_more_space(r, tail, lpos)) {
+        if (!data_make_reusable(r, tail, lpos, &next)) {
+            /*
+             * LMM(data_push_tail:B) fence(acquire). Pairs with desc_reserve:F (P2) and data_alloc:A
+             * (P7): if the walk failed because it read a newer state (at desc_read:E) or a newer
+             * block id, the writer that stored it had already pushed the tail, and C sees that.
+             */
+            prb_fence(PRB_MO_ACQUIRE);
+
+            /*
+             * LMM(data_push_tail:C) acquire: if the tail moved, we go on from the new value and
+             * may end up writing into the area it freed, so we need P11 for it as for A.
+             */
+            again = prb_load(tail_word, PRB_MO_ACQUIRE);
+            if (again == tail)
+                return false; /* a block really is in use */
+            tail = again;
+            continue;
+        }
+
+        /*
+         * LMM(data_push_tail:D) release: the records made reusable above are published before
+         * the new tail (P11). On failure, acquire: we continue from the value another writer
+         * pushed, exactly as if read at A.
+         */
+        if (prb_cas(tail_word, &tail, next, PRB_MO_RELEASE, PRB_MO_ACQUIRE))
+            break;
+    }
+    return true;
+}
+
+/* Stores a record's block positions (the writer owns the descriptor; readers copy them). */
+static void desc_store_blk(const prb_ring *r, uint64_t id, uint64_t begin, uint64_t next)
+{
+    prb_store(desc_word(r, id, D_BEGIN), begin, PRB_MO_RELAXED);
+    prb_store(desc_word(r, id, D_NEXT), next, PRB_MO_RELAXED);
+}
+
+/*
+ * Allocates a block for `size` bytes of text to record `id` (reserved by the caller): pushes the
+ * data tail far enough, moves the data head, writes the block header. Returns the data word where
+ * the text starts, through *text_word. size 0 gives an empty record without a block. On failure
+ * the record gets FAILED positions (it will read as lost) and false is returned.
+ */
+static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *text_word)
+{
+    prb_aword *head_word = hdr_word(r, H_DATA_HEAD);
+    uint64_t blk_size, begin, next, first;
+
+    *text_word = 0;
+    if (size == 0) {
+        desc_store_blk(r, id, LPOS_EMPTY, LPOS_EMPTY);
+        return true;
+    }
+
+    blk_size = to_blk_size(size);
+    /* Relaxed: only a starting guess; the CAS below validates it. */
+    begin = prb_load(head_word, PRB_MO_RELAXED);
+    do {
+        next = get_next_lpos(r, begin, blk_size);
+        if (next - begin > r->data_size || !data_push_tail(r, next - r->data_size)) {
+            desc_store_blk(r, id, LPOS_FAILED, LPOS_FAILED);
+            return false;
+        }
+        /* LMM(data_alloc:A) the head CAS itself publishes nothing: relaxed. The fence below
+           orders what needs ordering. */
+    } while (!prb_cas(head_word, &begin, next, PRB_MO_RELAXED, PRB_MO_RELAXED));
+
+    /*
+     * LMM(data_alloc:A) fence(release): the data tail as this writer pushed or saw it (with the
+     * records it passed, reusable) is ordered before every store into the new block. Pairs with
+     * desc_read:D (P6: a reader that copied our text sees the old record reusable) and with
+     * data_push_tail:B (P7: a writer that read our block id sees the tail that made it ours).
+     */
+    prb_fence(PRB_MO_RELEASE);
+
+    /* LMM(data_alloc:B) the block header: the owner's id. */
+    first = data_index(r, begin) / WORD;
+    prb_store(&r->data[first], id, PRB_MO_RELAXED);
+    if (is_blk_wrapped(r, begin, next)) {
+        /* The whole block goes to index 0 of the next wrap; its id is stored there too, for
+           consistency (the ring itself only ever reads the header at `begin`). */
+        prb_store(&r->data[0], id, PRB_MO_RELAXED);
+        first = 0;
+    }
+    desc_store_blk(r, id, begin, next);
+    *text_word = first + 1;
+    return true;
+}
+
+/*
+ * Grows the block of record `id` (reopened by the caller) to hold `size` bytes of text. Only the
+ * newest block can grow: its end must still be the data head. If the grown block has to wrap,
+ * it moves to index 0 and the text already written moves with it. Blocks never shrink.
+ */
+static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t begin, uint64_t old_next,
+                         uint64_t *text_word)
+{
+    prb_aword *head_word = hdr_word(r, H_DATA_HEAD);
+    uint64_t head, blk_size, next, first, k, old_words;
+    bool was_wrapped = is_blk_wrapped(r, begin, old_next);
+
+    head = prb_load(head_word, PRB_MO_RELAXED);
+    if (head != old_next)
+        return false; /* a newer block follows ours */
+
+    blk_size = to_blk_size(size);
+    next = get_next_lpos(r, begin, blk_size);
+    first = was_wrapped ? 0 : data_index(r, begin) / WORD;
+
+    if (!need_more_space(r, head, next)) {
+        *text_word = first + 1; /* already large enough */
+        return true;
+    }
+    if (next - begin > r->data_size || !data_push_tail(r, next - r->data_size))
+        return false;
+
+    /* LMM(data_realloc:A) relaxed CAS, then the same fence(release) as data_alloc:A (P6, P7). */
+    if (!prb_cas(head_word, &head, next, PRB_MO_RELAXED, PRB_MO_RELAXED))
+        return false;
+    prb_fence(PRB_MO_RELEASE);
+
+    if (is_blk_wrapped(r, begin, next)) {
+        prb_store(&r->data[0], id, PRB_MO_RELAXED);
+        if (!was_wrapped) {
+            /* Move the text written so far from behind the header at `begin` to index 0. The
+               areas cannot overlap: a wrapping block starts past the middle of the array. */
+            old_words = (old_next - begin) / WORD - 1;
+            for (k = 0; k < old_words; k++)
+                prb_store(&r->data[1 + k], prb_load(&r->data[first + 1 + k], PRB_MO_RELAXED), PRB_MO_RELAXED);
+        }
+        first = 0;
+    }
+    prb_store(desc_word(r, id, D_NEXT), next, PRB_MO_RELAXED);
+    *text_word = first + 1;
+    return true;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The descriptor ring: pushing its tail, reserving
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * Moves the descriptor tail from tail_id to the next id, after making tail_id reusable and
+ * pushing the data tail past its block. Returns false if that is not possible now: tail_id or
+ * its successor is still being written. Returns true also when another writer moved the tail.
+ */
+static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
+{
+    prb_aword *tail_word = hdr_word(r, H_TAIL_ID);
+    desc_copy d;
+    prb_desc_state next_state;
+    uint64_t expected;
+
+    switch (desc_read(r, tail_id, &d, NULL, NULL)) {
+    case PRB_DESC_MISS:
+        /*
+         * The slot holds another id. If it is the id of one wrap back, the writer that moved the
+         * head onto tail_id has not yet marked it reserved (it is between desc_reserve:D and :F):
+         * treat it as reserved. Otherwise the slot was already recycled past tail_id, so the tail
+         * has been pushed by someone else.
+         */
+        if (desc_id(d.state_var) == id_prev_wrap(r, tail_id))
+            return false;
+        return true;
+    case PRB_DESC_RESERVED:
+    case PRB_DESC_COMMITTED:
+        return false;
+    case PRB_DESC_FINALIZED:
+        desc_make_reusable(r, tail_id);
+        break;
+    case PRB_DESC_REUSABLE:
+        break;
+    }
+
+    /* The record's data must be invalid before its descriptor can be recycled: afterwards
+       nothing would tell the data block's readers that it is stale. */
+    if (!data_push_tail(r, d.next))
+        return false;
+
+    /*
+     * The tail may only stand on a finalized or reusable descriptor (readers' prb_first_seq
+     * depends on it), so check the successor first. LMM(desc_push_tail:A).
+     */
+    next_state = desc_read(r, desc_id(tail_id + 1), NULL, NULL, NULL);
+    if (next_state == PRB_DESC_FINALIZED || next_state == PRB_DESC_REUSABLE) {
+        expected = tail_id;
+        /*
+         * LMM(desc_push_tail:B) release: tail_id is reusable before the tail passes it (P12).
+         * Failure (another writer pushed it) is fine; acquire, because our caller goes on to
+         * recycle the slot and must see it reusable (P12 through the other writer's release).
+         */
+        prb_cas(tail_word, &expected, desc_id(tail_id + 1), PRB_MO_RELEASE, PRB_MO_ACQUIRE);
+    } else {
+        /*
+         * LMM(desc_push_tail:C) fence(acquire). Pairs with desc_reserve:F (P3): if the successor
+         * was already recycled by a new reservation (read at desc_read:E), that writer pushed
+         * the tail before, and the load at D sees it.
+         */
+        prb_fence(PRB_MO_ACQUIRE);
+        /* LMM(desc_push_tail:D) acquire, for the same reason as the failure order of B. */
+        if (prb_load(tail_word, PRB_MO_ACQUIRE) == tail_id)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Claims the next descriptor id: reusable (or never used) -> reserved. Moves the descriptor head;
+ * pushes the tail first when the ring is full. Returns false without waiting if the tail cannot
+ * be pushed.
+ */
+static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
+{
+    prb_aword *head_word = hdr_word(r, H_HEAD_ID);
+    prb_aword *tail_word = hdr_word(r, H_TAIL_ID);
+    prb_aword *sv_word;
+    uint64_t head, id, prev, prev_sv;
+
+    /*
+     * LMM(desc_reserve:A) acquire. Pairs with desc_reserve:D (P1): the tail was pushed before
+     * this head was, so the tail read at C is at least as new. Also LMM(desc_reserve:B).
+     */
+    head = prb_load(head_word, PRB_MO_ACQUIRE);
+    do {
+        id = desc_id(head + 1);
+        prev = id_prev_wrap(r, id);
+
+        /*
+         * LMM(desc_reserve:C) acquire. If the slot's previous user (prev) is still the tail, the
+         * ring is full: push the tail. If the tail is already past prev, then prev was made
+         * reusable before the tail moved (desc_push_tail:B, P12), and E will see it.
+         */
+        if (prev == prb_load(tail_word, PRB_MO_ACQUIRE)) {
+            if (!desc_push_tail(r, prev))
+                return false;
+        }
+
+        /*
+         * LMM(desc_reserve:D) seq_cst: release for P1 (and for P12's chain), and one of the four
+         * seq_cst accesses of the store-buffering pair P10 with desc_make_final:A below. On failure
+         * the new head is loaded with acquire, as at A.
+         */
+    } while (!prb_cas(head_word, &head, id, PRB_MO_SEQ_CST, PRB_MO_ACQUIRE));
+
+    sv_word = desc_word(r, id, D_STATE);
+
+    /* LMM(desc_reserve:E) relaxed: ordered after the tail load at C (acquire) or our own push. */
+    prev_sv = prb_load(sv_word, PRB_MO_RELAXED);
+
+    /* Only a never-used slot (0) or prev's reusable descriptor may be recycled: this guards
+       against ABA when this writer was preempted for a whole wrap of the ring. */
+    if (prev_sv != 0 && state_of(prev, prev_sv) != PRB_DESC_REUSABLE)
+        return false;
+
+    /*
+     * LMM(desc_reserve:F) acq_rel CAS (a CAS rather than a store, to catch ABA). Release: the
+     * tail pushes made above are seen by whoever reads this new state (P2, P3, P4). Acquire:
+     * the old record's last writes happen before ours, so ours are newer in every word.
+     */
+    if (!prb_cas(sv_word, &prev_sv, make_sv(id, PRB_DESC_RESERVED), PRB_MO_ACQ_REL, PRB_MO_RELAXED))
+        return false;
+
+    /*
+     * LMM(desc_reserve:G) fence(release): the state change above is ordered before every store
+     * to this descriptor's fields, info and data below. Pairs with desc_read:D (P5).
+     */
+    prb_fence(PRB_MO_RELEASE);
+
+    *id_out = id;
+    return true;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The finalized prefix (the kernel's last_finalized_seq, Linux 6.9+)
+ * ------------------------------------------------------------------------------------------- */
+
+static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, void *buf, size_t buf_size,
+                       bool panic_mode);
+
+/*
+ * Advances last_finalized_seq over every record after it that is now finalized (or lost), never
+ * past one that is not: it is a cache of where the contiguous finalized prefix ends, so that
+ * prb_next_seq need not walk from the start. Best effort: two finalizers racing may each miss
+ * the other's record; prb_next_seq walks forward from the cached value anyway.
+ */
+static void desc_update_last_finalized(const prb_ring *r)
+{
+    prb_aword *lfs_word = hdr_word(r, H_LAST_FINALIZED);
+    uint64_t old, newest, probe;
+
+    /* LMM(desc_last_finalized_seq:A) acquire, pairs with desc_update_last_finalized:A (P13). */
+    old = prb_load(lfs_word, PRB_MO_ACQUIRE);
+    for (;;) {
+        newest = old;
+        probe = old + 1;
+        while (read_valid(r, &probe, NULL, NULL, 0, false)) {
+            newest = probe;
+            probe++;
+        }
+        if (newest == old)
+            return;
+        /*
+         * LMM(desc_update_last_finalized:A) release: the records up to `newest` were seen
+         * finalized before this is published (P13). On failure another writer advanced it;
+         * acquire its value and try again from there.
+         */
+        if (prb_cas(lfs_word, &old, newest, PRB_MO_RELEASE, PRB_MO_ACQUIRE))
+            return;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Public writer API
+ * ------------------------------------------------------------------------------------------- */
+
+static void info_store(const prb_ring *r, uint64_t id, unsigned k, uint64_t v)
+{
+    prb_store(info_word(r, id, k), v, PRB_MO_RELAXED);
+}
+
+static uint64_t caller_len_word(uint32_t caller_id, uint32_t text_len)
+{
+    return ((uint64_t)caller_id << 32) | text_len;
+}
+
+size_t prb_max_text_size(const prb_ring *r) { return (size_t)(max_blk_size(r) - WORD); }
+
+uint64_t prb_clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+/* reserved -> committed or finalized, by the record's owner. */
+static prb_status commit_to(prb_entry *e, prb_desc_state target)
+{
+    const prb_ring *r = e->ring;
+    uint64_t expected;
+
+    if (r == NULL || !e->active)
+        return PRB_E_BAD_ENTRY;
+    e->active = 0;
+
+    info_store(r, e->id, I_CALLER_LEN, caller_len_word(e->caller_id, e->text_len));
+    expected = make_sv(e->id, PRB_DESC_RESERVED);
+
+    /*
+     * LMM(_prb_commit:A) is here: every store to this record's descriptor, info and text is
+     * above. LMM(_prb_commit:B) seq_cst: release publishes them to readers that acquire the
+     * state (P8) and to a writer reopening the record (P9); seq_cst for the store-buffering pair
+     * P10 with prb_commit:A. Failure cannot happen to a correct caller (only the owner moves a
+     * reserved record).
+     */
+    if (!prb_cas(desc_word(r, e->id, D_STATE), &expected, make_sv(e->id, target), PRB_MO_SEQ_CST,
+                 PRB_MO_RELAXED))
+        return PRB_E_BAD_ENTRY;
+    return PRB_OK;
+}
+
+prb_status prb_commit(prb_entry *e)
+{
+    prb_status status = commit_to(e, PRB_DESC_COMMITTED);
+
+    if (status != PRB_OK)
+        return status;
+    /*
+     * LMM(prb_commit:A) seq_cst, the committer's load in P10. If a newer record was reserved
+     * meanwhile, its reserver may have tried to finalize ours before we committed (and failed):
+     * then we see its head here and finalize ourselves.
+     */
+    if (prb_load(hdr_word(e->ring, H_HEAD_ID), PRB_MO_SEQ_CST) != e->id)
+        desc_make_final(e->ring, e->id);
+    return PRB_OK;
+}
+
+prb_status prb_final_commit(prb_entry *e)
+{
+    prb_status status = commit_to(e, PRB_DESC_FINALIZED);
+
+    if (status != PRB_OK)
+        return status;
+    desc_update_last_finalized(e->ring);
+    return PRB_OK;
+}
+
+prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta)
+{
+    static const prb_meta no_meta = {0, 0, 0, 0, 0};
+    uint64_t id, saved_seq, seq, index, text_word;
+    unsigned k;
+
+    memset(e, 0, sizeof *e);
+    if (text_size > prb_max_text_size(r))
+        return PRB_E_TOO_LARGE;
+    if (meta == NULL)
+        meta = &no_meta;
+
+    if (!desc_reserve(r, &id)) {
+        /* Counting failures only: the success path has no shared counter to contend on. */
+        prb_fetch_add(hdr_word(r, H_FAILED_DESC), 1, PRB_MO_RELAXED);
+        return PRB_E_NO_DESCRIPTOR;
+    }
+
+    /*
+     * The seq: one wrap (desc_count) more than the slot's previous record. A slot's first use
+     * gets its index; slot 0 starts at -desc_count so its first record is seq 0 (bootstrap).
+     */
+    index = desc_index(r, id);
+    saved_seq = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
+    seq = (saved_seq == 0 && index != 0) ? index : saved_seq + r->desc_count;
+
+    info_store(r, id, I_SEQ, seq);
+    info_store(r, id, I_TIMESTAMP, meta->timestamp_ns != 0 ? meta->timestamp_ns : prb_clock_ns());
+    info_store(r, id, I_CALLER_LEN, caller_len_word(meta->caller_id, 0));
+    info_store(r, id, I_LEVEL,
+               (uint64_t)meta->level | ((uint64_t)meta->facility << 8) | ((uint64_t)meta->flags << 16));
+    for (k = 0; k < I_DEV_WORDS; k++)
+        info_store(r, id, I_DEV + k, 0);
+
+    e->ring = r;
+    e->id = id;
+    e->seq = seq;
+    e->caller_id = meta->caller_id;
+    e->active = 1;
+
+    /* Only the newest record can be extended: the previous one, if merely committed, is final
+       now (committed -> finalized). */
+    if (seq > 0)
+        desc_make_final(r, desc_id(id - 1));
+
+    if (!data_alloc(r, id, text_size, &text_word)) {
+        /* The seq is taken; publish it as a record without data, which readers report lost. */
+        prb_fetch_add(hdr_word(r, H_FAILED_DATA), 1, PRB_MO_RELAXED);
+        prb_final_commit(e);
+        return PRB_E_NO_SPACE;
+    }
+    e->text_word = text_word;
+    e->capacity = (uint32_t)text_size;
+    return PRB_OK;
+}
+
+size_t prb_entry_append(prb_entry *e, const void *bytes, size_t len)
+{
+    size_t room;
+
+    if (!e->active)
+        return 0;
+    room = e->capacity - e->text_len;
+    if (len > room)
+        len = room;
+    if (len > 0) {
+        text_store(e->ring, e->text_word, e->text_len, (const unsigned char *)bytes, len);
+        e->text_len += (uint32_t)len;
+    }
+    return len;
+}
+
+/* Copies up to max-1 bytes of a C string into dst (NUL-padded), without strnlen. */
+static void copy_c_string(char *dst, const char *src, size_t max)
+{
+    size_t i = 0;
+    if (src != NULL)
+        for (; i + 1 < max && src[i] != '\0'; i++)
+            dst[i] = src[i];
+}
+
+void prb_entry_set_dev_info(prb_entry *e, const char *subsystem, const char *device)
+{
+    uint64_t words[I_DEV_WORDS];
+    char bytes[PRB_SUBSYSTEM_LEN + PRB_DEVICE_LEN];
+    unsigned k;
+
+    if (!e->active)
+        return;
+    memset(bytes, 0, sizeof bytes);
+    copy_c_string(bytes, subsystem, PRB_SUBSYSTEM_LEN);
+    copy_c_string(bytes + PRB_SUBSYSTEM_LEN, device, PRB_DEVICE_LEN);
+    memcpy(words, bytes, sizeof words);
+    for (k = 0; k < I_DEV_WORDS; k++)
+        info_store(e->ring, e->id, I_DEV + k, words[k]);
+}
+
+prb_status prb_write(prb_ring *r, const void *text, size_t len, const prb_meta *meta, uint64_t *seq_out)
+{
+    prb_entry e;
+    prb_status status = prb_reserve(r, &e, len, meta);
+
+    if (status == PRB_OK) {
+        prb_entry_append(&e, text, len);
+        status = prb_final_commit(&e);
+    }
+    if (seq_out != NULL && (status == PRB_OK || status == PRB_E_NO_SPACE))
+        *seq_out = e.seq;
+    return status;
+}
+
+/* Text capacity and first text word of a block, from its positions; false for positions that
+   cannot describe a valid block (possible when they were copied while being recycled). */
+static bool get_data(const prb_ring *r, uint64_t begin, uint64_t next, uint64_t *text_word, uint64_t *text_size)
+{
+    uint64_t blk_size, first;
+
+    if (lpos_dataless(begin) || lpos_dataless(next)) {
+        if (begin == LPOS_EMPTY && next == LPOS_EMPTY) {
+            *text_word = 0;
+            *text_size = 0;
+            return true;
+        }
+        return false;
+    }
+    if (!is_blk_wrapped(r, begin, next)) {
+        first = data_index(r, begin) / WORD;
+        blk_size = next - begin;
+    } else if (!is_blk_wrapped(r, begin + r->data_size, next)) {
+        first = 0;
+        blk_size = data_index(r, next);
+    } else {
+        return false;
+    }
+    /* The same limits the writer obeys (a block always holds at least one byte of text). */
+    if ((begin % WORD) != 0 || (next % WORD) != 0 || blk_size <= WORD || blk_size > max_blk_size(r))
+        return false;
+    *text_word = first + 1;
+    *text_size = blk_size - WORD;
+    return true;
+}
+
+/*
+ * Reopens the newest record for more text: committed -> reserved (LMM desc_reopen_last:A).
+ */
+prb_status prb_reserve_in_last(prb_ring *r, prb_entry *e, uint32_t caller_id, size_t additional,
+                               size_t max_total)
+{
+    prb_aword *sv_word;
+    desc_copy d;
+    uint32_t cid = 0;
+    uint64_t id, lc, text_len, begin, next, capacity, new_total, text_word;
+    prb_status failure;
+
+    memset(e, 0, sizeof *e);
+    if (additional > prb_max_text_size(r))
+        return PRB_E_TOO_LARGE;
+
+    /* Relaxed: a guess, validated by the state CAS. */
+    id = prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_RELAXED);
+    if (desc_read(r, id, &d, NULL, &cid) != PRB_DESC_COMMITTED || cid != caller_id)
+        return PRB_E_CANNOT_EXTEND;
+
+    sv_word = desc_word(r, id, D_STATE);
+    /*
+     * LMM(desc_reopen_last:A) acquire: we are about to read (and move) what the last commit of
+     * this record published (P9). A CAS: a reservation that finalized the record meanwhile wins.
+     */
+    if (!prb_cas(sv_word, &d.state_var, make_sv(id, PRB_DESC_RESERVED), PRB_MO_ACQUIRE, PRB_MO_RELAXED))
+        return PRB_E_CANNOT_EXTEND;
+
+    /* LMM(prb_reserve_in_last:A): from here this writer has the record to itself. */
+    e->ring = r;
+    e->id = id;
+    e->seq = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
+    e->caller_id = caller_id;
+    e->active = 1;
+
+    lc = prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED);
+    text_len = (uint32_t)lc;
+    begin = prb_load(desc_word(r, id, D_BEGIN), PRB_MO_RELAXED);
+    next = prb_load(desc_word(r, id, D_NEXT), PRB_MO_RELAXED);
+
+    failure = PRB_E_CANNOT_EXTEND;
+    if ((uint32_t)(lc >> 32) != caller_id)
+        goto recommit; /* the first check was made without owning the record */
+
+    if (lpos_dataless(begin)) {
+        if (begin != LPOS_EMPTY)
+            goto recommit; /* a lost record stays lost */
+        text_len = 0;
+        new_total = additional;
+        failure = PRB_E_TOO_LARGE;
+        if (new_total > max_total)
+            goto recommit;
+        failure = PRB_E_NO_SPACE;
+        if (!data_alloc(r, id, new_total, &text_word)) {
+            desc_store_blk(r, id, LPOS_EMPTY, LPOS_EMPTY);
+            goto recommit;
+        }
+    } else {
+        if (!get_data(r, begin, next, &text_word, &capacity))
+            goto recommit;
+        if (text_len > capacity)
+            text_len = capacity;
+        new_total = text_len + additional;
+        failure = PRB_E_TOO_LARGE;
+        if (new_total > prb_max_text_size(r) || new_total > max_total)
+            goto recommit;
+        failure = PRB_E_NO_SPACE;
+        if (!data_realloc(r, id, new_total, begin, next, &text_word))
+            goto recommit;
+    }
+    e->text_word = text_word;
+    e->text_len = (uint32_t)text_len;
+    e->capacity = (uint32_t)new_total;
+    return PRB_OK;
+
+recommit:
+    /* Back to committed, unchanged (and finalized at once if a newer record exists). */
+    e->text_len = (uint32_t)text_len;
+    prb_commit(e);
+    e->active = 0;
+    return failure;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Public reader API
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * Reads record `seq`: descriptor, info and text copied, then the descriptor checked again. With
+ * neither info nor buf, only says whether the record is there.
+ */
+static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_info *info, void *buf,
+                                   size_t buf_size)
+{
+    uint64_t words[INFO_WORDS];
+    uint64_t id, text_word, text_size;
+    uint32_t text_len;
+    desc_copy d;
+    prb_read_status status;
+    unsigned k;
+
+    /* Relaxed: which id the slot holds is only a guess here; desc_read validates it. */
+    id = desc_id(prb_load(desc_word(r, seq, D_STATE), PRB_MO_RELAXED));
+    status = desc_read_finalized_seq(r, id, seq, &d);
+    if (status != PRB_READ_OK || (info == NULL && buf == NULL))
+        return status;
+
+    /* LMM(copy_data:A) and the info copy: relaxed loads, validated below. */
+    for (k = 0; k < INFO_WORDS; k++)
+        words[k] = prb_load(info_word(r, id, k), PRB_MO_RELAXED);
+    text_len = (uint32_t)words[I_CALLER_LEN];
+    if (buf != NULL && buf_size > 0) {
+        if (!get_data(r, d.begin, d.next, &text_word, &text_size) || text_size < text_len)
+            return PRB_READ_LOST;
+        text_load(r, text_word, text_len < buf_size ? text_len : buf_size, (unsigned char *)buf);
+    }
+
+    /* Was the record recycled while we copied? (desc_read:D orders the copies before E.) */
+    status = desc_read_finalized_seq(r, id, seq, &d);
+    if (status != PRB_READ_OK)
+        return status;
+
+    if (info != NULL) {
+        char dev[PRB_SUBSYSTEM_LEN + PRB_DEVICE_LEN];
+        info->seq = words[I_SEQ];
+        info->timestamp_ns = words[I_TIMESTAMP];
+        info->text_len = text_len;
+        info->caller_id = (uint32_t)(words[I_CALLER_LEN] >> 32);
+        info->level = (uint8_t)words[I_LEVEL];
+        info->facility = (uint8_t)(words[I_LEVEL] >> 8);
+        info->flags = (uint8_t)(words[I_LEVEL] >> 16);
+        memcpy(dev, &words[I_DEV], sizeof dev);
+        memcpy(info->subsystem, dev, PRB_SUBSYSTEM_LEN);
+        memcpy(info->device, dev + PRB_SUBSYSTEM_LEN, PRB_DEVICE_LEN);
+        info->subsystem[PRB_SUBSYSTEM_LEN - 1] = '\0';
+        info->device[PRB_DEVICE_LEN - 1] = '\0';
+    }
+    return PRB_READ_OK;
+}
+
+uint64_t prb_first_seq(const prb_ring *r)
+{
+    prb_aword *tail_word = hdr_word(r, H_TAIL_ID);
+    uint64_t id, seq = 0;
+    prb_desc_state state;
+
+    for (;;) {
+        /* LMM(prb_first_seq:A) relaxed: desc_read validates the id. */
+        id = prb_load(tail_word, PRB_MO_RELAXED);
+        /* LMM(prb_first_seq:B) */
+        state = desc_read(r, id, NULL, &seq, NULL);
+        /* The tail always stands on a finalized or reusable descriptor; anything else means it
+           was recycled under us: read the tail again. */
+        if (state == PRB_DESC_FINALIZED || state == PRB_DESC_REUSABLE)
+            break;
+        /* LMM(prb_first_seq:C) fence(acquire), pairs with desc_reserve:F (P4): having seen the
+           recycled state (at desc_read:E), the tail reload sees the push made before it. */
+        prb_fence(PRB_MO_ACQUIRE);
+    }
+    return seq;
+}
+
+/* The kernel's _prb_read_valid: read *seq or the next readable record after it. */
+static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, void *buf, size_t buf_size,
+                       bool panic_mode)
+{
+    prb_read_status status;
+    uint64_t tail_seq;
+
+    for (;;) {
+        status = read_record(r, *seq, info, buf, buf_size);
+        if (status == PRB_READ_OK)
+            return true;
+        tail_seq = prb_first_seq(r);
+        if (*seq < tail_seq)
+            *seq = tail_seq; /* fell behind: everything before the tail is overwritten */
+        else if (status == PRB_READ_LOST)
+            (*seq)++;
+        else if (panic_mode && *seq + 1 < prb_next_reserve_seq(r))
+            (*seq)++; /* not finalized, but later records exist: assume a stuck writer, skip */
+        else
+            return false;
+    }
+}
+
+prb_read_status prb_read(const prb_ring *r, uint64_t seq, prb_record_info *info, void *buf, size_t buf_size)
+{
+    prb_read_status status = read_record(r, seq, info, buf, buf_size);
+
+    if (status == PRB_READ_NOT_YET && seq < prb_first_seq(r))
+        return PRB_READ_LOST; /* long gone, not "not yet" */
+    return status;
+}
+
+bool prb_read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, void *buf, size_t buf_size,
+                    bool panic_mode)
+{
+    return read_valid(r, seq, info, buf, buf_size, panic_mode);
+}
+
+uint64_t prb_first_valid_seq(const prb_ring *r)
+{
+    uint64_t seq = 0;
+    return read_valid(r, &seq, NULL, NULL, 0, false) ? seq : 0;
+}
+
+uint64_t prb_next_seq(const prb_ring *r)
+{
+    /* LMM(desc_last_finalized_seq:A) acquire, pairs with desc_update_last_finalized:A (P13). */
+    uint64_t seq = prb_load(hdr_word(r, H_LAST_FINALIZED), PRB_MO_ACQUIRE);
+
+    /* 0 is ambiguous: "record 0 is finalized" or "nothing is". Start there and walk. */
+    if (seq != 0)
+        seq++;
+    while (read_valid(r, &seq, NULL, NULL, 0, false))
+        seq++;
+    return seq;
+}
+
+uint64_t prb_next_reserve_seq(const prb_ring *r)
+{
+    /* Relaxed: a snapshot. Seq and id advance together from DESC0_ID + 1 = seq 0. */
+    uint64_t head = prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_RELAXED);
+    return desc_id(head - desc0_id(r));
+}
+
+void prb_reader_init(prb_reader *reader, const prb_ring *r, uint64_t from_seq, bool panic_mode)
+{
+    reader->ring = r;
+    reader->next_seq = from_seq;
+    reader->lost = 0;
+    reader->panic_mode = panic_mode;
+}
+
+bool prb_reader_next(prb_reader *reader, prb_record_info *info, void *buf, size_t buf_size)
+{
+    uint64_t seq = reader->next_seq;
+
+    if (!read_valid(reader->ring, &seq, info, buf, buf_size, reader->panic_mode))
+        return false;
+    reader->lost += seq - reader->next_seq;
+    reader->next_seq = seq + 1;
+    return true;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Statistics and introspection
+ * ------------------------------------------------------------------------------------------- */
+
+void prb_get_stats(const prb_ring *r, prb_stats *s)
+{
+    s->reserved = prb_next_reserve_seq(r);
+    s->finalized = prb_next_seq(r);
+    s->failed_descriptor = prb_load(hdr_word(r, H_FAILED_DESC), PRB_MO_RELAXED);
+    s->failed_data = prb_load(hdr_word(r, H_FAILED_DATA), PRB_MO_RELAXED);
+}
+
+prb_desc_state prb_state_of_seq(const prb_ring *r, uint64_t seq)
+{
+    uint64_t sv = prb_load(desc_word(r, seq, D_STATE), PRB_MO_ACQUIRE);
+    uint64_t stored_seq = prb_load(info_word(r, seq, I_SEQ), PRB_MO_RELAXED);
+
+    if (sv == 0 || stored_seq != seq)
+        return PRB_DESC_MISS;
+    return state_of(desc_id(sv), sv);
+}
+
+bool prb_block_of_seq(const prb_ring *r, uint64_t seq, uint64_t *begin, uint64_t *next)
+{
+    if (prb_state_of_seq(r, seq) == PRB_DESC_MISS)
+        return false;
+    *begin = prb_load(desc_word(r, seq, D_BEGIN), PRB_MO_RELAXED);
+    *next = prb_load(desc_word(r, seq, D_NEXT), PRB_MO_RELAXED);
+    return true;
+}
+
+void prb_get_positions(const prb_ring *r, prb_positions *p)
+{
+    p->head_id = prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_RELAXED);
+    p->tail_id = prb_load(hdr_word(r, H_TAIL_ID), PRB_MO_RELAXED);
+    p->data_head_lpos = prb_load(hdr_word(r, H_DATA_HEAD), PRB_MO_RELAXED);
+    p->data_tail_lpos = prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_RELAXED);
+    p->last_finalized_seq = prb_load(hdr_word(r, H_LAST_FINALIZED), PRB_MO_RELAXED);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Creating, formatting and attaching
+ * ------------------------------------------------------------------------------------------- */
+
+static bool sizes_valid(unsigned desc_bits, unsigned data_bits)
+{
+    return desc_bits >= PRB_DESC_BITS_MIN && desc_bits <= PRB_DESC_BITS_MAX && data_bits >= PRB_DATA_BITS_MIN &&
+           data_bits <= PRB_DATA_BITS_MAX;
+}
+
+size_t prb_ring_required_bytes(unsigned desc_bits, unsigned data_bits)
+{
+    uint64_t count, words;
+
+    if (!sizes_valid(desc_bits, data_bits))
+        return 0;
+    count = UINT64_C(1) << desc_bits;
+    words = HDR_WORDS + count * (DESC_WORDS + INFO_WORDS) + ((UINT64_C(1) << data_bits) / WORD);
+    if (words > SIZE_MAX / WORD)
+        return 0;
+    return (size_t)(words * WORD);
+}
+
+/* Fills in a handle for a region whose sizes are known to be valid. */
+static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, prb_status *status)
+{
+    prb_ring *r = (prb_ring *)malloc(sizeof *r);
+    uint64_t count = UINT64_C(1) << desc_bits;
+
+    if (r == NULL) {
+        *status = PRB_E_NO_MEMORY;
+        return NULL;
+    }
+    r->words = (prb_aword *)memory;
+    r->hdr = r->words;
+    r->descs = r->hdr + HDR_WORDS;
+    r->infos = r->descs + count * DESC_WORDS;
+    r->data = r->infos + count * INFO_WORDS;
+    r->desc_count = count;
+    r->data_size = UINT64_C(1) << data_bits;
+    r->desc_bits = desc_bits;
+    r->data_bits = data_bits;
+    r->bytes = bytes;
+    r->owned = NULL;
+    *status = PRB_OK;
+    return r;
+}
+
+static prb_ring *fail_with(prb_status *status_out, prb_status status)
+{
+    if (status_out != NULL)
+        *status_out = status;
+    return NULL;
+}
+
+prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, prb_status *status_out)
+{
+    prb_status status;
+    size_t need = prb_ring_required_bytes(desc_bits, data_bits);
+    prb_ring *r;
+    uint64_t w, total, last;
+
+    if (need == 0)
+        return fail_with(status_out, PRB_E_INVALID_SIZE);
+    if (memory == NULL || ((uintptr_t)memory % 64) != 0 || bytes < need)
+        return fail_with(status_out, PRB_E_BAD_MEMORY);
+    r = make_handle(memory, need, desc_bits, data_bits, &status);
+    if (r == NULL)
+        return fail_with(status_out, status);
+
+    /* Zero the region word by word through the atomics layer (a checker's atomics are objects
+       that must not be memset), the magic number last. */
+    total = need / WORD;
+    for (w = 0; w < total; w++)
+        prb_store(&r->words[w], 0, PRB_MO_RELAXED);
+
+    /*
+     * Bootstrap. The last descriptor is both head and tail: a reusable, data-less record whose
+     * info says seq 0, so that prb_first_seq() reads 0 on an empty ring. Slot 0's seq is
+     * -desc_count, so the first reservation, one wrap later, gets seq 0. An untouched descriptor
+     * reads as state word 0 ("id 0, reserved"), i.e. not readable.
+     */
+    last = r->desc_count - 1;
+    prb_store(desc_word(r, last, D_STATE), make_sv(desc0_id(r), PRB_DESC_REUSABLE), PRB_MO_RELAXED);
+    desc_store_blk(r, last, LPOS_FAILED, LPOS_FAILED);
+    info_store(r, 0, I_SEQ, UINT64_C(0) - r->desc_count);
+    info_store(r, last, I_SEQ, 0);
+    prb_store(hdr_word(r, H_HEAD_ID), desc0_id(r), PRB_MO_RELAXED);
+    prb_store(hdr_word(r, H_TAIL_ID), desc0_id(r), PRB_MO_RELAXED);
+    /* Data positions start one wrap below 0: index 0, overflowing to 0 on the first wrap. */
+    prb_store(hdr_word(r, H_DATA_HEAD), UINT64_C(0) - r->data_size, PRB_MO_RELAXED);
+    prb_store(hdr_word(r, H_DATA_TAIL), UINT64_C(0) - r->data_size, PRB_MO_RELAXED);
+
+    prb_store(hdr_word(r, H_VERSION), PRB_LAYOUT_VERSION, PRB_MO_RELAXED);
+    prb_store(hdr_word(r, H_DESC_BITS), desc_bits, PRB_MO_RELAXED);
+    prb_store(hdr_word(r, H_DATA_BITS), data_bits, PRB_MO_RELAXED);
+    prb_store(hdr_word(r, H_BYTES), need, PRB_MO_RELAXED);
+    /* Release: whoever attaches and reads the magic (acquire) sees the formatted ring. */
+    prb_store(hdr_word(r, H_MAGIC), PRB_MAGIC, PRB_MO_RELEASE);
+
+    if (status_out != NULL)
+        *status_out = PRB_OK;
+    return r;
+}
+
+prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *status_out)
+{
+    size_t need = prb_ring_required_bytes(desc_bits, data_bits);
+    void *memory = NULL;
+    prb_ring *r;
+
+    if (need == 0)
+        return fail_with(status_out, PRB_E_INVALID_SIZE);
+    if (posix_memalign(&memory, 64, need) != 0)
+        return fail_with(status_out, PRB_E_NO_MEMORY);
+    r = prb_ring_format(memory, need, desc_bits, data_bits, status_out);
+    if (r == NULL) {
+        free(memory);
+        return NULL;
+    }
+    r->owned = memory;
+    return r;
+}
+
+prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
+{
+    prb_aword *words = (prb_aword *)memory;
+    prb_status status;
+    prb_ring *r;
+    uint64_t desc_bits, data_bits, stored_bytes, head, tail, data_head, data_tail;
+
+    if (memory == NULL || ((uintptr_t)memory % 64) != 0 || bytes < HDR_WORDS * WORD)
+        return fail_with(status_out, PRB_E_BAD_MEMORY);
+    /* Acquire: pairs with the release store of the magic in prb_ring_format. */
+    if (prb_load(&words[H_MAGIC], PRB_MO_ACQUIRE) != PRB_MAGIC ||
+        prb_load(&words[H_VERSION], PRB_MO_RELAXED) != PRB_LAYOUT_VERSION)
+        return fail_with(status_out, PRB_E_BAD_MEMORY);
+    desc_bits = prb_load(&words[H_DESC_BITS], PRB_MO_RELAXED);
+    data_bits = prb_load(&words[H_DATA_BITS], PRB_MO_RELAXED);
+    stored_bytes = prb_load(&words[H_BYTES], PRB_MO_RELAXED);
+    if (desc_bits > PRB_DESC_BITS_MAX || data_bits > PRB_DATA_BITS_MAX ||
+        !sizes_valid((unsigned)desc_bits, (unsigned)data_bits) ||
+        stored_bytes != prb_ring_required_bytes((unsigned)desc_bits, (unsigned)data_bits) || stored_bytes > bytes)
+        return fail_with(status_out, PRB_E_BAD_MEMORY);
+
+    /* The positions must describe a ring of this size: at most one ring's worth apart. */
+    head = prb_load(&words[H_HEAD_ID], PRB_MO_RELAXED);
+    tail = prb_load(&words[H_TAIL_ID], PRB_MO_RELAXED);
+    data_head = prb_load(&words[H_DATA_HEAD], PRB_MO_RELAXED);
+    data_tail = prb_load(&words[H_DATA_TAIL], PRB_MO_RELAXED);
+    if (desc_id(head) != head || desc_id(tail) != tail || desc_id(head - tail) >= (UINT64_C(1) << desc_bits) ||
+        data_head - data_tail > (UINT64_C(1) << data_bits) || (data_head % WORD) != 0 || (data_tail % WORD) != 0)
+        return fail_with(status_out, PRB_E_BAD_MEMORY);
+
+    r = make_handle(memory, (size_t)stored_bytes, (unsigned)desc_bits, (unsigned)data_bits, &status);
+    if (r == NULL)
+        return fail_with(status_out, status);
+    if (status_out != NULL)
+        *status_out = PRB_OK;
+    return r;
+}
+
+void prb_ring_destroy(prb_ring *r)
+{
+    if (r == NULL)
+        return;
+    free(r->owned);
+    free(r);
+}
+
+unsigned prb_ring_desc_bits(const prb_ring *r) { return r->desc_bits; }
+unsigned prb_ring_data_bits(const prb_ring *r) { return r->data_bits; }
+void *prb_ring_memory(const prb_ring *r) { return r->words; }
+size_t prb_ring_memory_bytes(const prb_ring *r) { return r->bytes; }
+
+const char *prb_status_string(prb_status status)
+{
+    switch (status) {
+    case PRB_OK:
+        return "success";
+    case PRB_E_INVALID_SIZE:
+        return "ring size out of range";
+    case PRB_E_TOO_LARGE:
+        return "record larger than the maximum record size";
+    case PRB_E_NO_DESCRIPTOR:
+        return "no free descriptor: the oldest record is still being written";
+    case PRB_E_NO_SPACE:
+        return "no data space: the oldest data block is still being written; the record is lost";
+    case PRB_E_CANNOT_EXTEND:
+        return "the newest record is not this caller's committed record";
+    case PRB_E_BAD_MEMORY:
+        return "memory is not a ring of this layout, or too small, or misaligned";
+    case PRB_E_NO_MEMORY:
+        return "out of memory";
+    case PRB_E_BAD_ENTRY:
+        return "the entry holds no reservation";
+    }
+    return "unknown status";
+}

@@ -1,0 +1,259 @@
+import CPrintkRing
+
+/// A lockless, multi-writer ring buffer of log records, modeled on the Linux kernel's printk
+/// ringbuffer.
+///
+/// Any number of threads may write and read at once. Writers never block and never wait: a
+/// write either succeeds or fails at once with a ``PrintkRingError``. When the ring is full the
+/// oldest records are overwritten. Readers never block writers and never see a torn record; a
+/// record overwritten before a reader got to it shows up as a gap in the sequence numbers, which
+/// ``Reader`` counts. A writer stuck forever in the middle of a record stops nobody: a reader in
+/// panic mode skips it and reads everything finalized after it.
+///
+/// Writing allocates nothing, takes no lock and makes no system call other than reading
+/// `CLOCK_MONOTONIC`, so it may be done from a signal handler.
+///
+/// ```swift
+/// let ring = try PrintkRing(descriptorBits: 12, dataBits: 17)
+/// try ring.write("disk 3 is on fire", level: .critical)
+/// var reader = ring.reader()
+/// while let record = reader.next() { print(record.seq, record.text) }
+/// ```
+///
+/// `PrintkRing` is `Sendable`: all of its operations are safe from any thread (that is the point
+/// of the data structure), and its stored properties never change after initialization.
+public final class PrintkRing: @unchecked Sendable {
+    /// The C ring. Immutable after init.
+    @usableFromInline
+    let handle: OpaquePointer
+
+    /// Valid values of `descriptorBits`: 4 to 16M descriptors.
+    public static let descriptorBitsRange = Int(PRB_DESC_BITS_MIN)...Int(PRB_DESC_BITS_MAX)
+    /// Valid values of `dataBits`: 64 bytes to 4 GiB of text.
+    public static let dataBitsRange = Int(PRB_DATA_BITS_MIN)...Int(PRB_DATA_BITS_MAX)
+
+    /// The number of bytes of memory a ring of these sizes occupies, or `nil` if they are out of range.
+    public static func requiredBytes(descriptorBits: Int, dataBits: Int) -> Int? {
+        guard descriptorBitsRange.contains(descriptorBits), dataBitsRange.contains(dataBits) else { return nil }
+        return prb_ring_required_bytes(UInt32(descriptorBits), UInt32(dataBits))
+    }
+
+    /// Creates an empty ring of 2^`descriptorBits` records and 2^`dataBits` bytes of text.
+    ///
+    /// The kernel's default is `descriptorBits: 12, dataBits: 17` (4096 records, 128 KiB of text,
+    /// 32 bytes per record on average).
+    ///
+    /// - Throws: ``PrintkRingError/invalidSize(descriptorBits:dataBits:)`` for sizes outside
+    ///   ``descriptorBitsRange`` and ``dataBitsRange``; ``PrintkRingError/outOfMemory``.
+    ///
+    /// The corresponding C function is `prb_ring_create`.
+    public init(descriptorBits: Int, dataBits: Int) throws(PrintkRingError) {
+        guard Self.descriptorBitsRange.contains(descriptorBits), Self.dataBitsRange.contains(dataBits) else {
+            throw .invalidSize(descriptorBits: descriptorBits, dataBits: dataBits)
+        }
+        var status = PRB_OK
+        guard let ring = prb_ring_create(UInt32(descriptorBits), UInt32(dataBits), &status) else {
+            throw PrintkRingError.from(status)
+        }
+        handle = ring
+    }
+
+    /// Formats caller-owned memory (for example a shared mapping) as an empty ring.
+    ///
+    /// The memory must be 64-byte aligned, at least ``requiredBytes(descriptorBits:dataBits:)``
+    /// long, and must outlive the ring.
+    public init(formatting memory: UnsafeMutableRawBufferPointer, descriptorBits: Int, dataBits: Int)
+        throws(PrintkRingError)
+    {
+        guard Self.descriptorBitsRange.contains(descriptorBits), Self.dataBitsRange.contains(dataBits) else {
+            throw .invalidSize(descriptorBits: descriptorBits, dataBits: dataBits)
+        }
+        var status = PRB_OK
+        guard let base = memory.baseAddress,
+            let ring = prb_ring_format(base, memory.count, UInt32(descriptorBits), UInt32(dataBits), &status)
+        else { throw status == PRB_OK ? .badMemory : PrintkRingError.from(status) }
+        handle = ring
+    }
+
+    /// Attaches to memory that already holds a ring (formatted by this or another process).
+    ///
+    /// The layout, sizes and positions are checked before anything is trusted: memory that does
+    /// not hold a ring gives ``PrintkRingError/badMemory``. The memory must outlive the ring.
+    public init(attachingTo memory: UnsafeMutableRawBufferPointer) throws(PrintkRingError) {
+        var status = PRB_OK
+        guard let base = memory.baseAddress, let ring = prb_ring_attach(base, memory.count, &status) else {
+            throw .badMemory
+        }
+        handle = ring
+    }
+
+    deinit { prb_ring_destroy(handle) }
+
+    /// 2^descriptorBits records fit in the ring at most.
+    public var descriptorBits: Int { Int(prb_ring_desc_bits(handle)) }
+    /// The ring holds 2^dataBits bytes of text.
+    public var dataBits: Int { Int(prb_ring_data_bits(handle)) }
+    /// The largest text one record may hold: half the text ring minus an 8-byte block header.
+    public var maxRecordSize: Int { prb_max_text_size(handle) }
+
+    // MARK: Writing
+
+    /// Writes one complete record and returns its sequence number.
+    ///
+    /// Never blocks, allocates nothing. The record is final: readers see it at once.
+    ///
+    /// - Throws: ``PrintkRingError/recordTooLarge(size:maximum:)`` (nothing touched),
+    ///   ``PrintkRingError/noDescriptor``, ``PrintkRingError/noSpace(lostSeq:)``.
+    ///
+    /// The corresponding C function is `prb_write`.
+    @inlinable
+    @discardableResult
+    public func write(_ bytes: UnsafeRawBufferPointer, metadata: RecordMetadata = RecordMetadata())
+        throws(PrintkRingError) -> UInt64
+    {
+        var seq: UInt64 = 0
+        var meta = metadata.c
+        let status = prb_write(handle, bytes.baseAddress, bytes.count, &meta, &seq)
+        guard status == PRB_OK else {
+            throw .from(status, size: bytes.count, maximum: maxRecordSize, seq: seq)
+        }
+        return seq
+    }
+
+    /// Writes one complete record of UTF-8 text and returns its sequence number.
+    ///
+    /// A native Swift string is written straight from its own storage: nothing is allocated.
+    @inlinable
+    @discardableResult
+    public func write(
+        _ text: String, level: LogLevel = .info, facility: UInt8 = 0, flags: UInt8 = 0, callerID: UInt32 = 0
+    ) throws(PrintkRingError) -> UInt64 {
+        let metadata = RecordMetadata(level: level, facility: facility, flags: flags, callerID: callerID)
+        let result: Result<UInt64, PrintkRingError>? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            do throws(PrintkRingError) {
+                return .success(try write(UnsafeRawBufferPointer(utf8), metadata: metadata))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if let result { return try result.get() }
+        // A bridged or lazily decoded string: copy it once (this path allocates).
+        let copied: Result<UInt64, PrintkRingError> = Array(text.utf8).withUnsafeBytes { bytes in
+            do throws(PrintkRingError) {
+                return .success(try write(bytes, metadata: metadata))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try copied.get()
+    }
+
+    /// Reserves a record with room for `capacity` bytes of text, to be filled in place and then
+    /// committed: the two-phase write.
+    ///
+    /// The ``Reservation`` is noncopyable: committing consumes it, so it cannot be committed twice.
+    /// A reservation that is dropped without being committed is committed by its `deinit` with
+    /// whatever was appended, so that no record is left reserved forever.
+    ///
+    /// The corresponding C function is `prb_reserve`.
+    @inlinable
+    public func reserve(capacity: Int, metadata: RecordMetadata = RecordMetadata()) throws(PrintkRingError)
+        -> Reservation
+    {
+        guard capacity >= 0, capacity <= maxRecordSize else {
+            throw .recordTooLarge(size: capacity, maximum: maxRecordSize)
+        }
+        var entry = prb_entry()
+        var meta = metadata.c
+        let status = prb_reserve(handle, &entry, capacity, &meta)
+        guard status == PRB_OK else { throw .from(status, size: capacity, maximum: maxRecordSize, seq: entry.seq) }
+        return Reservation(entry: entry, ring: self)
+    }
+
+    /// Reopens the newest record for `additionalCapacity` more bytes of text, if it was written by
+    /// `callerID` and only committed (not finalized): printk's continuation lines.
+    ///
+    /// Appends continue after the text already there. The record may move to the start of the text
+    /// ring to make room; its text moves with it.
+    ///
+    /// - Parameter maxTotalSize: the record's text may not grow beyond this many bytes in all.
+    /// - Throws: ``PrintkRingError/cannotExtend`` (nothing changed),
+    ///   ``PrintkRingError/recordTooLarge(size:maximum:)``, ``PrintkRingError/noSpace(lostSeq:)``
+    ///   (the record was committed again unchanged).
+    ///
+    /// The corresponding C function is `prb_reserve_in_last`.
+    public func extendLast(callerID: UInt32, additionalCapacity: Int, maxTotalSize: Int? = nil)
+        throws(PrintkRingError) -> Reservation
+    {
+        guard additionalCapacity >= 0, additionalCapacity <= maxRecordSize else {
+            throw .recordTooLarge(size: additionalCapacity, maximum: maxRecordSize)
+        }
+        let limit = min(maxTotalSize ?? maxRecordSize, maxRecordSize)
+        var entry = prb_entry()
+        let status = prb_reserve_in_last(handle, &entry, callerID, additionalCapacity, max(limit, 0))
+        guard status == PRB_OK else {
+            throw .from(status, size: additionalCapacity, maximum: limit, seq: entry.seq)
+        }
+        return Reservation(entry: entry, ring: self)
+    }
+
+    // MARK: Reading
+
+    /// A reader starting at `seq` (by default the oldest record still in the ring).
+    ///
+    /// - Parameter panicMode: skip records that a stuck writer never finalized, as long as later
+    ///   records exist. Meant for a dump after a crash, when the writer will never come back.
+    public func reader(from seq: UInt64? = nil, panicMode: Bool = false) -> Reader {
+        Reader(ring: self, from: seq ?? firstSeq, panicMode: panicMode)
+    }
+
+    /// Reads exactly the record `seq`.
+    ///
+    /// - Returns: the record; `nil` if it is not readable (not yet written or finalized, or lost).
+    public func record(at seq: UInt64, maxTextLength: Int? = nil) -> Record? {
+        var info = prb_record_info()
+        var bytes = [UInt8](repeating: 0, count: min(maxTextLength ?? maxRecordSize, maxRecordSize))
+        let status = bytes.withUnsafeMutableBytes { buffer in
+            prb_read(handle, seq, &info, buffer.baseAddress, buffer.count)
+        }
+        guard status == PRB_READ_OK else { return nil }
+        bytes.removeLast(bytes.count - min(bytes.count, Int(info.text_len)))
+        return Record(info: RecordInfo(info), bytes: bytes)
+    }
+
+    /// Seq of the oldest record still in the ring (it may be lost, i.e. without text).
+    public var firstSeq: UInt64 { prb_first_seq(handle) }
+    /// Seq of the oldest readable record, or 0 when there is none.
+    public var firstValidSeq: UInt64 { prb_first_valid_seq(handle) }
+    /// One past the newest record such that every record before it is finalized or lost: a reader
+    /// that has read up to here has read everything there is to read.
+    public var nextSeq: UInt64 { prb_next_seq(handle) }
+    /// The seq the next reservation will get: the number of seqs ever handed out.
+    public var nextReserveSeq: UInt64 { prb_next_reserve_seq(handle) }
+
+    // MARK: Statistics
+
+    /// Counters of a ring. They cost nothing on the write path: they are derived from the ring's
+    /// positions or counted only on failure.
+    public struct Statistics: Sendable, Hashable {
+        /// Seqs handed out (records reserved, including lost ones).
+        public var reserved: UInt64
+        /// Seqs up to which every record is finalized (readable) or lost.
+        public var finalized: UInt64
+        /// Reservations refused because no descriptor was free.
+        public var failedReservations: UInt64
+        /// Records that got a seq but no text space; readers see them as lost.
+        public var failedDataAllocations: UInt64
+        /// All failed writes.
+        public var failed: UInt64 { failedReservations + failedDataAllocations }
+    }
+
+    /// A snapshot of the ring's counters.
+    public var statistics: Statistics {
+        var stats = prb_stats()
+        prb_get_stats(handle, &stats)
+        return Statistics(
+            reserved: stats.reserved, finalized: stats.finalized, failedReservations: stats.failed_descriptor,
+            failedDataAllocations: stats.failed_data)
+    }
+}

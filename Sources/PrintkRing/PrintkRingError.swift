@@ -1,0 +1,59 @@
+import CPrintkRing
+
+/// Why a ring operation failed.
+///
+/// Every case is something a caller can act on; none of them leaves the ring in a worse
+/// state than before the call.
+public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The requested ring sizes are out of range. Nothing was allocated.
+    case invalidSize(descriptorBits: Int, dataBits: Int)
+    /// The record's text is larger than ``PrintkRing/maxRecordSize``. Nothing in the ring was touched.
+    case recordTooLarge(size: Int, maximum: Int)
+    /// No descriptor was free: the oldest record in the ring is still being written (a stuck or
+    /// slow writer). The failure is counted in ``PrintkRing/Statistics/failedReservations``.
+    case noDescriptor
+    /// A sequence number was taken but no text space could be had (the oldest data block is still
+    /// being written). The record was published without text; readers see `lostSeq` as lost.
+    case noSpace(lostSeq: UInt64)
+    /// ``PrintkRing/extendLast(callerID:additionalCapacity:maxTotalSize:)``: the newest record is not
+    /// this caller's committed record, or can no longer grow. Nothing changed.
+    case cannotExtend
+    /// The memory does not hold a ring of this layout, or is too small or misaligned.
+    case badMemory
+    /// Out of memory while creating the ring.
+    case outOfMemory
+
+    public var description: String {
+        switch self {
+        case let .invalidSize(descriptorBits, dataBits):
+            return "invalid ring size: descriptorBits \(descriptorBits) (valid \(PrintkRing.descriptorBitsRange)), "
+                + "dataBits \(dataBits) (valid \(PrintkRing.dataBitsRange))"
+        case let .recordTooLarge(size, maximum):
+            return "record of \(size) bytes is larger than the maximum of \(maximum) bytes"
+        case .noDescriptor:
+            return "no free descriptor: the oldest record is still being written"
+        case let .noSpace(lostSeq):
+            return "no data space: record \(lostSeq) was published without text (lost)"
+        case .cannotExtend:
+            return "the newest record is not this caller's committed record"
+        case .badMemory:
+            return "the memory does not hold a ring of this layout"
+        case .outOfMemory:
+            return "out of memory"
+        }
+    }
+
+    /// Maps a C status to an error; `seq` is the record's seq for `PRB_E_NO_SPACE`.
+    @inlinable
+    static func from(_ status: prb_status, size: Int = 0, maximum: Int = 0, seq: UInt64 = 0) -> PrintkRingError {
+        switch status {
+        case PRB_E_TOO_LARGE: return .recordTooLarge(size: size, maximum: maximum)
+        case PRB_E_NO_DESCRIPTOR: return .noDescriptor
+        case PRB_E_NO_SPACE: return .noSpace(lostSeq: seq)
+        case PRB_E_CANNOT_EXTEND: return .cannotExtend
+        case PRB_E_BAD_MEMORY: return .badMemory
+        case PRB_E_NO_MEMORY: return .outOfMemory
+        default: return .badMemory
+        }
+    }
+}

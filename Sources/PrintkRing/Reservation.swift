@@ -1,0 +1,82 @@
+import CPrintkRing
+
+/// A record reserved in a ``PrintkRing`` and not yet committed.
+///
+/// Append text with ``append(_:)-(UnsafeRawBufferPointer)``, then either ``commit()`` (the record
+/// may still be extended by ``PrintkRing/extendLast(callerID:additionalCapacity:maxTotalSize:)``)
+/// or ``finalize()`` (the record is complete and readers see it at once). Both consume the
+/// reservation, so a record cannot be committed twice. Readers do not see a reserved record; one
+/// that is never committed blocks the ring's reuse of its slot, which is why `deinit` commits a
+/// reservation that is dropped.
+///
+/// Nothing here allocates or blocks; it is safe in a signal handler.
+public struct Reservation: ~Copyable, @unchecked Sendable {
+    @usableFromInline
+    var entry: prb_entry
+    /// Keeps the ring alive while the reservation points into it.
+    @usableFromInline
+    let ring: PrintkRing
+
+    @inlinable
+    init(entry: prb_entry, ring: PrintkRing) {
+        self.entry = entry
+        self.ring = ring
+    }
+
+    /// The record's sequence number.
+    public var seq: UInt64 { entry.seq }
+    /// Bytes of text the record may hold.
+    public var capacity: Int { Int(entry.capacity) }
+    /// Bytes of text written so far.
+    public var count: Int { Int(entry.text_len) }
+
+    /// Appends bytes to the record's text; returns how many fit (all of them unless the
+    /// reservation is full).
+    ///
+    /// The corresponding C function is `prb_entry_append`.
+    @inlinable
+    @discardableResult
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) -> Int {
+        prb_entry_append(&entry, bytes.baseAddress, bytes.count)
+    }
+
+    /// Appends UTF-8 text; returns how many bytes fit.
+    @inlinable
+    @discardableResult
+    public mutating func append(_ text: String) -> Int {
+        if let appended = text.utf8.withContiguousStorageIfAvailable({ append(UnsafeRawBufferPointer($0)) }) {
+            return appended
+        }
+        return Array(text.utf8).withUnsafeBytes { append($0) }
+    }
+
+    /// Sets the device-info strings (truncated to 15 and 47 bytes).
+    public mutating func setDeviceInfo(subsystem: String, device: String) {
+        prb_entry_set_dev_info(&entry, subsystem, device)
+    }
+
+    /// Commits the record. It becomes visible to readers when the next record is reserved (or at
+    /// once, if one already was); until then the same caller may extend it.
+    ///
+    /// The corresponding C function is `prb_commit`.
+    @inlinable
+    public consuming func commit() {
+        _ = prb_commit(&entry)
+    }
+
+    /// Commits the record as final: readers see it at once, and it can no longer be extended.
+    ///
+    /// The corresponding C function is `prb_final_commit`.
+    @inlinable
+    public consuming func finalize() {
+        _ = prb_final_commit(&entry)
+    }
+
+    deinit {
+        // Committing sets entry.active to 0; still active means the reservation was dropped.
+        if entry.active != 0 {
+            var leftover = entry
+            _ = prb_commit(&leftover)
+        }
+    }
+}
