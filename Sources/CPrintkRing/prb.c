@@ -1250,7 +1250,7 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
             *seq = tail_seq; /* fell behind: everything before the tail is overwritten */
         else if (status == PRB_READ_LOST)
             (*seq)++;
-        else if (panic_mode && *seq + 1 < prb_next_reserve_seq(r))
+        else if (panic_mode && *seq < prb_next_reserve_seq(r) - 1 && prb_next_reserve_seq(r) > 0)
             (*seq)++; /* not finalized, but later records exist: assume a stuck writer, skip */
         else
             return false;

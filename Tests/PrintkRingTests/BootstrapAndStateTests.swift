@@ -1,0 +1,169 @@
+import CPrintkRing
+import Testing
+
+/// The life of a record, one transition at a time, and the empty ring.
+@Suite struct BootstrapAndStateTests {
+    @Test func freshRingReadsEmpty() {
+        let r = CRing(descBits: 4, dataBits: 8)
+        #expect(prb_first_seq(r.ring) == 0)
+        #expect(prb_first_valid_seq(r.ring) == 0)
+        #expect(prb_next_seq(r.ring) == 0)
+        #expect(prb_next_reserve_seq(r.ring) == 0)
+        #expect(r.read(0).0 == PRB_READ_NOT_YET)
+        #expect(r.readAll().seqs.isEmpty)
+        #expect(r.stats.reserved == 0 && r.stats.finalized == 0)
+    }
+
+    @Test func idsAndPositionsStartJustBelowOverflow() {
+        let r = CRing(descBits: 4, dataBits: 8)
+        let p = r.positions
+        let idMask: UInt64 = (1 << 62) - 1
+        // DESC0_ID: the last slot, one wrap and one id below overflow; lpos one wrap below 0.
+        #expect(p.head_id == (0 &- (r.descCount + 1)) & idMask)
+        #expect(p.tail_id == p.head_id)
+        #expect(p.data_head_lpos == 0 &- r.dataSize)
+        #expect(p.data_tail_lpos == p.data_head_lpos)
+    }
+
+    @Test func firstRecordGetsSeqZero() {
+        let r = CRing(descBits: 4, dataBits: 8)
+        let (status, seq) = r.write(Array("hello".utf8))
+        #expect(status == PRB_OK)
+        #expect(seq == 0)
+        let (readStatus, info, text) = r.read(0)
+        #expect(readStatus == PRB_READ_OK)
+        #expect(info.seq == 0)
+        #expect(text == Array("hello".utf8))
+        #expect(prb_next_seq(r.ring) == 1)
+        #expect(prb_next_reserve_seq(r.ring) == 1)
+    }
+
+    @Test func reserveCommitFinalizeTransitions() {
+        let r = CRing(descBits: 4, dataBits: 8)
+        var (status, a) = r.reserve(Array("a".utf8))
+        #expect(status == PRB_OK)
+        #expect(r.state(0) == PRB_DESC_RESERVED)
+        #expect(r.read(0).0 == PRB_READ_NOT_YET)
+
+        // reserved -> committed: still invisible, the newest record may yet be extended.
+        #expect(prb_commit(&a) == PRB_OK)
+        #expect(r.state(0) == PRB_DESC_COMMITTED)
+        #expect(r.read(0).0 == PRB_READ_NOT_YET)
+        #expect(prb_next_seq(r.ring) == 0)
+
+        // committed -> finalized by the next reservation.
+        var b: prb_entry
+        (status, b) = r.reserve(Array("b".utf8))
+        #expect(status == PRB_OK)
+        #expect(r.state(0) == PRB_DESC_FINALIZED)
+        #expect(r.read(0).2 == Array("a".utf8))
+        #expect(prb_next_seq(r.ring) == 1)
+
+        // reserved -> finalized directly.
+        #expect(prb_final_commit(&b) == PRB_OK)
+        #expect(r.state(1) == PRB_DESC_FINALIZED)
+        #expect(r.read(1).2 == Array("b".utf8))
+        #expect(prb_next_seq(r.ring) == 2)
+    }
+
+    @Test func commitFinalizesItselfWhenANewerRecordExists() {
+        let r = CRing(descBits: 4, dataBits: 8)
+        var (_, a) = r.reserve(Array("first".utf8))
+        var (_, b) = r.reserve(Array("second".utf8))
+        // b's reservation could not finalize a (still reserved); a's commit sees b and does it.
+        #expect(r.state(0) == PRB_DESC_RESERVED)
+        #expect(prb_commit(&a) == PRB_OK)
+        #expect(r.state(0) == PRB_DESC_FINALIZED)
+        #expect(prb_commit(&b) == PRB_OK)
+        #expect(r.state(1) == PRB_DESC_COMMITTED)
+        #expect(r.readAll().seqs == [0])
+    }
+
+    @Test func committingTwiceIsRefused() {
+        let r = CRing(descBits: 4, dataBits: 8)
+        var (_, a) = r.reserve(Array("x".utf8))
+        #expect(prb_final_commit(&a) == PRB_OK)
+        #expect(prb_final_commit(&a) == PRB_E_BAD_ENTRY)
+        #expect(prb_commit(&a) == PRB_E_BAD_ENTRY)
+        #expect(prb_entry_append(&a, "y", 1) == 0)
+        #expect(r.read(0).2 == Array("x".utf8))
+    }
+
+    @Test func overwrittenRecordsBecomeReusableAndReadAsLost() {
+        let r = CRing(descBits: 2, dataBits: 10)  // 4 descriptors
+        for i in 0..<10 { #expect(r.write(pattern(20, seed: UInt64(i))).0 == PRB_OK) }
+        // The ring holds at most 4 descriptors, one of which is the oldest kept (tail).
+        let first = prb_first_seq(r.ring)
+        #expect(first >= 6)
+        #expect(r.read(0).0 == PRB_READ_LOST)
+        // Slot of seq 2 now holds seq 6 or later: the old record is gone (miss).
+        #expect(r.state(2) == PRB_DESC_MISS)
+        for seq in first..<10 { #expect(r.read(seq).2 == pattern(20, seed: seq)) }
+        let all = r.readAll()
+        #expect(all.seqs == Array(first..<10))
+        #expect(all.lost == first)
+    }
+
+    @Test func dataTailPushMakesRecordsReusable() {
+        // Many descriptors, little text: the data ring wraps first, and the records whose blocks the
+        // data tail passes become reusable while their descriptors stay in the ring.
+        let r = CRing(descBits: 4, dataBits: 8)
+        for i in 0..<3 { #expect(r.write(pattern(100, seed: UInt64(i))).0 == PRB_OK) }
+        #expect(r.state(0) == PRB_DESC_REUSABLE)
+        #expect(r.read(0).0 == PRB_READ_LOST)
+        #expect(r.state(1) == PRB_DESC_FINALIZED)
+        let all = r.readAll()
+        #expect(all.seqs == [1, 2])
+        #expect(all.lost == 1)
+    }
+
+    @Test func descriptorTailPushRecyclesTheSlot() {
+        // Much text, few descriptors: the descriptor ring wraps first.
+        let r = CRing(descBits: 2, dataBits: 12)
+        for i in 0..<4 { r.write(pattern(8, seed: UInt64(i))) }
+        // Four reservations: the fourth recycled the bootstrap descriptor (the first tail); the tail
+        // is now seq 0's descriptor.
+        #expect(prb_first_seq(r.ring) == 0)
+        r.write(pattern(8, seed: 4))
+        // Seq 0 was made reusable, the tail moved past it, and its slot now holds seq 4.
+        #expect(prb_first_seq(r.ring) == 1)
+        #expect(r.state(0) == PRB_DESC_MISS)
+        #expect(r.state(4) == PRB_DESC_FINALIZED)
+        #expect(r.read(0).0 == PRB_READ_LOST)
+    }
+
+    @Test func idOverflowIsCrossedWithoutLosingRecords() {
+        let r = CRing(descBits: 2, dataBits: 10)
+        let start = r.positions.head_id
+        var sawOverflow = false
+        for i in 0..<40 {
+            let (status, seq) = r.write(pattern(12, seed: UInt64(i)))
+            #expect(status == PRB_OK && seq == UInt64(i))
+            if r.positions.head_id < start { sawOverflow = true }
+            #expect(r.read(seq).2 == pattern(12, seed: UInt64(i)))
+        }
+        #expect(sawOverflow)
+    }
+
+    @Test func dataPositionOverflowIsCrossed() {
+        let r = CRing(descBits: 6, dataBits: 8)
+        #expect(r.positions.data_head_lpos > UInt64.max / 2)
+        for i in 0..<50 { #expect(r.write(pattern(30, seed: UInt64(i))).0 == PRB_OK) }
+        #expect(r.positions.data_head_lpos < UInt64.max / 2)
+        let all = r.readAll()
+        #expect(!all.seqs.isEmpty)
+        for (seq, text) in zip(all.seqs, all.texts) { #expect(text == pattern(30, seed: seq)) }
+    }
+
+    @Test func emptyRecordReadsAsEmptyText() {
+        let r = CRing(descBits: 4, dataBits: 8)
+        let (status, seq) = r.write([])
+        #expect(status == PRB_OK)
+        let (readStatus, info, text) = r.read(seq)
+        #expect(readStatus == PRB_READ_OK)
+        #expect(info.text_len == 0 && text.isEmpty)
+        #expect(r.block(seq).map { $0.begin & 1 == 1 && $0.next & 1 == 1 } == true)
+        // An empty record uses no data space.
+        #expect(r.positions.data_head_lpos == 0 &- r.dataSize)
+    }
+}
