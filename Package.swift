@@ -44,9 +44,25 @@ let package = Package(
             ],
             path: "Benchmarks/prb-bench"
         ),
+        // Counts the test thread's heap allocations (interposes malloc in the test executable),
+        // to prove that writing allocates nothing.
+        .target(
+            name: "CAllocationCounter",
+            path: "Tests/CAllocationCounter"
+        ),
         .testTarget(
             name: "PrintkRingTests",
-            dependencies: ["PrintkRing", "CPrintkRing"]
+            dependencies: ["PrintkRing", "CPrintkRing", "CAllocationCounter"]
+        ),
+        // The comparators the ring is benchmarked against: the old spinlock-protected printk
+        // buffer, the same under a mutex, reserve-under-spinlock, and a fetch-add yardstick.
+        .target(
+            name: "CLogBaselines",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        .testTarget(
+            name: "LogBaselinesTests",
+            dependencies: ["CLogBaselines"]
         ),
     ],
     cLanguageStandard: .c11

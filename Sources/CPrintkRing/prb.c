@@ -1421,7 +1421,7 @@ prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsign
 
     if (need == 0)
         return fail_with(status_out, PRB_E_INVALID_SIZE);
-    if (memory == NULL || ((uintptr_t)memory % 64) != 0 || bytes < need)
+    if (memory == NULL || ((uintptr_t)memory % PRB_REGION_ALIGN) != 0 || bytes < need)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
     r = make_handle(memory, need, desc_bits, data_bits, &status);
     if (r == NULL)
@@ -1488,7 +1488,7 @@ prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
     prb_ring *r;
     uint64_t desc_bits, data_bits, stored_bytes, head, tail, data_head, data_tail;
 
-    if (memory == NULL || ((uintptr_t)memory % 64) != 0 || bytes < HDR_WORDS * WORD)
+    if (memory == NULL || ((uintptr_t)memory % PRB_REGION_ALIGN) != 0 || bytes < HDR_WORDS * WORD)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
     /* Acquire: pairs with the release store of the magic in prb_ring_format. */
     if (prb_load(&words[H_MAGIC], PRB_MO_ACQUIRE) != PRB_MAGIC ||

@@ -65,4 +65,10 @@ typedef _Atomic uint64_t prb_aword;
 
 #endif
 
+/* Alignment a ring region must have: a cache line, so that the header's hot words do not share
+   lines with anything else. A checker whose atomics are large objects may lower it. */
+#ifndef PRB_REGION_ALIGN
+#define PRB_REGION_ALIGN 64
+#endif
+
 #endif /* PRB_ATOMICS_H */

@@ -1,0 +1,396 @@
+/*
+ * log_baselines.h - the comparators the lockless printk-style ring (CPrintkRing) is measured
+ * against. Each is small enough to be checked by eye; none is meant for production.
+ *
+ * The four baselines, and why each is here
+ *
+ *   lb_spin_*   The log buffer Linux used up to 5.9: one byte array of variable-size records,
+ *               first/next index and first/next seq, room made by dropping the oldest records,
+ *               and a raw test-and-test-and-set spinlock (the kernel's logbuf_lock) around every
+ *               write and every read. It is the design the lockless ring replaced, so it is the
+ *               main yardstick. It also carries the old design's panic-time escape hatches: a
+ *               write that only tries the lock (what a signal handler, like an NMI, must do), a
+ *               lock acquisition with a deadline (a panic dump must never hang) and a lock bust
+ *               (the old kernel's zap_locks, which re-initialized logbuf_lock).
+ *
+ *   lb_mutex_*  The same buffer, the same code, guarded by a pthread mutex: what a userspace
+ *               logger usually does. Only the lock differs from lb_spin_*.
+ *
+ *   lb_resv_*   Reserve under a short spinlock, copy outside it, commit with one release store:
+ *               the scheme of Linux's BPF ring buffer (kernel/bpf/ringbuf.c). Unlike BPF, which
+ *               refuses a record when the consumer is behind, it overwrites the oldest records
+ *               (as a log must), and fails only when the oldest record is still being written.
+ *               It shows what is left of the lock's cost once the copy is outside it.
+ *
+ *   lb_fadd_*   One relaxed fetch_add on a byte counter, then a copy. No reader can trust what
+ *               it writes; it is only the physical limit of a multi-writer append.
+ *
+ * Records
+ *
+ *   All four store the same record: six 64-bit header words (a tag word holding the record's
+ *   position and state bits, seq, timestamp, checksum, record length and text length, caller id
+ *   with level, facility and flags), then the text, zero-padded to a multiple of 8 bytes.
+ *   Records never straddle the end of the array: when one does not fit before the end, the
+ *   writer leaves a wrap marker (a header word with the WRAP bit, standing in for the old
+ *   kernel's zero-length header) and starts again at offset 0.
+ *
+ *   Seqs are assigned by the buffer, start at 0 and have no holes as written (lb_fadd_* has no
+ *   seq: see there). A record whose whole size (header + padded text) exceeds a quarter of the
+ *   capacity is refused with LB_E_TOO_LARGE and changes nothing; the old printk truncated such
+ *   a message at log_buf_len / 4 instead.
+ *
+ *   Every record carries a checksum computed by its writer (lb_record_checksum). A reader of
+ *   lb_spin_* or lb_mutex_* needs it only after lb_spin_bust_lock; lb_resv_* readers validate
+ *   their copies and never return a torn record; lb_fadd_* has no reader.
+ *
+ * Reading
+ *
+ *   Readers go forward with an lb_cursor (the seq wanted next plus, internally, where that record
+ *   is), as the old kernel's syslog/console readers kept an (idx, seq) pair: following a cursor
+ *   costs O(1) per record, while a cursor made by lb_cursor_at() finds its record by walking
+ *   from the oldest one. A read returns the record with the wanted seq or, when that one has
+ *   been dropped, the oldest one after it: lb_record_info.seq says which, so dropped records
+ *   show up as a jump in seq. A text longer than the caller's buffer is cut and reported.
+ *
+ * Where the functions may be called
+ *
+ *   *_create and *_destroy allocate and free; call them up front and at the end. No write path
+ *   allocates or makes a system call, except that lb_mutex_write sleeps in the kernel when the
+ *   mutex is contended (which is what that baseline is there to show); lb_spin_lock_until reads
+ *   the clock. Everything else may be called from any thread;
+ *   lb_spin_trylock_write, lb_resv_commit, lb_resv_read and lb_fadd_write are also
+ *   async-signal-safe.
+ */
+#ifndef LOG_BASELINES_H
+#define LOG_BASELINES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Common types
+ * ------------------------------------------------------------------------------------------- */
+
+/** Smallest and largest capacity in bytes (capacities are rounded down to a multiple of 8). */
+#define LB_CAPACITY_MIN 256u
+#define LB_CAPACITY_MAX 0x80000000u
+
+/** Bytes of header in front of every record's text. */
+#define LB_RECORD_HEADER_BYTES 48u
+
+/** Outcome of the operations that can fail. Zero is success. */
+typedef enum lb_status {
+    LB_OK = 0,
+    /** The record (header + padded text) is larger than a quarter of the capacity; nothing changed. */
+    LB_E_TOO_LARGE = 1,
+    /** lb_spin_trylock_write: the lock is held by someone else; nothing changed. */
+    LB_E_LOCK_UNAVAILABLE = 2,
+    /** lb_resv_write: making room would overwrite the oldest record, which is still being written;
+        nothing changed. */
+    LB_E_NO_SPACE = 3,
+    /** Read: no record at or after the cursor yet (lb_resv_read: or the next one is still being
+        written). The cursor is unchanged; try again later. */
+    LB_E_NO_RECORD = 4,
+    /** lb_spin_* / lb_mutex_* read: the header at the cursor is not one a writer left there. Only
+        possible when lb_spin_bust_lock let a reader race a writer. Nothing was copied; restart
+        with lb_cursor_at(). */
+    LB_E_CORRUPT = 5,
+} lb_status;
+
+/** Record metadata a writer provides. */
+typedef struct lb_meta {
+    /** Timestamp in nanoseconds, as the caller chooses (the buffers never read a clock). */
+    uint64_t ts_nsec;
+    /** Identifies the writer (the kernel used the task id, or 0x80000000 + CPU). */
+    uint32_t caller_id;
+    /** Syslog level 0..7; higher bits are dropped, as in the old header's 3-bit field. */
+    uint8_t level;
+    uint8_t facility;
+    uint8_t flags;
+} lb_meta;
+
+/** What a read found. */
+typedef struct lb_record_info {
+    /** The seq of the record read: larger than the cursor's seq when records were dropped. */
+    uint64_t seq;
+    uint64_t ts_nsec;
+    /** The checksum its writer stored; compare with lb_record_checksum(seq, text, text_len). */
+    uint64_t checksum;
+    uint32_t caller_id;
+    /** Length of the record's whole text. */
+    uint32_t text_len;
+    /** Bytes copied into the caller's buffer: the smaller of text_len and the buffer size. */
+    uint32_t copied_len;
+    uint8_t level;
+    uint8_t facility;
+    uint8_t flags;
+    /** copied_len < text_len: the text was cut to fit the caller's buffer. */
+    bool truncated;
+} lb_record_info;
+
+/** A reader's position: the seq it wants next and where that record is expected. */
+typedef struct lb_cursor {
+    /** The seq to read next. A read moves it to one past the record read. */
+    uint64_t seq;
+    /** Internal: the byte position of that record, or LB_HINT_NONE. Leave it alone. */
+    uint64_t hint;
+} lb_cursor;
+
+#define LB_HINT_NONE UINT64_MAX
+
+/** A cursor that reads seq next (or, if it has been dropped, the oldest record after it). */
+static inline lb_cursor lb_cursor_at(uint64_t seq) {
+    lb_cursor cursor = {seq, LB_HINT_NONE};
+    return cursor;
+}
+
+/**
+ * The checksum every writer stores: 64-bit FNV-1a over the text bytes, then the 8 bytes of seq,
+ * least significant first. A reader recomputes it over the text it copied to tell a torn
+ * record. Pure; async-signal-safe.
+ */
+uint64_t lb_record_checksum(uint64_t seq, const void *text, size_t text_len);
+
+/** Longest text a buffer created with capacity_bytes accepts (0 if that capacity is invalid). */
+size_t lb_max_text_len(size_t capacity_bytes);
+
+/** CLOCK_MONOTONIC in nanoseconds: the clock of lb_spin_lock_until's deadline. */
+uint64_t lb_monotonic_ns(void);
+
+/* ---------------------------------------------------------------------------------------------
+ * lb_spin: the pre-5.10 printk buffer under a raw spinlock
+ *
+ * Every operation takes the spinlock (test-and-test-and-set with a pause loop) for its whole
+ * duration; under it, the buffer is plain memory. A writer waits as long as any other holder
+ * keeps the lock: a holder that is stopped for good (a killed thread, a CPU stopped by the panic
+ * code) blocks every later write and read forever. That is the failure the lockless ring
+ * removes; lb_spin_lock_until and lb_spin_bust_lock are what the old kernel did about it.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct lb_spin lb_spin;
+
+/** Creates an empty buffer of capacity_bytes (rounded down to a multiple of 8, within
+    LB_CAPACITY_MIN..LB_CAPACITY_MAX). NULL if the capacity is out of range or memory is short. */
+lb_spin *lb_spin_create(size_t capacity_bytes);
+
+/** Frees the buffer. NULL is allowed. Nobody may be using it. */
+void lb_spin_destroy(lb_spin *spin);
+
+/**
+ * Appends one record, dropping the oldest records until it fits. Spins until the lock is free.
+ * Returns LB_OK with its seq in *seq_out (seq_out may be NULL), or LB_E_TOO_LARGE (nothing
+ * changed). Never allocates, never makes a system call; never returns while another holder
+ * keeps the lock.
+ */
+lb_status lb_spin_write(lb_spin *spin, const void *text, size_t text_len, const lb_meta *meta,
+                        uint64_t *seq_out);
+
+/**
+ * lb_spin_write, but only tries the lock once: returns LB_E_LOCK_UNAVAILABLE (nothing changed)
+ * when it is held. For signal handlers, which may have interrupted the holder. Never waits.
+ */
+lb_status lb_spin_trylock_write(lb_spin *spin, const void *text, size_t text_len,
+                                const lb_meta *meta, uint64_t *seq_out);
+
+/**
+ * Copies the record at cursor->seq, or the oldest one after it if it was dropped, into buf (up
+ * to buf_size bytes) and describes it in *info; moves the cursor past it. Takes the lock.
+ * Returns LB_OK, LB_E_NO_RECORD (nothing at or after the cursor yet) or LB_E_CORRUPT (see
+ * lb_status).
+ */
+lb_status lb_spin_read(lb_spin *spin, lb_cursor *cursor, void *buf, size_t buf_size,
+                       lb_record_info *info);
+
+/** The oldest seq still held (equal to lb_spin_next_seq when empty). Takes the lock. */
+uint64_t lb_spin_first_seq(lb_spin *spin);
+
+/** The seq the next record will get. Takes the lock. */
+uint64_t lb_spin_next_seq(lb_spin *spin);
+
+/**
+ * Takes the lock, spinning until CLOCK_MONOTONIC reaches deadline_ns (see lb_monotonic_ns).
+ * Returns true with the lock held (read with lb_spin_read_locked, release with lb_spin_unlock),
+ * or false at the deadline without it. For a panic dump, which must never hang.
+ */
+bool lb_spin_lock_until(lb_spin *spin, uint64_t deadline_ns);
+
+/** Releases the lock taken by lb_spin_lock_until. */
+void lb_spin_unlock(lb_spin *spin);
+
+/** lb_spin_read for a caller that holds the lock (lb_spin_lock_until returned true). */
+lb_status lb_spin_read_locked(lb_spin *spin, lb_cursor *cursor, void *buf, size_t buf_size,
+                              lb_record_info *info);
+
+/**
+ * Re-initializes the lock to "free" whoever holds it, as the old kernel's zap_locks() and
+ * printk_safe_flush_on_panic() did. Meant for a panic dump after lb_spin_lock_until failed.
+ *
+ * This makes the buffer racy BY DESIGN: if the old holder is not stopped for good, it goes on
+ * reading and writing the plain buffer memory while the new holder does too. That is a data
+ * race (undefined behavior in C11, reported by ThreadSanitizer), and it is the point of the
+ * comparison: it is what the old design risked at panic time. Readers stay within the buffer
+ * (headers are checked before use and give LB_E_CORRUPT), but the text they copy may be torn:
+ * check it with lb_record_checksum. A writer that finds a damaged header forgets all records.
+ */
+void lb_spin_bust_lock(lb_spin *spin);
+
+/* ---------------------------------------------------------------------------------------------
+ * lb_mutex: the same buffer under a pthread mutex
+ *
+ * Identical to lb_spin_* except that a waiter sleeps in the kernel instead of spinning. Not for
+ * signal handlers (pthread mutexes are not async-signal-safe), and it has no deadline or bust.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct lb_mutex lb_mutex;
+
+/** As lb_spin_create. */
+lb_mutex *lb_mutex_create(size_t capacity_bytes);
+
+/** As lb_spin_destroy. */
+void lb_mutex_destroy(lb_mutex *mutex);
+
+/** As lb_spin_write; blocks (sleeping) while another thread holds the mutex. */
+lb_status lb_mutex_write(lb_mutex *mutex, const void *text, size_t text_len, const lb_meta *meta,
+                         uint64_t *seq_out);
+
+/** As lb_spin_read. */
+lb_status lb_mutex_read(lb_mutex *mutex, lb_cursor *cursor, void *buf, size_t buf_size,
+                        lb_record_info *info);
+
+/** As lb_spin_first_seq. */
+uint64_t lb_mutex_first_seq(lb_mutex *mutex);
+
+/** As lb_spin_next_seq. */
+uint64_t lb_mutex_next_seq(lb_mutex *mutex);
+
+/* ---------------------------------------------------------------------------------------------
+ * lb_resv: reserve under a short spinlock, copy outside it, commit with a release store
+ *
+ * Protocol (positions are byte offsets that only grow; a record at position p lives at offset
+ * p % capacity, and its tag word holds p itself, so a reader can tell which lap a slot holds):
+ *
+ *   write   Under the spinlock: reclaim the oldest records until the new one fits (stop with
+ *           LB_E_NO_SPACE at one whose tag still has BUSY); publish the new tail (release);
+ *           a release fence; a wrap marker if the record would straddle the end; the header
+ *           with tag = p | BUSY; advance head and next_seq. Unlock. Then, outside the lock,
+ *           copy the text and checksum with relaxed word stores and commit: a release store of
+ *           tag = p (BUSY cleared).
+ *   read    Without the lock: acquire-load the tag at the expected position p. A tag from
+ *           another lap means p is not reserved yet (LB_E_NO_RECORD) or was reclaimed (restart
+ *           at the tail: a gap); BUSY means stop (LB_E_NO_RECORD); otherwise copy header and text
+ *           with relaxed loads, then an acquire fence and a reload of the tail: if the tail has
+ *           passed p, a writer may have overwritten what was copied, so restart at the tail.
+ *
+ * Memory-barrier pairs (labels in lb_resv.c):
+ *   RESV-COMMIT (release store of tag)  -> RESV-READ-TAG (reader sees text and checksum) and
+ *                                          RESV-RECLAIM (writer overwrites only finished text)
+ *   RESV-FENCE (release fence after the
+ *     tail store, before ring stores)   -> RESV-READ-FENCE (a reader that read anything a later
+ *                                          writer stored also sees the tail that freed it) and
+ *                                          RESV-READ-TAG (a newer lap's tag implies a newer tail)
+ *   RESV-TAIL (release store of tail)   -> RESV-READ-TAIL (a reader starting at the tail sees the
+ *                                          headers of the records reserved before it; this pair is
+ *                                          for progress only: without it a reader could report
+ *                                          LB_E_NO_RECORD for a record that is there, never a
+ *                                          wrong one)
+ *
+ * Readers never block writers and never return a torn record; under constant overwriting a
+ * reader may have to restart. A writer stopped between reserve and commit makes later writes
+ * fail with LB_E_NO_SPACE once the ring has wrapped onto its record, and readers stop there.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct lb_resv lb_resv;
+
+/** As lb_spin_create. */
+lb_resv *lb_resv_create(size_t capacity_bytes);
+
+/** As lb_spin_destroy. */
+void lb_resv_destroy(lb_resv *resv);
+
+/**
+ * Appends one record (lb_resv_reserve, then lb_resv_commit), overwriting the oldest records it
+ * needs the room of. Spins on the lock only while another writer reserves. Returns LB_OK with the seq in *seq_out (may be NULL),
+ * LB_E_TOO_LARGE or LB_E_NO_SPACE (nothing changed in either case). Never allocates, never makes
+ * a system call.
+ */
+lb_status lb_resv_write(lb_resv *resv, const void *text, size_t text_len, const lb_meta *meta,
+                        uint64_t *seq_out);
+
+/** A reserved record, between lb_resv_reserve and lb_resv_commit. Fields are for reading. */
+typedef struct lb_resv_entry {
+    uint64_t pos;      /**< byte position of the record */
+    uint64_t seq;      /**< its seq */
+    uint32_t text_len; /**< bytes of text lb_resv_commit will copy */
+} lb_resv_entry;
+
+/**
+ * The first half of lb_resv_write (BPF's bpf_ringbuf_reserve): takes the lock, makes room,
+ * writes the header with BUSY set, and releases the lock. Returns LB_OK and fills *entry, or
+ * LB_E_TOO_LARGE / LB_E_NO_SPACE (nothing changed). The entry must be committed exactly once;
+ * until then readers stop at it and, once the ring has wrapped onto it, every reservation fails.
+ * That is the writer a panic has stopped; tests use this pair to play it.
+ */
+lb_status lb_resv_reserve(lb_resv *resv, size_t text_len, const lb_meta *meta,
+                          lb_resv_entry *entry);
+
+/** The second half (BPF's bpf_ringbuf_submit): copies entry->text_len bytes of text and the
+    checksum, then commits with one release store. No lock; never waits. */
+void lb_resv_commit(lb_resv *resv, const lb_resv_entry *entry, const void *text);
+
+/**
+ * As lb_spin_read, without any lock: never blocks writers, never waits. Returns LB_OK,
+ * LB_E_NO_RECORD (nothing at or after the cursor yet, or the next record is still being
+ * written), or LB_E_CORRUPT (a committed, unreclaimed header that makes no sense: memory damage,
+ * never expected). On any status but LB_OK, *info and the cursor are unchanged, but buf may have
+ * been written to. Async-signal-safe.
+ */
+lb_status lb_resv_read(lb_resv *resv, lb_cursor *cursor, void *buf, size_t buf_size,
+                       lb_record_info *info);
+
+/** The oldest seq not yet reclaimed (a snapshot). */
+uint64_t lb_resv_first_seq(lb_resv *resv);
+
+/** The seq the next reservation will get (a snapshot). */
+uint64_t lb_resv_next_seq(lb_resv *resv);
+
+/* ---------------------------------------------------------------------------------------------
+ * lb_fadd: one fetch_add and a copy - the physical limit of a multi-writer append
+ *
+ * A writer takes [head, head + size) with one relaxed fetch_add on the head counter and copies
+ * its record there (modulo the capacity) with relaxed word stores. When the range would straddle
+ * the end, the writer leaves a wrap marker and takes a fresh range, so a writer does a second
+ * fetch_add about once per lap. Nothing orders or protects anything: a writer a whole lap ahead
+ * overwrites a record still being copied, and nobody can tell a finished record from a half-
+ * written one. READERS CANNOT TRUST THIS BUFFER, so there is no reader. There is no seq either
+ * (a seq counter would be a second shared atomic): a record is named by its byte position.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef struct lb_fadd lb_fadd;
+
+/** As lb_spin_create. */
+lb_fadd *lb_fadd_create(size_t capacity_bytes);
+
+/** As lb_spin_destroy. */
+void lb_fadd_destroy(lb_fadd *fadd);
+
+/**
+ * Appends one record. Returns LB_OK with its byte position in *pos_out (unique and increasing
+ * per writer, not dense; may be NULL), or LB_E_TOO_LARGE (nothing changed). Never waits, never
+ * allocates, never makes a system call. Async-signal-safe.
+ */
+lb_status lb_fadd_write(lb_fadd *fadd, const void *text, size_t text_len, const lb_meta *meta,
+                        uint64_t *pos_out);
+
+/** Bytes taken from the head counter so far (records and padding). A snapshot. */
+uint64_t lb_fadd_head(lb_fadd *fadd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LOG_BASELINES_H */

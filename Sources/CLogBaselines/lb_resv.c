@@ -1,0 +1,226 @@
+/*
+ * lb_resv.c - reserve under a short spinlock, copy outside it, commit with a release store (the
+ * BPF ring buffer's scheme), overwriting the oldest committed records. The protocol and the
+ * list of barrier pairs are in log_baselines.h; each ordering access below carries its label.
+ *
+ * Who moves a record from each state to the next:
+ *   (free) --reserving writer, under the lock--> BUSY --same writer, RESV-COMMIT--> committed
+ *   committed --a later writer, under the lock--> reclaimed (behind the tail; its slot is reused)
+ * A reclaiming writer that meets a BUSY record gives up instead (LB_E_NO_SPACE).
+ */
+#include "lb_record.h"
+#include "lb_spinlock.h"
+
+#include <stdlib.h>
+
+/** What every tag word holds before its first use: no position ever matches it. */
+#define LB_TAG_NEVER UINT64_MAX
+
+struct lb_resv {
+    struct lb_spinlock lock;    /* guards head, and every store to tail, first_seq and next_seq */
+    uint64_t head;              /* position of the next reservation */
+    _Atomic uint64_t tail;      /* position of the oldest record or wrap marker */
+    _Atomic uint64_t first_seq; /* seq of the oldest record */
+    _Atomic uint64_t next_seq;  /* seq of the next reservation */
+    uint64_t capacity;          /* bytes, a multiple of 8 */
+    uint32_t max_text;          /* lb_max_text_len(capacity) */
+    _Atomic uint64_t *words;    /* capacity / 8 words */
+};
+
+static _Atomic uint64_t *lb_resv_slot(lb_resv *resv, uint64_t pos) {
+    return &resv->words[pos % resv->capacity / 8];
+}
+
+static uint64_t lb_resv_load_tail(lb_resv *resv) {
+    /* LMM(RESV-READ-TAIL) Acquire: pairs with RESV-TAIL; the headers of the records reserved
+       before this tail was stored are visible from here on. */
+    return atomic_load_explicit(&resv->tail, memory_order_acquire);
+}
+
+lb_resv *lb_resv_create(size_t capacity_bytes) {
+    uint32_t capacity = lb_capacity_checked(capacity_bytes);
+    if (capacity == 0) return NULL;
+    lb_resv *resv = malloc(sizeof *resv);
+    if (resv == NULL) return NULL;
+    resv->words = malloc(capacity);
+    if (resv->words == NULL) {
+        free(resv);
+        return NULL;
+    }
+    for (uint32_t i = 0; i < capacity / 8; i++) {
+        atomic_init(&resv->words[i], LB_TAG_NEVER);
+    }
+    lb_spinlock_init(&resv->lock);
+    resv->head = 0;
+    atomic_init(&resv->tail, 0);
+    atomic_init(&resv->first_seq, 0);
+    atomic_init(&resv->next_seq, 0);
+    resv->capacity = capacity;
+    resv->max_text = (uint32_t)lb_max_text_len(capacity);
+    return resv;
+}
+
+void lb_resv_destroy(lb_resv *resv) {
+    if (resv == NULL) return;
+    free(resv->words);
+    free(resv);
+}
+
+lb_status lb_resv_reserve(lb_resv *resv, size_t text_len, const lb_meta *meta,
+                          lb_resv_entry *entry) {
+    if (text_len > resv->max_text) return LB_E_TOO_LARGE;
+    uint32_t size = lb_record_size(text_len);
+    uint64_t capacity = resv->capacity;
+
+    lb_spinlock_lock(&resv->lock);
+    uint64_t head = resv->head;
+    uint64_t room_to_end = capacity - head % capacity;
+    uint64_t pad = room_to_end < size ? room_to_end : 0;
+    /* Relaxed: tail and first_seq are stored only under the lock we hold. */
+    uint64_t tail = atomic_load_explicit(&resv->tail, memory_order_relaxed);
+    uint64_t first_seq = atomic_load_explicit(&resv->first_seq, memory_order_relaxed);
+    while (head + pad + size - tail > capacity) {
+        _Atomic uint64_t *old = lb_resv_slot(resv, tail);
+        /* LMM(RESV-RECLAIM) Acquire: pairs with RESV-COMMIT; the old record's writer has finished
+           its text stores before we overwrite them. */
+        uint64_t tag = atomic_load_explicit(&old[LB_W_TAG], memory_order_acquire);
+        if (tag & LB_TAG_WRAP) {
+            tail += capacity - tail % capacity;
+            continue;
+        }
+        if (tag & LB_TAG_BUSY) {
+            lb_spinlock_unlock(&resv->lock);
+            return LB_E_NO_SPACE;
+        }
+        /* Relaxed: stored under the lock by the record's reserver. */
+        tail += (uint32_t)atomic_load_explicit(&old[LB_W_LEN], memory_order_relaxed);
+        first_seq++;
+    }
+    /* Relaxed: a snapshot for lb_resv_first_seq; readers take seqs from the headers. */
+    atomic_store_explicit(&resv->first_seq, first_seq, memory_order_relaxed);
+    /* LMM(RESV-TAIL) Release: pairs with RESV-READ-TAIL; a reader starting at this tail sees the
+       headers of all records reserved before it. */
+    atomic_store_explicit(&resv->tail, tail, memory_order_release);
+    /* LMM(RESV-FENCE) Pairs with RESV-READ-FENCE and RESV-READ-TAG: a reader that observes any
+       ring store below (ours, or a later writer's, which took the lock after us) also observes
+       this tail or a newer one, so it knows that the space was reclaimed. */
+    atomic_thread_fence(memory_order_release);
+
+    if (pad != 0) {
+        /* Relaxed: a marker publishes no data; RESV-FENCE orders it after the tail. */
+        atomic_store_explicit(&lb_resv_slot(resv, head)[LB_W_TAG], head | LB_TAG_WRAP,
+                              memory_order_relaxed);
+        head += pad;
+    }
+    /* Relaxed: stored only under the lock we hold. */
+    uint64_t seq = atomic_load_explicit(&resv->next_seq, memory_order_relaxed);
+    _Atomic uint64_t *rec = lb_resv_slot(resv, head);
+    /* Relaxed: the header words are published by RESV-COMMIT. */
+    atomic_store_explicit(&rec[LB_W_SEQ], seq, memory_order_relaxed);
+    atomic_store_explicit(&rec[LB_W_TS], meta->ts_nsec, memory_order_relaxed);
+    atomic_store_explicit(&rec[LB_W_LEN], lb_len_word(size, (uint32_t)text_len),
+                          memory_order_relaxed);
+    atomic_store_explicit(&rec[LB_W_META], lb_meta_word(meta), memory_order_relaxed);
+    /* Relaxed: a reader that sees BUSY stops without reading more; reclaimers see it through the
+       lock. */
+    atomic_store_explicit(&rec[LB_W_TAG], head | LB_TAG_BUSY, memory_order_relaxed);
+    resv->head = head + size;
+    /* Relaxed: a snapshot for lb_resv_next_seq; readers take seqs from the headers. */
+    atomic_store_explicit(&resv->next_seq, seq + 1, memory_order_relaxed);
+    lb_spinlock_unlock(&resv->lock);
+
+    entry->pos = head;
+    entry->seq = seq;
+    entry->text_len = (uint32_t)text_len;
+    return LB_OK;
+}
+
+void lb_resv_commit(lb_resv *resv, const lb_resv_entry *entry, const void *text) {
+    _Atomic uint64_t *rec = lb_resv_slot(resv, entry->pos);
+    lb_text_store_relaxed(&rec[LB_HDR_WORDS], text, entry->text_len);
+    uint64_t checksum = lb_fnv_finish(lb_fnv_text(text, entry->text_len), entry->seq);
+    /* Relaxed: published by RESV-COMMIT. */
+    atomic_store_explicit(&rec[LB_W_SUM], checksum, memory_order_relaxed);
+    /* LMM(RESV-COMMIT) Release: clears BUSY. Pairs with RESV-READ-TAG and RESV-RECLAIM: whoever
+       sees the record committed sees its whole header, text and checksum. */
+    atomic_store_explicit(&rec[LB_W_TAG], entry->pos, memory_order_release);
+}
+
+lb_status lb_resv_write(lb_resv *resv, const void *text, size_t text_len, const lb_meta *meta,
+                        uint64_t *seq_out) {
+    lb_resv_entry entry;
+    lb_status status = lb_resv_reserve(resv, text_len, meta, &entry);
+    if (status != LB_OK) return status;
+    lb_resv_commit(resv, &entry, text);
+    if (seq_out != NULL) *seq_out = entry.seq;
+    return LB_OK;
+}
+
+lb_status lb_resv_read(lb_resv *resv, lb_cursor *cursor, void *buf, size_t buf_size,
+                       lb_record_info *info) {
+    uint64_t capacity = resv->capacity;
+    uint64_t pos = cursor->hint % 8 == 0 ? cursor->hint : lb_resv_load_tail(resv);
+    for (;;) {
+        _Atomic uint64_t *rec = lb_resv_slot(resv, pos);
+        /* LMM(RESV-READ-TAG) Acquire: pairs with RESV-COMMIT (a committed tag brings the record's
+           header, text and checksum) and with RESV-FENCE (a tag from a later lap brings the tail
+           that reclaimed pos). */
+        uint64_t tag = atomic_load_explicit(&rec[LB_W_TAG], memory_order_acquire);
+        if ((tag & ~LB_TAG_BITS) != pos) {
+            /* The slot holds another lap: pos is not reserved yet (or its header is not visible
+               yet), or it was reclaimed. */
+            uint64_t tail = lb_resv_load_tail(resv);
+            if (tail <= pos) return LB_E_NO_RECORD;
+            pos = tail;
+            continue;
+        }
+        if (tag & LB_TAG_WRAP) {
+            pos += capacity - pos % capacity;
+            continue;
+        }
+        if (tag & LB_TAG_BUSY) return LB_E_NO_RECORD;
+
+        uint64_t words[LB_HDR_WORDS];
+        words[LB_W_TAG] = tag;
+        for (int i = LB_W_TAG + 1; i < LB_HDR_WORDS; i++) {
+            /* Relaxed: validated by RESV-READ-FENCE and the tail reload below. */
+            words[i] = atomic_load_explicit(&rec[i], memory_order_relaxed);
+        }
+        struct lb_hdr hdr;
+        lb_hdr_unpack(words, &hdr);
+        bool fits = lb_hdr_fits(&hdr, pos % capacity, capacity);
+        bool wanted = fits && hdr.seq >= cursor->seq;
+        if (wanted) {
+            size_t n = hdr.text_len < buf_size ? hdr.text_len : buf_size;
+            lb_text_load_relaxed(&rec[LB_HDR_WORDS], buf, n);
+        }
+        /* LMM(RESV-READ-FENCE) Pairs with RESV-FENCE: if any load above read a store of a writer
+           that reclaimed pos, the tail load below sees that reclaim. */
+        atomic_thread_fence(memory_order_acquire);
+        /* Relaxed: ordered by RESV-READ-FENCE. */
+        uint64_t tail = atomic_load_explicit(&resv->tail, memory_order_relaxed);
+        if (tail > pos) {
+            pos = tail; /* overwritten while we read it: start again at the oldest record */
+            continue;
+        }
+        if (!fits) return LB_E_CORRUPT;
+        if (!wanted) {
+            pos += hdr.len; /* walking from the tail to the cursor's seq */
+            continue;
+        }
+        lb_info_fill(info, &hdr, buf_size);
+        cursor->seq = hdr.seq + 1;
+        cursor->hint = pos + hdr.len;
+        return LB_OK;
+    }
+}
+
+uint64_t lb_resv_first_seq(lb_resv *resv) {
+    /* Relaxed: a snapshot; orders nothing. */
+    return atomic_load_explicit(&resv->first_seq, memory_order_relaxed);
+}
+
+uint64_t lb_resv_next_seq(lb_resv *resv) {
+    /* Relaxed: a snapshot; orders nothing. */
+    return atomic_load_explicit(&resv->next_seq, memory_order_relaxed);
+}

@@ -1,0 +1,62 @@
+/*
+ * lb_spinlock.h - a raw test-and-test-and-set spinlock, like the old kernel's logbuf_lock.
+ * Private to the target; used by lb_spin and (for reservations only) lb_resv.
+ *
+ * A waiter reads the lock word until it looks free (so that waiters spin in their own caches),
+ * then tries to take it with one exchange. The pause instruction tells the CPU it is a spin
+ * loop (x86 PAUSE, arm64 YIELD); elsewhere the loop simply spins.
+ */
+#ifndef LB_SPINLOCK_H
+#define LB_SPINLOCK_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct lb_spinlock {
+    _Atomic uint32_t held; /* 0 free, 1 held */
+};
+
+static inline void lb_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+static inline void lb_spinlock_init(struct lb_spinlock *lock) {
+    atomic_init(&lock->held, 0);
+}
+
+/** One attempt; true with the lock held. */
+static inline bool lb_spinlock_trylock(struct lb_spinlock *lock) {
+    /* Relaxed: only a hint that the exchange below may succeed; it orders nothing. */
+    if (atomic_load_explicit(&lock->held, memory_order_relaxed) != 0) return false;
+    /* Acquire: pairs with the release in lb_spinlock_unlock, so the previous holder's critical
+       section happens before ours. */
+    return atomic_exchange_explicit(&lock->held, 1, memory_order_acquire) == 0;
+}
+
+/** Spins until the lock is free, then takes it. */
+static inline void lb_spinlock_lock(struct lb_spinlock *lock) {
+    while (!lb_spinlock_trylock(lock)) {
+        /* Relaxed: waiting only; lb_spinlock_trylock's exchange does the ordering. */
+        while (atomic_load_explicit(&lock->held, memory_order_relaxed) != 0) {
+            lb_cpu_relax();
+        }
+    }
+}
+
+/** Whether the lock looks held right now (for spin loops that also watch a clock). */
+static inline bool lb_spinlock_looks_held(struct lb_spinlock *lock) {
+    /* Relaxed: a hint for a wait loop; the caller retries with lb_spinlock_trylock. */
+    return atomic_load_explicit(&lock->held, memory_order_relaxed) != 0;
+}
+
+static inline void lb_spinlock_unlock(struct lb_spinlock *lock) {
+    /* Release: pairs with the acquire exchange in lb_spinlock_trylock of the next holder. */
+    atomic_store_explicit(&lock->held, 0, memory_order_release);
+}
+
+#endif /* LB_SPINLOCK_H */

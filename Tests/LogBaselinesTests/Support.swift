@@ -1,0 +1,202 @@
+// Shared helpers: a uniform wrapper over the three readable baselines, record payloads that can
+// be checked by content, real threads, and a handshake for them.
+
+import CLogBaselines
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The baselines that have a reader.
+enum Kind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case spin, mutex, resv
+
+    var testDescription: String { rawValue }
+}
+
+/// One buffer of any readable kind. Each method maps to one C call.
+final class Buffer: @unchecked Sendable {
+    let kind: Kind
+    let handle: OpaquePointer
+    let capacity: Int
+
+    init(_ kind: Kind, capacity: Int) {
+        let handle: OpaquePointer? =
+            switch kind {
+            case .spin: lb_spin_create(capacity)
+            case .mutex: lb_mutex_create(capacity)
+            case .resv: lb_resv_create(capacity)
+            }
+        self.kind = kind
+        self.handle = handle!
+        self.capacity = capacity
+    }
+
+    deinit {
+        switch kind {
+        case .spin: lb_spin_destroy(handle)
+        case .mutex: lb_mutex_destroy(handle)
+        case .resv: lb_resv_destroy(handle)
+        }
+    }
+
+    var maxTextLen: Int { lb_max_text_len(capacity) }
+
+    func write(_ text: [UInt8], _ meta: lb_meta) -> (status: lb_status, seq: UInt64) {
+        var meta = meta
+        var seq: UInt64 = .max
+        let status = text.withUnsafeBytes { bytes in
+            switch kind {
+            case .spin: lb_spin_write(handle, bytes.baseAddress, bytes.count, &meta, &seq)
+            case .mutex: lb_mutex_write(handle, bytes.baseAddress, bytes.count, &meta, &seq)
+            case .resv: lb_resv_write(handle, bytes.baseAddress, bytes.count, &meta, &seq)
+            }
+        }
+        return (status, seq)
+    }
+
+    /// Reads into a buffer of `bufferSize` bytes; `text` is the part copied.
+    func read(_ cursor: inout lb_cursor, bufferSize: Int = 1024)
+        -> (status: lb_status, info: lb_record_info, text: [UInt8])
+    {
+        var info = lb_record_info()
+        var buf = [UInt8](repeating: 0, count: bufferSize)
+        let status = buf.withUnsafeMutableBytes { bytes in
+            switch kind {
+            case .spin: lb_spin_read(handle, &cursor, bytes.baseAddress, bytes.count, &info)
+            case .mutex: lb_mutex_read(handle, &cursor, bytes.baseAddress, bytes.count, &info)
+            case .resv: lb_resv_read(handle, &cursor, bytes.baseAddress, bytes.count, &info)
+            }
+        }
+        let copied = status == LB_OK ? Int(info.copied_len) : 0
+        return (status, info, Array(buf.prefix(copied)))
+    }
+
+    var firstSeq: UInt64 {
+        switch kind {
+        case .spin: lb_spin_first_seq(handle)
+        case .mutex: lb_mutex_first_seq(handle)
+        case .resv: lb_resv_first_seq(handle)
+        }
+    }
+
+    var nextSeq: UInt64 {
+        switch kind {
+        case .spin: lb_spin_next_seq(handle)
+        case .mutex: lb_mutex_next_seq(handle)
+        case .resv: lb_resv_next_seq(handle)
+        }
+    }
+}
+
+func makeMeta(caller: UInt32, ts: UInt64, level: UInt8 = 6, facility: UInt8 = 1, flags: UInt8 = 0)
+    -> lb_meta
+{
+    lb_meta(ts_nsec: ts, caller_id: caller, level: level, facility: facility, flags: flags)
+}
+
+/// The text writer `writer` gives its record number `n`: self-describing, of varied length, at
+/// most `maxLen` bytes. A reader rebuilds it from (caller id, timestamp) to check content.
+func payload(writer: UInt32, n: UInt64, maxLen: Int) -> [UInt8] {
+    var bytes = Array("w\(writer)#\(n):".utf8)
+    let extra = Int((n &* 7 &+ UInt64(writer) &* 13) % 97)
+    for i in 0..<extra {
+        bytes.append(UInt8(ascii: "a") + UInt8((i + Int(n % 26)) % 26))
+    }
+    return Array(bytes.prefix(maxLen))
+}
+
+/// A text of exactly `length` bytes that depends on `seed`.
+func filler(length: Int, seed: UInt64) -> [UInt8] {
+    (0..<length).map { UInt8(truncatingIfNeeded: (UInt64($0) &* 31 &+ seed &* 17) % 251) }
+}
+
+/// The checksum recomputed over a copied text.
+func checksumMatches(_ info: lb_record_info, _ text: [UInt8]) -> Bool {
+    text.withUnsafeBytes { lb_record_checksum(info.seq, $0.baseAddress, $0.count) } == info.checksum
+}
+
+/// Stress size: short by default, long with LB_STRESS_RECORDS=<records per writer>.
+let stressRecordsPerWriter: Int = {
+    if let value = getenv("LB_STRESS_RECORDS"), let n = Int(String(cString: value)), n > 0 {
+        return n
+    }
+    return 5_000
+}()
+
+// MARK: - Threads
+
+private final class ThreadBody {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+/// Starts a real OS thread (not a task: the spin tests need threads that may spin or hold a lock
+/// without starving the cooperative pool).
+func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
+    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    var thread = pthread_t()
+    let rc = pthread_create(
+        &thread, nil,
+        { context in
+            Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().body()
+            return nil
+        }, context)
+    precondition(rc == 0, "pthread_create failed: \(rc)")
+    return thread
+}
+
+func join(_ thread: pthread_t) {
+    pthread_join(thread, nil)
+}
+
+/// Gives the CPU to another thread (the tests run more threads than there are cores).
+func yieldCPU() {
+    sched_yield()
+}
+
+/// A step counter two threads use to take turns: one moves it, the other waits for it.
+final class Handshake: Sendable {
+    private let step = Atomic<Int>(0)
+
+    /// Publishes everything this thread did so far along with the new step.
+    func advance(to value: Int) {
+        step.store(value, ordering: .releasing)
+    }
+
+    /// Waits (yielding the CPU) until the step reaches `value`; sees what the other side did before.
+    func wait(for value: Int) {
+        while step.load(ordering: .acquiring) < value {
+            yieldCPU()
+        }
+    }
+
+    var current: Int { step.load(ordering: .acquiring) }
+}
+
+/// Holds threads back until all of them are running, so that they really overlap (a thread that
+/// finishes before the next one starts would test nothing, and ThreadSanitizer would see no race).
+final class StartLine: Sendable {
+    private let arrived = Atomic<Int>(0)
+    private let count: Int
+
+    init(threads: Int) { count = threads }
+
+    func arriveAndWait() {
+        arrived.add(1, ordering: .acquiringAndReleasing)
+        while arrived.load(ordering: .acquiring) < count {
+            yieldCPU()
+        }
+    }
+}
+
+/// Lets a raw pointer cross into a thread; the tests keep the pointee alive until join.
+struct SendablePointer: @unchecked Sendable {
+    let raw: OpaquePointer
+}

@@ -1,0 +1,56 @@
+import CAllocationCounter
+import PrintkRing
+import Testing
+
+/// Writing must not touch the heap: not in C, not in the Swift wrapper.
+@Suite(.enabled(if: allocation_counter_available(), "the allocation counter is compiled out under sanitizers"))
+struct AllocationTests {
+    /// Allocations made by `body` on this thread.
+    func allocations(_ body: () throws -> Void) rethrows -> UInt64 {
+        allocation_counter_start()
+        defer { _ = allocation_counter_stop() }
+        try body()
+        return allocation_counter_stop()
+    }
+
+    @Test func theCounterSeesAnAllocation() {
+        // The test below could not fail if the counter saw nothing.
+        let count = allocations {
+            let array = [UInt8](repeating: 1, count: 1000)
+            #expect(array.count == 1000)
+        }
+        #expect(count >= 1)
+    }
+
+    @Test func writingAllocatesNothing() throws {
+        let ring = try PrintkRing(descriptorBits: 6, dataBits: 12)
+        let text = "a native Swift string, long enough not to be a small string"
+        let small = "short"
+        let bytes: [UInt8] = Array(repeating: 0x41, count: 200)
+        // Warm up: lazily initialized runtime metadata is not the write path's doing.
+        try ring.write(text)
+        var warm = try ring.reserve(capacity: 8)
+        warm.append(small)
+        warm.commit()
+
+        let count = try allocations {
+            for i in 0..<2_000 {
+                try ring.write(text, level: .warning, callerID: 1)
+                try ring.write(small)
+                try bytes.withUnsafeBytes { _ = try ring.write($0) }
+                var reservation = try ring.reserve(capacity: 64, metadata: RecordMetadata(level: .debug, callerID: 2))
+                reservation.append(small)
+                if i % 2 == 0 {
+                    reservation.commit()
+                    var more = try ring.extendLast(callerID: 2, additionalCapacity: 5)
+                    more.append(small)
+                    more.finalize()
+                } else {
+                    reservation.finalize()
+                }
+            }
+        }
+        #expect(count == 0, "\(count) heap allocations on the write path")
+        #expect(ring.statistics.failed == 0)
+    }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs the test suite. With no argument: every test (debug build). Options:
+#   --tsan   the concurrency tests under ThreadSanitizer (must report nothing)
+#   --asan   the unit tests under AddressSanitizer
+#   --all    the plain run, then both sanitizer runs (what CI does)
+# PRB_STRESS_SECONDS=N makes the stress tests run N seconds per variant (default 2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-deps.sh
+
+# Tests that exercise real concurrency: these run under ThreadSanitizer.
+concurrency_tests='StressTests|StuckWriterTests|ConcurrencyTests'
+
+plain() {
+    swift test
+}
+
+tsan() {
+    echo "== ThreadSanitizer: $concurrency_tests" >&2
+    TSAN_OPTIONS="halt_on_error=1 ${TSAN_OPTIONS:-}" \
+        swift test --sanitize=thread --scratch-path .build-tsan --filter "$concurrency_tests"
+}
+
+asan() {
+    echo "== AddressSanitizer: unit and model tests" >&2
+    # LeakSanitizer reports leaks inside XCTest itself, not ours: leak checking off.
+    ASAN_OPTIONS="detect_leaks=0 ${ASAN_OPTIONS:-}" \
+        swift test --sanitize=address --scratch-path .build-asan --skip "$concurrency_tests"
+}
+
+case "${1:-}" in
+    "") plain ;;
+    --tsan) tsan ;;
+    --asan) asan ;;
+    --all) plain; tsan; asan ;;
+    *) echo "usage: scripts/test.sh [--tsan|--asan|--all]" >&2; exit 2 ;;
+esac
