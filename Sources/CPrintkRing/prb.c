@@ -230,7 +230,16 @@ struct prb_ring {
     unsigned data_bits;
     size_t bytes;
     void *owned; /* the region, when prb_ring_create allocated it */
+    prb_fault_hook fault_hook; /* NULL unless a test or the panic benchmark installed one */
+    void *fault_context;
 };
+
+/* Lets a fault hook freeze the writer at `point`. */
+static inline void fault_point(const prb_ring *r, prb_fault_point point, const prb_entry *e)
+{
+    if (r->fault_hook != NULL)
+        r->fault_hook(r->fault_context, point, e);
+}
 
 /* ---------------------------------------------------------------------------------------------
  * Ids, states and positions
@@ -368,8 +377,16 @@ typedef struct desc_copy {
 
 /*
  * Reads the state of record `id` and, if it is committed or later, a consistent copy of its
- * block positions, seq and caller id: state, copy, state again (a seqlock read). The copy is
- * trustworthy only for the returned state, which comes from the second read. Changes nothing.
+ * block positions, seq and caller id: state, copy, state again (a seqlock read). The returned
+ * state is the one read at A, and the copies belong to it: if the state word changed while we
+ * copied (the record was finalized, made reusable, reopened or recycled under us), we read
+ * again. That loop is lock-free: every retry means another writer made progress. Changes nothing.
+ *
+ * Why the state word must be the same at A and E, not merely a readable state at E: a committed
+ * record may be reopened, grown (its block can move) and committed again, then finalized by the
+ * next reservation. A copy begun under "committed" and checked under "finalized" would mix the
+ * old block with the new text length, and it would not be ordered after the second commit.
+ * With A == E the copies were made after A, and A (acquire) read the latest commit's state.
  */
 static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, uint64_t *seq_out,
                                 uint32_t *caller_out)
@@ -378,44 +395,45 @@ static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, ui
     uint64_t sv;
     prb_desc_state state;
 
-    if (d != NULL) {
-        d->begin = 0;
-        d->next = 0;
+    for (;;) {
+        if (d != NULL) {
+            d->begin = 0;
+            d->next = 0;
+        }
+
+        /*
+         * LMM(desc_read:A) acquire. Pairs with _prb_commit:B (P8): reading committed or finalized
+         * state, we also read the text and info written before it. Pairs with desc_reserve:F (P2,
+         * P3, P4): reading a newly reserved state, our later tail loads see the tail pushes made
+         * before it. The acquire also serves as LMM(desc_read:B): the copies below stay after it.
+         */
+        sv = prb_load(sv_word, PRB_MO_ACQUIRE);
+        state = state_of(id, sv);
+        if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED)
+            break; /* only the state word means anything yet */
+
+        /* LMM(desc_read:C) relaxed copies: the writer may be recycling these words right now. */
+        if (d != NULL) {
+            d->begin = prb_load(desc_word(r, id, D_BEGIN), PRB_MO_RELAXED);
+            d->next = prb_load(desc_word(r, id, D_NEXT), PRB_MO_RELAXED);
+        }
+        if (seq_out != NULL)
+            *seq_out = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
+        if (caller_out != NULL)
+            *caller_out = (uint32_t)(prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED) >> 32);
+
+        /*
+         * LMM(desc_read:D) fence(acquire): every load above (and, in the re-check after a record
+         * copy, the text and info loads before this call) happens before the re-read at E. Pairs
+         * with desc_reserve:G (P5) and data_alloc:A / data_realloc:A (P6): if any copied word was
+         * written by a writer recycling this descriptor or its data, E sees that the record changed.
+         */
+        prb_fence(PRB_MO_ACQUIRE);
+
+        /* LMM(desc_read:E) relaxed: ordered by the fence at D. Unchanged: the copies are good. */
+        if (prb_load(sv_word, PRB_MO_RELAXED) == sv)
+            break;
     }
-
-    /*
-     * LMM(desc_read:A) acquire. Pairs with _prb_commit:B (P8): reading committed or finalized
-     * state, we also read the text and info written before it. Pairs with desc_reserve:F (P2,
-     * P3, P4): reading a newly reserved state, our later tail loads see the tail pushes made
-     * before it. The acquire also serves as LMM(desc_read:B): the copies below stay after it.
-     */
-    sv = prb_load(sv_word, PRB_MO_ACQUIRE);
-    state = state_of(id, sv);
-    if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED)
-        goto out; /* only the state word means anything yet */
-
-    /* LMM(desc_read:C) relaxed copies: the writer may be recycling these words right now. */
-    if (d != NULL) {
-        d->begin = prb_load(desc_word(r, id, D_BEGIN), PRB_MO_RELAXED);
-        d->next = prb_load(desc_word(r, id, D_NEXT), PRB_MO_RELAXED);
-    }
-    if (seq_out != NULL)
-        *seq_out = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
-    if (caller_out != NULL)
-        *caller_out = (uint32_t)(prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED) >> 32);
-
-    /*
-     * LMM(desc_read:D) fence(acquire): every load above (and, in the re-check after a record
-     * copy, the text and info loads before this call) happens before the re-read at E. Pairs
-     * with desc_reserve:G (P5) and data_alloc:A / data_realloc:A (P6): if any copied word was
-     * written by a writer recycling this descriptor or its data, E sees that the record changed.
-     */
-    prb_fence(PRB_MO_ACQUIRE);
-
-    /* LMM(desc_read:E) relaxed: ordered by the fence at D. */
-    sv = prb_load(sv_word, PRB_MO_RELAXED);
-    state = state_of(id, sv);
-out:
     if (d != NULL)
         d->state_var = sv;
     return state;
@@ -517,6 +535,10 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
                 return false;
             break;
         }
+        /* A block ends after it starts and within one ring: anything else means damaged memory
+           (a region shared with another process), and the walk must not follow it. */
+        if (lpos_dataless(d.next) || d.next - lpos_begin - 1 >= r->data_size)
+            return false;
         lpos_begin = d.next;
     }
     *lpos_out = lpos_begin;
@@ -563,11 +585,12 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos)
         }
 
         /*
-         * LMM(data_push_tail:D) release: the records made reusable above are published before
-         * the new tail (P11). On failure, acquire: we continue from the value another writer
-         * pushed, exactly as if read at A.
+         * LMM(data_push_tail:D) acq_rel: the release publishes the records made reusable above
+         * before the new tail (P11). On failure, acquire: we continue from the value another
+         * writer pushed, exactly as if read at A. (C11 wants the success order at least as strong
+         * as the failure order, hence acq_rel rather than release.)
          */
-        if (prb_cas(tail_word, &tail, next, PRB_MO_RELEASE, PRB_MO_ACQUIRE))
+        if (prb_cas(tail_word, &tail, next, PRB_MO_ACQ_REL, PRB_MO_ACQUIRE))
             break;
     }
     return true;
@@ -598,17 +621,25 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
     }
 
     blk_size = to_blk_size(size);
-    /* Relaxed: only a starting guess; the CAS below validates it. */
-    begin = prb_load(head_word, PRB_MO_RELAXED);
+    /*
+     * Acquire, as at a failed CAS below: pairs with data_alloc:A (the data ring's twin of P1).
+     * Whoever moved the head to `begin` had pushed the tail to at least begin - data_size first,
+     * so data_push_tail below starts from a tail at most one ring behind. (From a tail more than a
+     * ring behind, need_more_space would wrongly conclude that no push is needed.)
+     */
+    begin = prb_load(head_word, PRB_MO_ACQUIRE);
     do {
         next = get_next_lpos(r, begin, blk_size);
         if (next - begin > r->data_size || !data_push_tail(r, next - r->data_size)) {
             desc_store_blk(r, id, LPOS_FAILED, LPOS_FAILED);
             return false;
         }
-        /* LMM(data_alloc:A) the head CAS itself publishes nothing: relaxed. The fence below
-           orders what needs ordering. */
-    } while (!prb_cas(head_word, &begin, next, PRB_MO_RELAXED, PRB_MO_RELAXED));
+        /*
+         * LMM(data_alloc:A) acq_rel: the release publishes our tail push with the new head (see the
+         * acquire above); on failure, acquire the newer head for the same reason. (The acquire
+         * half on success is only there because C11 wants it at least as strong as the failure.)
+         */
+    } while (!prb_cas(head_word, &begin, next, PRB_MO_ACQ_REL, PRB_MO_ACQUIRE));
 
     /*
      * LMM(data_alloc:A) fence(release): the data tail as this writer pushed or saw it (with the
@@ -644,7 +675,8 @@ static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t
     uint64_t head, blk_size, next, first, k, old_words;
     bool was_wrapped = is_blk_wrapped(r, begin, old_next);
 
-    head = prb_load(head_word, PRB_MO_RELAXED);
+    /* Acquire: as in data_alloc, the tail behind this head is at most one ring behind. */
+    head = prb_load(head_word, PRB_MO_ACQUIRE);
     if (head != old_next)
         return false; /* a newer block follows ours */
 
@@ -659,8 +691,8 @@ static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t
     if (next - begin > r->data_size || !data_push_tail(r, next - r->data_size))
         return false;
 
-    /* LMM(data_realloc:A) relaxed CAS, then the same fence(release) as data_alloc:A (P6, P7). */
-    if (!prb_cas(head_word, &head, next, PRB_MO_RELAXED, PRB_MO_RELAXED))
+    /* LMM(data_realloc:A) acq_rel CAS, then the same fence(release), as at data_alloc:A. */
+    if (!prb_cas(head_word, &head, next, PRB_MO_ACQ_REL, PRB_MO_ACQUIRE))
         return false;
     prb_fence(PRB_MO_RELEASE);
 
@@ -730,11 +762,11 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
     if (next_state == PRB_DESC_FINALIZED || next_state == PRB_DESC_REUSABLE) {
         expected = tail_id;
         /*
-         * LMM(desc_push_tail:B) release: tail_id is reusable before the tail passes it (P12).
-         * Failure (another writer pushed it) is fine; acquire, because our caller goes on to
-         * recycle the slot and must see it reusable (P12 through the other writer's release).
+         * LMM(desc_push_tail:B) acq_rel: the release makes tail_id reusable before the tail passes
+         * it (P12). Failure (another writer pushed it) is fine; acquire, because our caller goes on
+         * to recycle the slot and must see it reusable (P12 through the other writer's release).
          */
-        prb_cas(tail_word, &expected, desc_id(tail_id + 1), PRB_MO_RELEASE, PRB_MO_ACQUIRE);
+        prb_cas(tail_word, &expected, desc_id(tail_id + 1), PRB_MO_ACQ_REL, PRB_MO_ACQUIRE);
     } else {
         /*
          * LMM(desc_push_tail:C) fence(acquire). Pairs with desc_reserve:F (P3): if the successor
@@ -792,8 +824,14 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
     /* LMM(desc_reserve:E) relaxed: ordered after the tail load at C (acquire) or our own push. */
     prev_sv = prb_load(sv_word, PRB_MO_RELAXED);
 
-    /* Only a never-used slot (0) or prev's reusable descriptor may be recycled: this guards
-       against ABA when this writer was preempted for a whole wrap of the ring. */
+    /*
+     * Only a never-used slot (0) or prev's reusable descriptor may be recycled: this guards
+     * against ABA when this writer was preempted for a whole wrap of the ring. Neither this check
+     * nor the CAS at F can fail in a correct execution (every path above leaves us synchronized
+     * with whoever made prev reusable). If one did (memory corrupted from outside), the head has
+     * moved onto a slot that never becomes reserved: the ring treats it exactly like a writer
+     * that died between D and F, i.e. like a stuck writer.
+     */
     if (prev_sv != 0 && state_of(prev, prev_sv) != PRB_DESC_REUSABLE)
         return false;
 
@@ -836,8 +874,10 @@ static void desc_update_last_finalized(const prb_ring *r)
     /* LMM(desc_last_finalized_seq:A) acquire, pairs with desc_update_last_finalized:A (P13). */
     old = prb_load(lfs_word, PRB_MO_ACQUIRE);
     for (;;) {
+        /* 0 is ambiguous ("record 0 is finalized" or "nothing is"): probe from record 0 itself,
+           so that a finalized record 1 is never published while record 0 is still reserved. */
         newest = old;
-        probe = old + 1;
+        probe = old == 0 ? 0 : old + 1;
         while (read_valid(r, &probe, NULL, NULL, 0, false)) {
             newest = probe;
             probe++;
@@ -845,11 +885,11 @@ static void desc_update_last_finalized(const prb_ring *r)
         if (newest == old)
             return;
         /*
-         * LMM(desc_update_last_finalized:A) release: the records up to `newest` were seen
-         * finalized before this is published (P13). On failure another writer advanced it;
-         * acquire its value and try again from there.
+         * LMM(desc_update_last_finalized:A) acq_rel: the release publishes that the records up to
+         * `newest` were seen finalized (P13). On failure another writer advanced it; acquire its
+         * value and try again from there.
          */
-        if (prb_cas(lfs_word, &old, newest, PRB_MO_RELEASE, PRB_MO_ACQUIRE))
+        if (prb_cas(lfs_word, &old, newest, PRB_MO_ACQ_REL, PRB_MO_ACQUIRE))
             return;
     }
 }
@@ -909,6 +949,7 @@ prb_status prb_commit(prb_entry *e)
 
     if (status != PRB_OK)
         return status;
+    fault_point(e->ring, PRB_FAULT_COMMITTED, e);
     /*
      * LMM(prb_commit:A) seq_cst, the committer's load in P10. If a newer record was reserved
      * meanwhile, its reserver may have tried to finalize ours before we committed (and failed):
@@ -974,6 +1015,7 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
     if (seq > 0)
         desc_make_final(r, desc_id(id - 1));
 
+    fault_point(r, PRB_FAULT_DESC_RESERVED, e);
     if (!data_alloc(r, id, text_size, &text_word)) {
         /* The seq is taken; publish it as a record without data, which readers report lost. */
         prb_fetch_add(hdr_word(r, H_FAILED_DATA), 1, PRB_MO_RELAXED);
@@ -982,6 +1024,7 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
     }
     e->text_word = text_word;
     e->capacity = (uint32_t)text_size;
+    fault_point(r, PRB_FAULT_DATA_ALLOCATED, e);
     return PRB_OK;
 }
 
@@ -1032,7 +1075,9 @@ prb_status prb_write(prb_ring *r, const void *text, size_t len, const prb_meta *
     prb_status status = prb_reserve(r, &e, len, meta);
 
     if (status == PRB_OK) {
-        prb_entry_append(&e, text, len);
+        prb_entry_append(&e, text, len / 2);
+        fault_point(r, PRB_FAULT_TEXT_PARTIAL, &e);
+        prb_entry_append(&e, (const unsigned char *)text + len / 2, len - len / 2);
         status = prb_final_commit(&e);
     }
     if (seq_out != NULL && (status == PRB_OK || status == PRB_E_NO_SPACE))
@@ -1104,10 +1149,10 @@ prb_status prb_reserve_in_last(prb_ring *r, prb_entry *e, uint32_t caller_id, si
     e->ring = r;
     e->id = id;
     e->seq = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
-    e->caller_id = caller_id;
     e->active = 1;
 
     lc = prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED);
+    e->caller_id = (uint32_t)(lc >> 32); /* what a re-commit must write back */
     text_len = (uint32_t)lc;
     begin = prb_load(desc_word(r, id, D_BEGIN), PRB_MO_RELAXED);
     next = prb_load(desc_word(r, id, D_NEXT), PRB_MO_RELAXED);
@@ -1239,7 +1284,7 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
                        bool panic_mode)
 {
     prb_read_status status;
-    uint64_t tail_seq;
+    uint64_t tail_seq, next_reserve;
 
     for (;;) {
         status = read_record(r, *seq, info, buf, buf_size);
@@ -1250,7 +1295,7 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
             *seq = tail_seq; /* fell behind: everything before the tail is overwritten */
         else if (status == PRB_READ_LOST)
             (*seq)++;
-        else if (panic_mode && *seq < prb_next_reserve_seq(r) - 1 && prb_next_reserve_seq(r) > 0)
+        else if (panic_mode && (next_reserve = prb_next_reserve_seq(r)) > 0 && *seq < next_reserve - 1)
             (*seq)++; /* not finalized, but later records exist: assume a stuck writer, skip */
         else
             return false;
@@ -1323,8 +1368,8 @@ bool prb_reader_next(prb_reader *reader, prb_record_info *info, void *buf, size_
 
 void prb_get_stats(const prb_ring *r, prb_stats *s)
 {
-    s->reserved = prb_next_reserve_seq(r);
     s->finalized = prb_next_seq(r);
+    s->reserved = prb_next_reserve_seq(r); /* after: never below `finalized` */
     s->failed_descriptor = prb_load(hdr_word(r, H_FAILED_DESC), PRB_MO_RELAXED);
     s->failed_data = prb_load(hdr_word(r, H_FAILED_DATA), PRB_MO_RELAXED);
 }
@@ -1401,6 +1446,8 @@ static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, uns
     r->data_bits = data_bits;
     r->bytes = bytes;
     r->owned = NULL;
+    r->fault_hook = NULL;
+    r->fault_context = NULL;
     *status = PRB_OK;
     return r;
 }
@@ -1503,10 +1550,11 @@ prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
 
     /* The positions must describe a ring of this size: at most one ring's worth apart. */
-    head = prb_load(&words[H_HEAD_ID], PRB_MO_RELAXED);
-    tail = prb_load(&words[H_TAIL_ID], PRB_MO_RELAXED);
-    data_head = prb_load(&words[H_DATA_HEAD], PRB_MO_RELAXED);
-    data_tail = prb_load(&words[H_DATA_TAIL], PRB_MO_RELAXED);
+    /* Tails first: on a live ring a tail read after its head could have passed it. */
+    tail = prb_load(&words[H_TAIL_ID], PRB_MO_ACQUIRE);
+    head = prb_load(&words[H_HEAD_ID], PRB_MO_ACQUIRE);
+    data_tail = prb_load(&words[H_DATA_TAIL], PRB_MO_ACQUIRE);
+    data_head = prb_load(&words[H_DATA_HEAD], PRB_MO_ACQUIRE);
     if (desc_id(head) != head || desc_id(tail) != tail || desc_id(head - tail) >= (UINT64_C(1) << desc_bits) ||
         data_head - data_tail > (UINT64_C(1) << data_bits) || (data_head % WORD) != 0 || (data_tail % WORD) != 0)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
@@ -1525,6 +1573,12 @@ void prb_ring_destroy(prb_ring *r)
         return;
     free(r->owned);
     free(r);
+}
+
+void prb_ring_set_fault_hook(prb_ring *r, prb_fault_hook hook, void *context)
+{
+    r->fault_hook = hook;
+    r->fault_context = context;
 }
 
 unsigned prb_ring_desc_bits(const prb_ring *r) { return r->desc_bits; }

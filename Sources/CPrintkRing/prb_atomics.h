@@ -44,6 +44,9 @@ typedef std::atomic<uint64_t> prb_aword;
 #define prb_fetch_add(p, v, mo) ((p)->fetch_add((v), (mo)))
 #define prb_fence(mo) std::atomic_thread_fence(mo)
 
+static_assert(sizeof(prb_aword) == 8, "ring words must be plain 64-bit words");
+static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics must be lock-free (signal safety, shared memory)");
+
 #else
 
 #include <stdatomic.h>
@@ -62,6 +65,11 @@ typedef _Atomic uint64_t prb_aword;
     atomic_compare_exchange_strong_explicit((p), (expected_ptr), (desired), (mo_success), (mo_failure))
 #define prb_fetch_add(p, v, mo) atomic_fetch_add_explicit((p), (v), (mo))
 #define prb_fence(mo) atomic_thread_fence(mo)
+
+/* Ring memory is an array of these words, in this process or another: they must be plain
+   64-bit words, and lock-free (a lock would break async-signal safety and cross-process use). */
+_Static_assert(sizeof(prb_aword) == 8, "ring words must be plain 64-bit words");
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics must be lock-free (signal safety, shared memory)");
 
 #endif
 

@@ -345,6 +345,33 @@ void prb_get_positions(const prb_ring *ring, prb_positions *positions);
     without data). false if the slot does not hold that record. For tests and diagnostics. */
 bool prb_block_of_seq(const prb_ring *ring, uint64_t seq, uint64_t *begin, uint64_t *next);
 
+/* ---------------------------------------------------------------------------------------------
+ * Fault injection (for tests and the panic benchmark)
+ * ------------------------------------------------------------------------------------------- */
+
+/** Points in the write path where a hook can freeze the writer, to play a stuck writer. */
+typedef enum prb_fault_point {
+    /** prb_reserve: the descriptor is reserved (and its seq assigned); no data block yet. */
+    PRB_FAULT_DESC_RESERVED = 1,
+    /** prb_reserve: the data block is allocated; no text written yet. */
+    PRB_FAULT_DATA_ALLOCATED = 2,
+    /** prb_write: half of the text is copied. */
+    PRB_FAULT_TEXT_PARTIAL = 3,
+    /** prb_commit: the record is committed but not finalized (before the newer-record check). */
+    PRB_FAULT_COMMITTED = 4,
+} prb_fault_point;
+
+/** Called at each fault point by writers using this handle. It may block for as long as it likes
+    (that is the point) or return at once. */
+typedef void (*prb_fault_hook)(void *context, prb_fault_point point, const prb_entry *entry);
+
+/**
+ * Installs (or, with NULL, removes) a fault hook on this handle; other handles on the same region
+ * are not affected. Not for production: install it before writers start. Without a hook the write
+ * path pays one predictable branch on a word of the handle per fault point.
+ */
+void prb_ring_set_fault_hook(prb_ring *ring, prb_fault_hook hook, void *context);
+
 #ifdef __cplusplus
 }
 #endif

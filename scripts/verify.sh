@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Checks the real ring code beyond what stress tests can reach:
+#   - Tests/Interleavings/*.c: deterministic replays of specific interleavings (prb.c built with a
+#     preemptible atomics layer);
+#   - Tests/Relacy/prb_relacy.cpp: prb.c compiled as C++ under Relacy, a checker of the C++11
+#     memory model (installs Debian's relacy-dev when missing).
+# Usage: scripts/verify.sh [--long]   (--long: 10^6 Relacy iterations per suite instead of 10^5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+iterations=100000
+[ "${1:-}" = "--long" ] && iterations=1000000
+
+if [ ! -f /usr/include/relacy/relacy.hpp ]; then
+    echo "installing relacy-dev" >&2
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq relacy-dev >&2
+fi
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+core=Sources/CPrintkRing
+
+for test in Tests/Interleavings/*.c; do
+    name=$(basename "$test" .c)
+    gcc -std=c11 -O2 -Wall -Wextra -I "$core/include" -I Tests/Interleavings "$test" -o "$out/$name"
+    "$out/$name"
+done
+
+g++ -std=c++11 -O2 -w -I "$core/include" -I Tests/Relacy Tests/Relacy/prb_relacy.cpp -o "$out/prb_relacy"
+"$out/prb_relacy" "$iterations"
