@@ -269,6 +269,15 @@ static inline uint64_t id_prev_wrap(const prb_ring *r, uint64_t id) { return des
 /* The bootstrap descriptor's id: last slot, and the ids overflow on the second wrap. */
 static inline uint64_t desc0_id(const prb_ring *r) { return desc_id(UINT64_C(0) - (r->desc_count + 1)); }
 
+/*
+ * Is `id` one of the first desc_count ids ever handed out, i.e. its slot's first use? Only then may
+ * a state word of 0 mean "never used": later, 0 is also the word of id 0 while it is reserved.
+ */
+static inline bool in_first_wrap(const prb_ring *r, uint64_t id)
+{
+    return desc_id(id - desc0_id(r) - 1) < r->desc_count;
+}
+
 static inline prb_aword *hdr_word(const prb_ring *r, unsigned k) { return &r->hdr[k]; }
 
 static inline prb_aword *desc_word(const prb_ring *r, uint64_t id_or_seq, unsigned k)
@@ -832,7 +841,7 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
      * moved onto a slot that never becomes reserved: the ring treats it exactly like a writer
      * that died between D and F, i.e. like a stuck writer.
      */
-    if (prev_sv != 0 && state_of(prev, prev_sv) != PRB_DESC_REUSABLE)
+    if (state_of(prev, prev_sv) != PRB_DESC_REUSABLE && !(prev_sv == 0 && in_first_wrap(r, id)))
         return false;
 
     /*
@@ -1379,7 +1388,8 @@ prb_desc_state prb_state_of_seq(const prb_ring *r, uint64_t seq)
     uint64_t sv = prb_load(desc_word(r, seq, D_STATE), PRB_MO_ACQUIRE);
     uint64_t stored_seq = prb_load(info_word(r, seq, I_SEQ), PRB_MO_RELAXED);
 
-    if (sv == 0 || stored_seq != seq)
+    /* An untouched slot fails the seq check too (its seq word is 0, or -desc_count in slot 0). */
+    if (stored_seq != seq)
         return PRB_DESC_MISS;
     return state_of(desc_id(sv), sv);
 }

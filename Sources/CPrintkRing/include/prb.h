@@ -270,7 +270,8 @@ prb_read_status prb_read(const prb_ring *ring, uint64_t seq, prb_record_info *in
 /**
  * Reads record *seq or, when that one is lost or overwritten, the next one that is readable;
  * *seq is set to the seq actually read (compare with the one asked for to see a gap). Returns
- * false when no finalized record at or after *seq exists yet. In panic mode a record that is not
+ * false when it reaches a record that is not finalized yet (readers stop there, even if later
+ * records are finalized: records are read in order), or the end. In panic mode a record that is not
  * finalized (a stuck writer) is skipped as long as a later seq has been reserved.
  */
 bool prb_read_valid(const prb_ring *ring, uint64_t *seq, prb_record_info *info, void *buf,
@@ -278,7 +279,8 @@ bool prb_read_valid(const prb_ring *ring, uint64_t *seq, prb_record_info *info, 
 
 /** Seq of the oldest record still in the ring (it may be lost, i.e. without data). 0 when empty. */
 uint64_t prb_first_seq(const prb_ring *ring);
-/** Seq of the oldest readable record, or 0 when there is none. */
+/** Seq of the oldest readable record, or 0 when there is none; like prb_read_valid, it stops at
+    the first record that is not finalized yet. */
 uint64_t prb_first_valid_seq(const prb_ring *ring);
 /** One past the newest readable record such that every record before it is finalized or lost:
     where a reader that has read everything waits. */
