@@ -177,9 +177,9 @@ public final class PrintkRing: @unchecked Sendable {
     /// ring to make room; its text moves with it.
     ///
     /// - Parameter maxTotalSize: the record's text may not grow beyond this many bytes in all.
-    /// - Throws: ``PrintkRingError/cannotExtend`` (nothing changed),
-    ///   ``PrintkRingError/recordTooLarge(size:maximum:)``, ``PrintkRingError/noSpace(lostSeq:)``
-    ///   (the record was committed again unchanged).
+    /// - Throws: ``PrintkRingError/cannotExtend`` when the newest record is not this caller's
+    ///   committed record, or when the text ring has no room for it to grow;
+    ///   ``PrintkRingError/extensionTooLarge(additional:maximumTotal:)``. The record is unchanged.
     ///
     /// The corresponding C function is `prb_reserve_in_last`.
     public func extendLast(callerID: UInt32, additionalCapacity: Int, maxTotalSize: Int? = nil)
@@ -192,7 +192,9 @@ public final class PrintkRing: @unchecked Sendable {
         var entry = prb_entry()
         let status = prb_reserve_in_last(handle, &entry, callerID, additionalCapacity, max(limit, 0))
         guard status == PRB_OK else {
-            throw .from(status, size: additionalCapacity, maximum: limit, seq: entry.seq)
+            if status == PRB_E_TOO_LARGE { throw .extensionTooLarge(additional: additionalCapacity, maximumTotal: limit) }
+            // No space to grow: the record was committed again unchanged; it simply cannot grow.
+            throw .cannotExtend
         }
         return Reservation(entry: entry, ring: self)
     }

@@ -9,6 +9,10 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
     case invalidSize(descriptorBits: Int, dataBits: Int)
     /// The record's text is larger than ``PrintkRing/maxRecordSize``. Nothing in the ring was touched.
     case recordTooLarge(size: Int, maximum: Int)
+    /// ``PrintkRing/extendLast(callerID:additionalCapacity:maxTotalSize:)``: the record's text plus
+    /// `additional` bytes would exceed `maximumTotal` (the caller's limit, or the ring's maximum).
+    /// The record was committed again unchanged.
+    case extensionTooLarge(additional: Int, maximumTotal: Int)
     /// No descriptor was free: the oldest record in the ring is still being written (a stuck or
     /// slow writer). The failure is counted in ``PrintkRing/Statistics/failedReservations``.
     case noDescriptor
@@ -16,7 +20,8 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
     /// being written). The record was published without text; readers see `lostSeq` as lost.
     case noSpace(lostSeq: UInt64)
     /// ``PrintkRing/extendLast(callerID:additionalCapacity:maxTotalSize:)``: the newest record is not
-    /// this caller's committed record, or can no longer grow. Nothing changed.
+    /// this caller's committed record, or the text ring has no room for it to grow. The record is
+    /// unchanged.
     case cannotExtend
     /// The memory does not hold a ring of this layout, or is too small or misaligned.
     case badMemory
@@ -30,6 +35,8 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
                 + "dataBits \(dataBits) (valid \(PrintkRing.dataBitsRange))"
         case let .recordTooLarge(size, maximum):
             return "record of \(size) bytes is larger than the maximum of \(maximum) bytes"
+        case let .extensionTooLarge(additional, maximumTotal):
+            return "adding \(additional) bytes would make the record larger than \(maximumTotal) bytes"
         case .noDescriptor:
             return "no free descriptor: the oldest record is still being written"
         case let .noSpace(lostSeq):

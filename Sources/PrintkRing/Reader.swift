@@ -33,26 +33,28 @@ public struct Reader: IteratorProtocol, Sequence {
 
     /// The next readable record, or `nil` if there is none yet.
     public mutating func next() -> Record? {
-        var info = prb_record_info()
-        let ok = buffer.withUnsafeMutableBytes { buf in
-            prb_reader_next(&state, &info, buf.baseAddress, buf.count)
-        }
-        guard ok else { return nil }
-        let length = Int(info.text_len)
-        if length > buffer.count {
-            // Grow and read the same record again; if it was overwritten meanwhile, keep what we
-            // have (the record then reports itself truncated).
+        while true {
+            var info = prb_record_info()
+            let ok = buffer.withUnsafeMutableBytes { buf in
+                prb_reader_next(&state, &info, buf.baseAddress, buf.count)
+            }
+            guard ok else { return nil }
+            let length = Int(info.text_len)
+            if length <= buffer.count {
+                return Record(info: RecordInfo(info), bytes: Array(buffer[..<length]))
+            }
+            // The text did not fit: grow the buffer and read the same record again. If it was
+            // overwritten in between, it is lost to this reader like any other overwritten record.
             buffer = [UInt8](repeating: 0, count: Swift.max(length, 2 * buffer.count))
             var again = prb_record_info()
             let status = buffer.withUnsafeMutableBytes { buf in
                 prb_read(ring.handle, info.seq, &again, buf.baseAddress, buf.count)
             }
             if status == PRB_READ_OK {
-                return Record(info: RecordInfo(again), bytes: Array(buffer[..<length]))
+                return Record(info: RecordInfo(again), bytes: Array(buffer[..<Int(again.text_len)]))
             }
-            return Record(info: RecordInfo(info), bytes: [])
+            state.lost += 1
         }
-        return Record(info: RecordInfo(info), bytes: Array(buffer[..<length]))
     }
 
     /// The next readable record's metadata only (its text is not copied), or `nil`.

@@ -766,7 +766,13 @@ private final class ModelRun {
                 reservation = consume reopened
                 status = PRB_OK
             } catch {
-                status = self.status(of: error)
+                // The Swift API reports "no room to grow" as cannotExtend (the record is unchanged,
+                // as for any refused extension); the model, like the C API, calls it no space.
+                if case .cannotExtend = error, case .noSpace = expected {
+                    status = PRB_E_NO_SPACE
+                } else {
+                    status = self.status(of: error)
+                }
             }
         } else {
             status = prb_reserve_in_last(handle, &entry, callerID, additional, maxTotal)
@@ -925,7 +931,7 @@ private final class ModelRun {
 
     func status(of error: PrintkRingError) -> prb_status {
         switch error {
-        case .recordTooLarge: return PRB_E_TOO_LARGE
+        case .recordTooLarge, .extensionTooLarge: return PRB_E_TOO_LARGE
         case .noDescriptor: return PRB_E_NO_DESCRIPTOR
         case .noSpace: return PRB_E_NO_SPACE
         case .cannotExtend: return PRB_E_CANNOT_EXTEND

@@ -97,6 +97,21 @@ import Testing
         #expect(ring.record(at: 0)?.text == "Hello, world!")
     }
 
+    @Test func extensionBeyondTheLimitNamesTheLimit() throws {
+        let ring = try PrintkRing(descriptorBits: 4, dataBits: 10)
+        var line = try ring.reserve(capacity: 8, metadata: RecordMetadata(callerID: 1))
+        line.append("12345678")
+        line.commit()
+        #expect(throws: PrintkRingError.extensionTooLarge(additional: 5, maximumTotal: 10)) {
+            _ = try ring.extendLast(callerID: 1, additionalCapacity: 5, maxTotalSize: 10)
+        }
+        #expect(PrintkRingError.extensionTooLarge(additional: 5, maximumTotal: 10).description.contains("10 bytes"))
+        var more = try ring.extendLast(callerID: 1, additionalCapacity: 2, maxTotalSize: 10)
+        more.append("90")
+        more.finalize()
+        #expect(ring.record(at: 0)?.text == "1234567890")
+    }
+
     @Test func readerCountsWhatWasOverwritten() throws {
         let ring = try PrintkRing(descriptorBits: 3, dataBits: 10)
         var reader = ring.reader(from: 0)
