@@ -35,6 +35,22 @@ let package = Package(
             pkgConfig: "numa",
             providers: [.apt(["libnuma-dev"])]
         ),
+        // OS support for the benchmark: CPU affinity and libnuma placement.
+        .target(
+            name: "CBenchSupport",
+            dependencies: ["CNuma"],
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("numa")]
+        ),
+        // The benchmark's testable logic: CPU lists, topology, placement.
+        .target(
+            name: "BenchKit",
+            dependencies: ["CBenchSupport"]
+        ),
+        .testTarget(
+            name: "BenchKitTests",
+            dependencies: ["BenchKit"]
+        ),
         .executableTarget(
             name: "prb-bench",
             dependencies: [
