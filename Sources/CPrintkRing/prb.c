@@ -416,7 +416,7 @@ static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, ui
          * P3, P4): reading a newly reserved state, our later tail loads see the tail pushes made
          * before it. The acquire also serves as LMM(desc_read:B): the copies below stay after it.
          */
-        sv = prb_load(sv_word, PRB_MO_ACQUIRE);
+        sv = prb_load(sv_word, PRB_MO_LOAD(desc_read_A, PRB_MO_ACQUIRE));
         state = state_of(id, sv);
         if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED)
             break; /* only the state word means anything yet */
@@ -437,7 +437,7 @@ static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, ui
          * with desc_reserve:G (P5) and data_alloc:A / data_realloc:A (P6): if any copied word was
          * written by a writer recycling this descriptor or its data, E sees that the record changed.
          */
-        prb_fence(PRB_MO_ACQUIRE);
+        PRB_FENCE(desc_read_D, PRB_MO_ACQUIRE);
 
         /* LMM(desc_read:E) relaxed: ordered by the fence at D. Unchanged: the copies are good. */
         if (prb_load(sv_word, PRB_MO_RELAXED) == sv)
@@ -499,8 +499,8 @@ static void desc_make_final(const prb_ring *r, uint64_t id)
      * prb_commit:A). Readers that see the finalized state synchronize with the commit that came
      * before it: this CAS continues the commit's release sequence.
      */
-    if (prb_cas(desc_word(r, id, D_STATE), &expected, make_sv(id, PRB_DESC_FINALIZED), PRB_MO_SEQ_CST,
-                PRB_MO_SEQ_CST))
+    if (prb_cas(desc_word(r, id, D_STATE), &expected, make_sv(id, PRB_DESC_FINALIZED),
+                PRB_MO(desc_make_final_A, PRB_MO_SEQ_CST), PRB_MO_LOAD(desc_make_final_A, PRB_MO_SEQ_CST)))
         desc_update_last_finalized(r);
 }
 
@@ -526,7 +526,7 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
          * on (C11 has no usable consume). The id may be garbage if the area was reallocated;
          * desc_read and the blk.begin check below catch that. Pairs with data_alloc:A (P7).
          */
-        id = prb_load(&r->data[data_index(r, lpos_begin) / WORD], PRB_MO_ACQUIRE);
+        id = prb_load(&r->data[data_index(r, lpos_begin) / WORD], PRB_MO_LOAD(data_make_reusable_A, PRB_MO_ACQUIRE));
 
         /* LMM(data_make_reusable:B) */
         switch (desc_read(r, id, &d, NULL, NULL)) {
@@ -571,7 +571,7 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos)
      * reusable before that tail push are seen reusable here, so that the area this writer is about
      * to overwrite belongs to nobody (needed by P6).
      */
-    tail = prb_load(tail_word, PRB_MO_ACQUIRE);
+    tail = prb_load(tail_word, PRB_MO_LOAD(data_push_tail_A, PRB_MO_ACQUIRE));
 
     while (need_more_space(r, tail, lpos)) {
         if (!data_make_reusable(r, tail, lpos, &next)) {
@@ -580,13 +580,13 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos)
              * (P7): if the walk failed because it read a newer state (at desc_read:E) or a newer
              * block id, the writer that stored it had already pushed the tail, and C sees that.
              */
-            prb_fence(PRB_MO_ACQUIRE);
+            PRB_FENCE(data_push_tail_B, PRB_MO_ACQUIRE);
 
             /*
              * LMM(data_push_tail:C) acquire: if the tail moved, we go on from the new value and
              * may end up writing into the area it freed, so we need P11 for it as for A.
              */
-            again = prb_load(tail_word, PRB_MO_ACQUIRE);
+            again = prb_load(tail_word, PRB_MO_LOAD(data_push_tail_C, PRB_MO_ACQUIRE));
             if (again == tail)
                 return false; /* a block really is in use */
             tail = again;
@@ -599,7 +599,8 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos)
          * writer pushed, exactly as if read at A. (C11 wants the success order at least as strong
          * as the failure order, hence acq_rel rather than release.)
          */
-        if (prb_cas(tail_word, &tail, next, PRB_MO_ACQ_REL, PRB_MO_ACQUIRE))
+        if (prb_cas(tail_word, &tail, next, PRB_MO(data_push_tail_D, PRB_MO_ACQ_REL),
+                    PRB_MO_LOAD(data_push_tail_D, PRB_MO_ACQUIRE)))
             break;
     }
     return true;
@@ -636,7 +637,7 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
      * so data_push_tail below starts from a tail at most one ring behind. (From a tail more than a
      * ring behind, need_more_space would wrongly conclude that no push is needed.)
      */
-    begin = prb_load(head_word, PRB_MO_ACQUIRE);
+    begin = prb_load(head_word, PRB_MO_LOAD(data_alloc_head, PRB_MO_ACQUIRE));
     do {
         next = get_next_lpos(r, begin, blk_size);
         if (next - begin > r->data_size || !data_push_tail(r, next - r->data_size)) {
@@ -648,7 +649,8 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
          * acquire above); on failure, acquire the newer head for the same reason. (The acquire
          * half on success is only there because C11 wants it at least as strong as the failure.)
          */
-    } while (!prb_cas(head_word, &begin, next, PRB_MO_ACQ_REL, PRB_MO_ACQUIRE));
+    } while (!prb_cas(head_word, &begin, next, PRB_MO(data_alloc_A, PRB_MO_ACQ_REL),
+                      PRB_MO_LOAD(data_alloc_A, PRB_MO_ACQUIRE)));
 
     /*
      * LMM(data_alloc:A) fence(release): the data tail as this writer pushed or saw it (with the
@@ -656,7 +658,7 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
      * desc_read:D (P6: a reader that copied our text sees the old record reusable) and with
      * data_push_tail:B (P7: a writer that read our block id sees the tail that made it ours).
      */
-    prb_fence(PRB_MO_RELEASE);
+    PRB_FENCE(data_alloc_A_fence, PRB_MO_RELEASE);
 
     /* LMM(data_alloc:B) the block header: the owner's id. */
     first = data_index(r, begin) / WORD;
@@ -685,7 +687,7 @@ static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t
     bool was_wrapped = is_blk_wrapped(r, begin, old_next);
 
     /* Acquire: as in data_alloc, the tail behind this head is at most one ring behind. */
-    head = prb_load(head_word, PRB_MO_ACQUIRE);
+    head = prb_load(head_word, PRB_MO_LOAD(data_realloc_head, PRB_MO_ACQUIRE));
     if (head != old_next)
         return false; /* a newer block follows ours */
 
@@ -701,9 +703,10 @@ static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t
         return false;
 
     /* LMM(data_realloc:A) acq_rel CAS, then the same fence(release), as at data_alloc:A. */
-    if (!prb_cas(head_word, &head, next, PRB_MO_ACQ_REL, PRB_MO_ACQUIRE))
+    if (!prb_cas(head_word, &head, next, PRB_MO(data_realloc_A, PRB_MO_ACQ_REL),
+                 PRB_MO_LOAD(data_realloc_A, PRB_MO_ACQUIRE)))
         return false;
-    prb_fence(PRB_MO_RELEASE);
+    PRB_FENCE(data_realloc_A_fence, PRB_MO_RELEASE);
 
     if (is_blk_wrapped(r, begin, next)) {
         prb_store(&r->data[0], id, PRB_MO_RELAXED);
@@ -775,16 +778,17 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
          * it (P12). Failure (another writer pushed it) is fine; acquire, because our caller goes on
          * to recycle the slot and must see it reusable (P12 through the other writer's release).
          */
-        prb_cas(tail_word, &expected, desc_id(tail_id + 1), PRB_MO_ACQ_REL, PRB_MO_ACQUIRE);
+        prb_cas(tail_word, &expected, desc_id(tail_id + 1), PRB_MO(desc_push_tail_B, PRB_MO_ACQ_REL),
+                PRB_MO_LOAD(desc_push_tail_B, PRB_MO_ACQUIRE));
     } else {
         /*
          * LMM(desc_push_tail:C) fence(acquire). Pairs with desc_reserve:F (P3): if the successor
          * was already recycled by a new reservation (read at desc_read:E), that writer pushed
          * the tail before, and the load at D sees it.
          */
-        prb_fence(PRB_MO_ACQUIRE);
+        PRB_FENCE(desc_push_tail_C, PRB_MO_ACQUIRE);
         /* LMM(desc_push_tail:D) acquire, for the same reason as the failure order of B. */
-        if (prb_load(tail_word, PRB_MO_ACQUIRE) == tail_id)
+        if (prb_load(tail_word, PRB_MO_LOAD(desc_push_tail_D, PRB_MO_ACQUIRE)) == tail_id)
             return false;
     }
     return true;
@@ -806,7 +810,7 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
      * LMM(desc_reserve:A) acquire. Pairs with desc_reserve:D (P1): the tail was pushed before
      * this head was, so the tail read at C is at least as new. Also LMM(desc_reserve:B).
      */
-    head = prb_load(head_word, PRB_MO_ACQUIRE);
+    head = prb_load(head_word, PRB_MO_LOAD(desc_reserve_A, PRB_MO_ACQUIRE));
     do {
         id = desc_id(head + 1);
         prev = id_prev_wrap(r, id);
@@ -816,7 +820,7 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
          * ring is full: push the tail. If the tail is already past prev, then prev was made
          * reusable before the tail moved (desc_push_tail:B, P12), and E will see it.
          */
-        if (prev == prb_load(tail_word, PRB_MO_ACQUIRE)) {
+        if (prev == prb_load(tail_word, PRB_MO_LOAD(desc_reserve_C, PRB_MO_ACQUIRE))) {
             if (!desc_push_tail(r, prev))
                 return false;
         }
@@ -826,7 +830,8 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
          * seq_cst accesses of the store-buffering pair P10 with desc_make_final:A below. On failure
          * the new head is loaded with acquire, as at A.
          */
-    } while (!prb_cas(head_word, &head, id, PRB_MO_SEQ_CST, PRB_MO_ACQUIRE));
+    } while (!prb_cas(head_word, &head, id, PRB_MO(desc_reserve_D, PRB_MO_SEQ_CST),
+                      PRB_MO_LOAD(desc_reserve_D, PRB_MO_ACQUIRE)));
 
     sv_word = desc_word(r, id, D_STATE);
 
@@ -849,14 +854,15 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
      * tail pushes made above are seen by whoever reads this new state (P2, P3, P4). Acquire:
      * the old record's last writes happen before ours, so ours are newer in every word.
      */
-    if (!prb_cas(sv_word, &prev_sv, make_sv(id, PRB_DESC_RESERVED), PRB_MO_ACQ_REL, PRB_MO_RELAXED))
+    if (!prb_cas(sv_word, &prev_sv, make_sv(id, PRB_DESC_RESERVED), PRB_MO(desc_reserve_F, PRB_MO_ACQ_REL),
+                 PRB_MO_RELAXED))
         return false;
 
     /*
      * LMM(desc_reserve:G) fence(release): the state change above is ordered before every store
      * to this descriptor's fields, info and data below. Pairs with desc_read:D (P5).
      */
-    prb_fence(PRB_MO_RELEASE);
+    PRB_FENCE(desc_reserve_G, PRB_MO_RELEASE);
 
     *id_out = id;
     return true;
@@ -881,7 +887,7 @@ static void desc_update_last_finalized(const prb_ring *r)
     uint64_t old, newest, probe;
 
     /* LMM(desc_last_finalized_seq:A) acquire, pairs with desc_update_last_finalized:A (P13). */
-    old = prb_load(lfs_word, PRB_MO_ACQUIRE);
+    old = prb_load(lfs_word, PRB_MO_LOAD(desc_last_finalized_seq_A_update, PRB_MO_ACQUIRE));
     for (;;) {
         /* 0 is ambiguous ("record 0 is finalized" or "nothing is"): probe from record 0 itself,
            so that a finalized record 1 is never published while record 0 is still reserved. */
@@ -898,7 +904,8 @@ static void desc_update_last_finalized(const prb_ring *r)
          * `newest` were seen finalized (P13). On failure another writer advanced it; acquire its
          * value and try again from there.
          */
-        if (prb_cas(lfs_word, &old, newest, PRB_MO_ACQ_REL, PRB_MO_ACQUIRE))
+        if (prb_cas(lfs_word, &old, newest, PRB_MO(desc_update_last_finalized_A, PRB_MO_ACQ_REL),
+                    PRB_MO_LOAD(desc_update_last_finalized_A, PRB_MO_ACQUIRE)))
             return;
     }
 }
@@ -946,8 +953,8 @@ static prb_status commit_to(prb_entry *e, prb_desc_state target)
      * P10 with prb_commit:A. Failure cannot happen to a correct caller (only the owner moves a
      * reserved record).
      */
-    if (!prb_cas(desc_word(r, e->id, D_STATE), &expected, make_sv(e->id, target), PRB_MO_SEQ_CST,
-                 PRB_MO_RELAXED))
+    if (!prb_cas(desc_word(r, e->id, D_STATE), &expected, make_sv(e->id, target),
+                 PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST), PRB_MO_RELAXED))
         return PRB_E_BAD_ENTRY;
     return PRB_OK;
 }
@@ -964,7 +971,7 @@ prb_status prb_commit(prb_entry *e)
      * meanwhile, its reserver may have tried to finalize ours before we committed (and failed):
      * then we see its head here and finalize ourselves.
      */
-    if (prb_load(hdr_word(e->ring, H_HEAD_ID), PRB_MO_SEQ_CST) != e->id)
+    if (prb_load(hdr_word(e->ring, H_HEAD_ID), PRB_MO_LOAD(prb_commit_A, PRB_MO_SEQ_CST)) != e->id)
         desc_make_final(e->ring, e->id);
     return PRB_OK;
 }
@@ -1151,7 +1158,8 @@ prb_status prb_reserve_in_last(prb_ring *r, prb_entry *e, uint32_t caller_id, si
      * LMM(desc_reopen_last:A) acquire: we are about to read (and move) what the last commit of
      * this record published (P9). A CAS: a reservation that finalized the record meanwhile wins.
      */
-    if (!prb_cas(sv_word, &d.state_var, make_sv(id, PRB_DESC_RESERVED), PRB_MO_ACQUIRE, PRB_MO_RELAXED))
+    if (!prb_cas(sv_word, &d.state_var, make_sv(id, PRB_DESC_RESERVED), PRB_MO(desc_reopen_last_A, PRB_MO_ACQUIRE),
+                 PRB_MO_RELAXED))
         return PRB_E_CANNOT_EXTEND;
 
     /* LMM(prb_reserve_in_last:A): from here this writer has the record to itself. */
@@ -1283,7 +1291,7 @@ uint64_t prb_first_seq(const prb_ring *r)
             break;
         /* LMM(prb_first_seq:C) fence(acquire), pairs with desc_reserve:F (P4): having seen the
            recycled state (at desc_read:E), the tail reload sees the push made before it. */
-        prb_fence(PRB_MO_ACQUIRE);
+        PRB_FENCE(prb_first_seq_C, PRB_MO_ACQUIRE);
     }
     return seq;
 }
@@ -1335,7 +1343,7 @@ uint64_t prb_first_valid_seq(const prb_ring *r)
 uint64_t prb_next_seq(const prb_ring *r)
 {
     /* LMM(desc_last_finalized_seq:A) acquire, pairs with desc_update_last_finalized:A (P13). */
-    uint64_t seq = prb_load(hdr_word(r, H_LAST_FINALIZED), PRB_MO_ACQUIRE);
+    uint64_t seq = prb_load(hdr_word(r, H_LAST_FINALIZED), PRB_MO_LOAD(desc_last_finalized_seq_A, PRB_MO_ACQUIRE));
 
     /* 0 is ambiguous: "record 0 is finalized" or "nothing is". Start there and walk. */
     if (seq != 0)

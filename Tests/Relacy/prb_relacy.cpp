@@ -3,80 +3,212 @@
  * layer mapped to Relacy's (prb_atomics_relacy.hpp), so Relacy's scheduler explores interleavings
  * and the weak behaviours the C++11 memory model allows, on our actual implementation.
  *
- * Usage: prb_relacy [iterations] (default 100000 per suite). Built and run by scripts/verify.sh.
+ * The suites (each says what it checks): suites_records.hpp, suites_commit.hpp,
+ * suites_extend.hpp, suites_tails.hpp. Built with -DPRB_WEAKEN_<site> (see prb_atomics.h), the
+ * same suites show that the barrier at <site> is needed: some suite must then fail.
+ *
+ * Usage: prb_relacy [--long] [--iterations N] [--bounded] [--search S] [--suite NAME]... [--history FILE] [--list]
+ *   default      2*10^5 iterations per suite, random scheduler (what CI runs, with --bounded)
+ *   --long       10^6 iterations per suite, and with --bounded the deeper bounded search too
+ *   --iterations N   N iterations per suite
+ *   --bounded    also the context-bounded (exhaustive up to a preemption bound) searches of the
+ *                suites small enough for it
+ *   --search S   run the selected suites with search S instead: random, bound:K (context bound
+ *                K), full (bounded and full searches ignore the iteration count)
+ *   --suite NAME only that suite (repeatable)
+ *   --history FILE   on failure, write Relacy's history of the failing iteration to FILE
+ * Prints one line per run, "relacy: <suite> [<search>] ok|FAILED ...", then "relacy: P passed, F failed".
+ * Built and run by scripts/verify.sh; scripts/verify-weakening.sh sweeps the weakened builds.
  */
+/* The standard headers first: Relacy redefines new and delete. */
+#include <cctype>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
 #include "prb_atomics_relacy.hpp"
 #define PRB_ATOMICS_CUSTOM "prb_atomics_relacy.hpp"
 #include "../../Sources/CPrintkRing/prb.c"
 
-#include <cstdio>
+#include "suites_commit.hpp"
+#include "suites_extend.hpp"
+#include "suites_records.hpp"
+#include "suites_tails.hpp"
 
-/* A ring region made of Relacy atomics (constructed objects, as Relacy requires). */
-struct region {
-    prb_aword *words = nullptr;
-    size_t count = 0;
-    void make(size_t bytes) {
-        count = bytes / 8;
-        words = new prb_aword[count];
-    }
-    void destroy() {
-        delete[] words;
-    }
+namespace {
+
+struct run_spec {
+    const char *suite;
+    rl::scheduler_type_e search;
+    unsigned context_bound;
+    bool long_only;
+    bool (*simulate)(rl::test_params &);
 };
 
-static uint64_t checksum(uint64_t a, uint64_t b) { return (a * 0x9E3779B97F4A7C15ull) ^ (b + 0x1234567ull); }
+template <class Suite> bool simulate_suite(rl::test_params &p) { return rl::simulate<Suite>(p); }
 
-/*
- * Two writers write three self-checking records each into a ring of 4 descriptors and 64 bytes of
- * text (so both rings wrap); a reader reads as it goes. Every record read must be intact and seqs
- * must only grow.
- */
-struct two_writers_one_reader : rl::test_suite<two_writers_one_reader, 3> {
-    region mem;
-    prb_ring *ring;
-    void before() {
-        size_t bytes = prb_ring_required_bytes(2, 6);
-        mem.make(bytes);
-        prb_status st;
-        ring = prb_ring_format(mem.words, bytes, 2, 6, &st);
-        RL_ASSERT(ring != nullptr);
-    }
-    void after() {
-        prb_ring_destroy(ring);
-        mem.destroy();
-    }
-    void thread(unsigned index) {
-        if (index < 2) {
-            for (uint64_t n = 0; n < 3; n++) {
-                uint64_t payload[2] = {index * 100 + n, checksum(index * 100 + n, 0)};
-                prb_meta meta = {1, index, 6, 0, 0};
-                prb_write(ring, payload, sizeof payload, &meta, nullptr);
+/* The random-scheduler runs (SHORT_ITERATIONS each by default, 10^6 with --long), then the
+   exhaustive context-bounded searches of the suites small enough for them (--bounded; these run to
+   the end whatever the iteration count). Bound 1 on the other suites does not finish in minutes. */
+const rl::iteration_t SHORT_ITERATIONS = 200000;
+const run_spec runs[] = {
+    {"commit_store_buffering", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::commit_store_buffering>},
+    {"extend_shared_caller", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::extend_shared_caller>},
+    {"last_finalized_vs_commits", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::last_finalized_vs_commits>},
+    {"reader_vs_recycling", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::reader_vs_recycling>},
+    {"extend_vs_reserve", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::extend_vs_reserve>},
+    {"stuck_writer_panic_reader", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::stuck_writer_panic_reader>},
+    {"tails_race", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::tails_race>},
+    {"two_writers_one_reader", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::two_writers_one_reader>},
+    {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 2, false, simulate_suite<prbrl::commit_store_buffering>},
+    {"extend_shared_caller", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::extend_shared_caller>},
+    {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 3, true, simulate_suite<prbrl::commit_store_buffering>},
+};
+
+const char *search_name(const run_spec &r)
+{
+    static char buf[64];
+    if (r.search == rl::random_scheduler_type)
+        return "random";
+    if (r.search == rl::fair_full_search_scheduler_type)
+        return "full search";
+    std::snprintf(buf, sizeof buf, "context bound %u", r.context_bound);
+    return buf;
+}
+
+/* What failed, from Relacy's report: the first line in capitals ("USER ASSERT FAILED (...)",
+   "LIVELOCK", ...). */
+std::string first_line(const std::string &s)
+{
+    std::istringstream in(s);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.size() > 2 && std::isupper((unsigned char)line[0]) && std::isupper((unsigned char)line[1]))
+            return line;
+    return "?";
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    bool long_mode = false, bounded = false, list = false;
+    rl::iteration_t iterations = 0;
+    std::vector<std::string> only;
+    const char *history_file = nullptr;
+    bool forced = false;
+    rl::scheduler_type_e forced_search = rl::random_scheduler_type;
+    unsigned forced_bound = 0;
+
+    for (int i = 1; i < argc; i++) {
+        std::string a = argv[i];
+        if (a == "--long")
+            long_mode = true;
+        else if (a == "--bounded")
+            bounded = true;
+        else if (a == "--list")
+            list = true;
+        else if (a == "--iterations" && i + 1 < argc)
+            iterations = std::strtoull(argv[++i], nullptr, 10);
+        else if (a == "--suite" && i + 1 < argc)
+            only.push_back(argv[++i]);
+        else if (a == "--search" && i + 1 < argc) {
+            std::string v = argv[++i];
+            if (v == "random")
+                forced_search = rl::random_scheduler_type;
+            else if (v == "full")
+                forced_search = rl::fair_full_search_scheduler_type;
+            else if (v.compare(0, 6, "bound:") == 0) {
+                forced_search = rl::fair_context_bound_scheduler_type;
+                forced_bound = (unsigned)std::atoi(v.c_str() + 6);
+            } else {
+                std::fprintf(stderr, "--search random|bound:K|full\n");
+                return 2;
             }
-        } else {
-            prb_reader rd;
-            prb_reader_init(&rd, ring, 0, false);
-            uint64_t last = 0;
-            bool any = false;
-            for (int attempt = 0; attempt < 6; attempt++) {
-                prb_record_info info;
-                uint64_t payload[2] = {0, 0};
-                if (!prb_reader_next(&rd, &info, payload, sizeof payload)) continue;
-                RL_ASSERT(info.text_len == sizeof payload);
-                RL_ASSERT(payload[1] == checksum(payload[0], 0));
-                RL_ASSERT(!any || info.seq > last);
-                last = info.seq;
-                any = true;
-            }
+            forced = true;
+        } else if (a == "--history" && i + 1 < argc)
+            history_file = argv[++i];
+        else if (a.find_first_not_of("0123456789") == std::string::npos)
+            iterations = std::strtoull(a.c_str(), nullptr, 10); /* the old usage: prb_relacy N */
+        else {
+            std::fprintf(stderr, "usage: %s [--long] [--iterations N] [--bounded] [--search random|bound:K|full] [--suite NAME]... "
+                         "[--history FILE] [--list]\n",
+                         argv[0]);
+            return 2;
         }
     }
-};
 
-int main(int argc, char **argv) {
-    rl::test_params p;
-    p.iteration_count = argc > 1 ? atoi(argv[1]) : 100000;
-    p.search_type = rl::random_scheduler_type;
+    const char *report_dir = std::getenv("TMPDIR") != nullptr ? std::getenv("TMPDIR") : "/tmp";
     int passed = 0, failed = 0;
-    if (rl::simulate<two_writers_one_reader>(p)) passed++; else failed++;
-    std::printf("relacy: %d passed, %d failed\n", passed, failed);
+    for (run_spec r : runs) {
+        bool is_bounded = r.search != rl::random_scheduler_type;
+        if (list) {
+            if (!is_bounded)
+                std::printf("%s\n", r.suite);
+            continue;
+        }
+        if (forced) {
+            if (is_bounded)
+                continue;
+            r.search = forced_search;
+            r.context_bound = forced_bound;
+        } else if (is_bounded && (!bounded || (r.long_only && !long_mode)))
+            continue;
+        if (!only.empty()) {
+            bool wanted = false;
+            for (const std::string &name : only)
+                wanted = wanted || name == r.suite;
+            if (!wanted)
+                continue;
+        }
+
+        /* Relacy's reports go to files: a string stream would grow (allocate) inside the
+           simulation, where Relacy owns operator new and delete. */
+        std::string out_path = std::string(report_dir) + "/prb_relacy." + std::to_string(getpid()) + ".out";
+        std::ofstream out(out_path.c_str(), std::ios::trunc), progress("/dev/null");
+        rl::test_params p;
+        p.search_type = r.search;
+        p.context_bound = r.context_bound;
+        p.iteration_count = iterations != 0 ? iterations : long_mode ? 1000000 : SHORT_ITERATIONS;
+        p.execution_depth_limit = 100000;
+        p.output_stream = &out;
+        p.progress_stream = &progress;
+
+        auto start = std::chrono::steady_clock::now();
+        bool ok = r.simulate(p);
+        double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+        out.close();
+        std::string report;
+        {
+            std::ifstream in(out_path.c_str());
+            std::stringstream buf;
+            buf << in.rdbuf();
+            report = buf.str();
+        }
+        std::remove(out_path.c_str());
+
+        if (ok) {
+            passed++;
+            std::printf("relacy: %s [%s] ok: %llu iterations, %.1f s\n", r.suite, search_name(r),
+                        (unsigned long long)p.stop_iteration, seconds);
+        } else {
+            failed++;
+            std::printf("relacy: %s [%s] FAILED at iteration %llu, %.1f s: %s\n", r.suite, search_name(r),
+                        (unsigned long long)p.stop_iteration, seconds, first_line(report).c_str());
+            if (history_file != nullptr) {
+                std::ofstream h(history_file, std::ios::app);
+                h << "=== " << r.suite << " [" << search_name(r) << "] failed at iteration " << p.stop_iteration
+                  << "\n" << report << "\n";
+            }
+        }
+        std::fflush(stdout);
+    }
+    if (!list)
+        std::printf("relacy: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

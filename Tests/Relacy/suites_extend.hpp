@@ -1,0 +1,182 @@
+/*
+ * Suites about extending the newest record (prb_reserve_in_last) while others write and read.
+ *
+ * An extended record is caller 7's: 8 bytes of base text (tag (7, 0)), then 8-byte chunks, each
+ * appended by one extension k and filled with the bytes of tag (7, k) at their position in the
+ * text. A reader can tell a whole extended record from a torn one, and which extensions it holds.
+ */
+#ifndef SUITES_EXTEND_HPP
+#define SUITES_EXTEND_HPP
+
+#include "relacy_ring.hpp"
+
+namespace prbrl {
+
+const unsigned EXT_CALLER = 7;
+const size_t EXT_CHUNK = 8;
+
+/* Checks an extended record; returns the set of extensions it holds (bit k for extension k). */
+inline unsigned check_extended(const prb_record_info &info, const unsigned char *text)
+{
+    unsigned held = 0;
+    RL_ASSERT(info.timestamp_ns == tag_of(EXT_CALLER, 0));
+    RL_ASSERT(info.text_len >= EXT_CHUNK && info.text_len <= MAX_TEXT && info.text_len % EXT_CHUNK == 0);
+    RL_ASSERT(text_matches(text, info.seq, tag_of(EXT_CALLER, 0), 0, EXT_CHUNK));
+    for (size_t at = EXT_CHUNK; at < info.text_len; at += EXT_CHUNK) {
+        unsigned which = 0;
+        for (unsigned k = 1; k <= 2; k++)
+            if (text_matches(text, info.seq, tag_of(EXT_CALLER, k), at, at + EXT_CHUNK))
+                which = k;
+        RL_ASSERT(which != 0 && (held & (1u << which)) == 0);
+        held |= 1u << which;
+    }
+    return held;
+}
+
+inline bool extended_special(const prb_record_info &info, const unsigned char *text)
+{
+    if (info.caller_id != EXT_CALLER)
+        return false;
+    check_extended(info, text);
+    return true;
+}
+
+/* Extension k of the newest record (caller 7): 8 more bytes, then prb_commit. */
+inline prb_status extend_once(prb_ring *ring, unsigned k)
+{
+    prb_entry e;
+    unsigned char chunk[EXT_CHUNK];
+    prb_status st = prb_reserve_in_last(ring, &e, EXT_CALLER, EXT_CHUNK, MAX_TEXT);
+    if (st != PRB_OK)
+        return st;
+    RL_ASSERT(e.text_len % EXT_CHUNK == 0 && e.text_len >= EXT_CHUNK && e.text_len + EXT_CHUNK <= e.capacity);
+    fill_text(chunk, e.seq, tag_of(EXT_CALLER, k), e.text_len, e.text_len + EXT_CHUNK);
+    RL_ASSERT(prb_entry_append(&e, chunk, 3) == 3);
+    RL_ASSERT(prb_entry_append(&e, chunk + 3, EXT_CHUNK - 3) == EXT_CHUNK - 3);
+    RL_ASSERT(prb_commit(&e) == PRB_OK);
+    return PRB_OK;
+}
+
+/* Finalizes record `seq` if it is merely committed (what the next reservation would do), then
+   reads it: false if it is gone. */
+inline bool read_extended_at_end(prb_ring *ring, uint64_t seq, prb_record_info *info, unsigned char *text)
+{
+    if (prb_state_of_seq(ring, seq) == PRB_DESC_COMMITTED)
+        desc_make_final(ring, desc_id(prb_load(desc_word(ring, seq, D_STATE), PRB_MO_RELAXED)));
+    return prb_read(ring, seq, info, text, MAX_TEXT) == PRB_READ_OK;
+}
+
+/* Records before the extended one: 24 and 8 bytes, so that the extended record's block starts
+   at 48 of the 64-byte array and grows into a wrapping block (its text moves to index 0). */
+inline size_t ext_length(unsigned writer, unsigned n)
+{
+    if (writer == 2)
+        return n == 0 ? MAX_TEXT : 8;
+    return 8;
+}
+
+/*
+ * extend_vs_reserve: caller 7 writes an 8-byte record with prb_commit and extends it by 8 bytes
+ * (the block grows to wrap: the text moves), while another writer writes two 8-byte records
+ * (each new reservation finalizes the newest record, racing the reopen) and a reader reads.
+ * Checks: every record read is whole (an extended record holds its base and at most its
+ * extension, never torn); afterwards the extended record, if not overwritten, holds the
+ * extension exactly when prb_reserve_in_last succeeded; the end state as usual.
+ */
+struct extend_vs_reserve : rl::test_suite<extend_vs_reserve, 3> {
+    ring_fixture f;
+    reader_log log;
+    uint64_t ext_seq;
+    bool extended;
+
+    void before()
+    {
+        f.make();
+        log.reset();
+        ext_seq = NO_SEQ;
+        extended = false;
+        write_record(f.ring, 2, 0, ext_length(2, 0));
+        write_record(f.ring, 2, 1, ext_length(2, 1));
+    }
+    void after()
+    {
+        log.check_gaps(f.ring);
+        check_quiescent(f.ring, ext_length, true, extended_special);
+        if (ext_seq != NO_SEQ) {
+            prb_record_info info;
+            unsigned char text[MAX_TEXT];
+            if (read_extended_at_end(f.ring, ext_seq, &info, text))
+                RL_ASSERT(check_extended(info, text) == (extended ? 2u : 0u));
+        }
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            write_outcome w = write_record(f.ring, EXT_CALLER, 0, EXT_CHUNK, false);
+            ext_seq = w.status == PRB_OK ? w.seq : NO_SEQ;
+            if (ext_seq != NO_SEQ)
+                extended = extend_once(f.ring, 1) == PRB_OK;
+        } else if (index == 1) {
+            for (unsigned n = 0; n < 2; n++)
+                write_record(f.ring, 1, n, ext_length(1, n));
+        } else {
+            prb_reader rd;
+            prb_reader_init(&rd, f.ring, 0, false);
+            for (int attempt = 0; attempt < 5; attempt++)
+                log.next(&rd, ext_length, extended_special);
+        }
+    }
+};
+
+/*
+ * extend_shared_caller (P9): the newest record is caller 7's, committed, 8 bytes. Two threads,
+ * both caller 7, each extend it by 8 bytes; a third writes an empty record (which finalizes the
+ * record and ends the extensions) and reads the record.
+ * Checks: the record read is whole; afterwards it holds exactly the extensions whose
+ * prb_reserve_in_last succeeded (an extender that reopened the record after the other's
+ * re-commit must see the other's text and length: one could otherwise cut off or overwrite the
+ * other's chunk).
+ */
+struct extend_shared_caller : rl::test_suite<extend_shared_caller, 3> {
+    ring_fixture f;
+    uint64_t ext_seq;
+    bool extended[3];
+
+    void before()
+    {
+        f.make();
+        extended[0] = extended[1] = extended[2] = false;
+        write_record(f.ring, 2, 0, ext_length(2, 0));
+        write_record(f.ring, 2, 1, ext_length(2, 1));
+        write_outcome w = write_record(f.ring, EXT_CALLER, 0, EXT_CHUNK, false);
+        RL_ASSERT(w.status == PRB_OK);
+        ext_seq = w.seq;
+    }
+    void after()
+    {
+        prb_record_info info;
+        unsigned char text[MAX_TEXT];
+        RL_ASSERT(read_extended_at_end(f.ring, ext_seq, &info, text));
+        RL_ASSERT(check_extended(info, text) == ((extended[1] ? 2u : 0u) | (extended[2] ? 4u : 0u)));
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index < 2) {
+            extended[index + 1] = extend_once(f.ring, index + 1) == PRB_OK;
+        } else {
+            write_record(f.ring, 1, 0, 0);
+            prb_record_info info;
+            unsigned char text[MAX_TEXT];
+            if (prb_read(f.ring, ext_seq, &info, text, sizeof text) == PRB_READ_OK)
+                check_extended(info, text);
+        }
+    }
+};
+
+} // namespace prbrl
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * Suites about the tails: a stuck writer that nobody may pass, and the descriptor tail and the
+ * data tail being pushed by different writers at once.
+ */
+#ifndef SUITES_TAILS_HPP
+#define SUITES_TAILS_HPP
+
+#include "relacy_ring.hpp"
+
+namespace prbrl {
+
+/*
+ * stuck_writer_panic_reader: one writer reserves an 8-byte record, writes half of it and never
+ * commits (a stuck writer). Another writes four records (8, 16, 8, 16 bytes) until the ring wraps
+ * onto the stuck one; a reader in panic mode reads along.
+ * Checks: the panic reader never returns the stuck record, and every record it returns is whole,
+ * in seq order. (It may skip any record not finalized when it got there, not only the stuck one:
+ * that is what panic mode does.) Afterwards: every record but the stuck one is finalized or lost;
+ * a fresh panic reader reads every readable record, past the stuck one; a normal reader stops at
+ * it, and so does prb_next_seq().
+ */
+const unsigned STUCK_CALLER = 9;
+
+inline size_t stuck_length(unsigned writer, unsigned n) { return writer == 1 ? (n % 2 == 0 ? 8 : 16) : 8; }
+
+inline bool stuck_special(const prb_record_info &info, const unsigned char *)
+{
+    RL_ASSERT(info.caller_id != STUCK_CALLER);
+    return false;
+}
+
+struct stuck_writer_panic_reader : rl::test_suite<stuck_writer_panic_reader, 3> {
+    ring_fixture f;
+    reader_log log;
+    uint64_t stuck_seq;
+
+    void before()
+    {
+        f.make();
+        log.reset();
+        stuck_seq = NO_SEQ;
+    }
+    void after()
+    {
+        uint64_t reserved = prb_next_reserve_seq(f.ring);
+        uint64_t readable[8];
+        unsigned readable_count = 0;
+        for (uint64_t s = 0; s < reserved; s++) {
+            prb_record_info info;
+            unsigned char text[MAX_TEXT];
+            prb_read_status st = prb_read(f.ring, s, &info, text, sizeof text);
+            if (st == PRB_READ_OK) {
+                stuck_special(info, text);
+                check_record(info, text, s, stuck_length);
+                RL_ASSERT(readable_count < 8);
+                readable[readable_count++] = s;
+            } else if (st == PRB_READ_NOT_YET) {
+                RL_ASSERT(s == stuck_seq);
+            }
+        }
+
+        /* A panic reader passes the stuck record and reads exactly the readable ones. */
+        prb_reader panic;
+        prb_reader_init(&panic, f.ring, 0, true);
+        for (unsigned k = 0; k < readable_count; k++) {
+            prb_record_info info;
+            unsigned char text[MAX_TEXT];
+            RL_ASSERT(prb_reader_next(&panic, &info, text, sizeof text));
+            RL_ASSERT(info.seq == readable[k]);
+        }
+
+        /* A normal reader does not pass it. */
+        if (stuck_seq != NO_SEQ && stuck_seq >= prb_first_seq(f.ring)) {
+            RL_ASSERT(prb_next_seq(f.ring) == stuck_seq);
+            prb_reader normal;
+            prb_reader_init(&normal, f.ring, 0, false);
+            prb_record_info info;
+            for (unsigned k = 0; k < readable_count && prb_reader_next(&normal, &info, nullptr, 0); k++)
+                RL_ASSERT(info.seq < stuck_seq);
+        }
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            prb_meta meta = meta_of(STUCK_CALLER, 0);
+            prb_entry e;
+            unsigned char text[8];
+            if (prb_reserve(f.ring, &e, 8, &meta) == PRB_OK) {
+                stuck_seq = e.seq;
+                fill_text(text, e.seq, meta.timestamp_ns, 0, 4);
+                prb_entry_append(&e, text, 4);
+                /* ...and never commits: the record stays reserved for good. */
+            }
+        } else if (index == 1) {
+            for (unsigned n = 0; n < 4; n++)
+                write_record(f.ring, 1, n, stuck_length(1, n));
+        } else {
+            prb_reader rd;
+            prb_reader_init(&rd, f.ring, 0, true);
+            for (int attempt = 0; attempt < 5; attempt++)
+                log.next(&rd, stuck_length, stuck_special);
+        }
+    }
+};
+
+/*
+ * tails_race: writer 0 writes four empty records (no data: it moves only the descriptor ring, and
+ * its reservations push the descriptor tail, and with it the data tail past the old records'
+ * blocks); writer 1 writes three 24-byte records (32-byte blocks: its allocations push the data
+ * tail). Both tails are pushed from two places at once. A reader reads along.
+ * Checks, besides whole records and the end state: no reservation fails without cause. Only
+ * writer 1 has data blocks, all of them finalized before its next record, so it must never get
+ * PRB_E_NO_SPACE. A PRB_E_NO_DESCRIPTOR is justified only by a record of the other writer that
+ * may have been in flight during the call and was at least two behind the newest (the oldest
+ * descriptor, or its successor, still being written). "May have been in flight": the other
+ * writer publishes each finished call with a release store, read with acquire before each call;
+ * a call not seen finished counts.
+ */
+inline size_t tails_length(unsigned writer, unsigned) { return writer == 1 ? MAX_TEXT : 0; }
+
+struct tails_race : rl::test_suite<tails_race, 3> {
+    enum { CALLS = 4 };
+    ring_fixture f;
+    reader_log log;
+    rl::atomic<unsigned> finished[2];
+    unsigned started[2];
+    uint64_t call_seq[2][CALLS];
+
+    void before()
+    {
+        f.make();
+        log.reset();
+        for (unsigned w = 0; w < 2; w++) {
+            finished[w]($).store(0, rl::mo_relaxed);
+            started[w] = 0;
+            for (unsigned n = 0; n < CALLS; n++)
+                call_seq[w][n] = NO_SEQ;
+        }
+    }
+    void after()
+    {
+        log.check_gaps(f.ring);
+        check_quiescent(f.ring, tails_length, false);
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    uint64_t newest_seq() const
+    {
+        uint64_t newest = 0;
+        for (unsigned w = 0; w < 2; w++)
+            for (unsigned n = 0; n < CALLS; n++)
+                if (call_seq[w][n] != NO_SEQ && call_seq[w][n] > newest)
+                    newest = call_seq[w][n];
+        return newest;
+    }
+    void write(unsigned writer, unsigned n)
+    {
+        unsigned other = 1 - writer;
+        unsigned other_finished = finished[other]($).load(rl::mo_acquire);
+        started[writer] = n + 1;
+        write_outcome w = write_record(f.ring, writer, n, tails_length(writer, n), true, &call_seq[writer][n]);
+        RL_ASSERT(w.status != PRB_E_NO_SPACE);
+        if (w.status == PRB_E_NO_DESCRIPTOR) {
+            uint64_t newest = newest_seq();
+            bool justified = false;
+            for (unsigned k = other_finished; k < started[other]; k++)
+                if (call_seq[other][k] != NO_SEQ && call_seq[other][k] + 2 <= newest)
+                    justified = true;
+            RL_ASSERT(justified);
+        }
+        finished[writer]($).store(n + 1, rl::mo_release);
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            for (unsigned n = 0; n < 4; n++)
+                write(0, n);
+        } else if (index == 1) {
+            for (unsigned n = 0; n < 3; n++)
+                write(1, n);
+        } else {
+            prb_reader rd;
+            prb_reader_init(&rd, f.ring, 0, false);
+            for (int attempt = 0; attempt < 4; attempt++)
+                log.next(&rd, tails_length);
+        }
+    }
+};
+
+} // namespace prbrl
+
+#endif
