@@ -80,6 +80,37 @@ let package = Package(
             name: "LogBaselinesTests",
             dependencies: ["CLogBaselines"]
         ),
+        // One protocol (LogRing) over the lockless ring and every comparator, plus the Swift Mutex
+        // ring, so that tests and the benchmark drive them all the same way.
+        .target(
+            name: "LogRings",
+            dependencies: ["CPrintkRing", "CLogBaselines"]
+        ),
+        // The async-signal-safe half of the panic scenarios (what signal handlers run): writes and
+        // dumps with deadlines, frozen writers, the handler itself.
+        .target(
+            name: "CPanicHarness",
+            dependencies: ["CPrintkRing", "CLogBaselines"],
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        // The panic scenarios (stuck-remote, stuck-self, busy-remote, signal-writer) over LogRing.
+        .target(
+            name: "PanicScenarios",
+            dependencies: ["LogRings", "CPanicHarness", "CPrintkRing", "CLogBaselines"]
+        ),
+        // Prints the scenario x implementation table (scripts/panic-table.sh).
+        .executableTarget(
+            name: "panic-table",
+            dependencies: ["PanicScenarios", "LogRings"],
+            path: "Benchmarks/panic-table"
+        ),
+        .testTarget(
+            name: "LogRingsTests",
+            dependencies: [
+                "LogRings", "PanicScenarios", "CPanicHarness", "CPrintkRing", "CLogBaselines",
+                "CAllocationCounter",
+            ]
+        ),
     ],
     cLanguageStandard: .c11
 )

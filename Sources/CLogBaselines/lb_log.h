@@ -34,7 +34,14 @@ struct lb_log {
     uint32_t next_idx;    /* byte index where the next record, or a wrap marker, goes */
     uint64_t first_seq;
     uint64_t next_seq;
+    lb_fault_hook fault_hook; /* NULL unless a test or the panic scenarios installed one */
+    void *fault_context;
 };
+
+/* Lets a fault hook freeze the writer at `point`. */
+static inline void lb_log_fault(const struct lb_log *log, lb_fault_point point, uint64_t seq) {
+    if (log->fault_hook != NULL) log->fault_hook(log->fault_context, point, seq);
+}
 
 static inline bool lb_log_init(struct lb_log *log, size_t capacity_bytes) {
     uint32_t capacity = lb_capacity_checked(capacity_bytes);
@@ -47,6 +54,8 @@ static inline bool lb_log_init(struct lb_log *log, size_t capacity_bytes) {
     log->next_idx = 0;
     log->first_seq = 0;
     log->next_seq = 0;
+    log->fault_hook = NULL;
+    log->fault_context = NULL;
     return true;
 }
 
@@ -105,6 +114,7 @@ static inline bool lb_log_place(const struct lb_log *log, uint32_t size, uint32_
 /** Appends a record (text_len <= max_text) and returns its seq. */
 static inline uint64_t lb_log_store(struct lb_log *log, const void *text, uint32_t text_len,
                                     const lb_meta *meta, uint64_t text_hash) {
+    lb_log_fault(log, LB_FAULT_LOCKED, log->next_seq);
     uint32_t size = lb_record_size(text_len);
     uint32_t at;
     while (!lb_log_place(log, size, &at)) {
@@ -122,7 +132,13 @@ static inline uint64_t lb_log_store(struct lb_log *log, const void *text, uint32
     rec[LB_W_LEN] = lb_len_word(size, text_len);
     rec[LB_W_META] = lb_meta_word(meta);
     if (text_len % 8 != 0) rec[LB_HDR_WORDS + text_len / 8] = 0; /* zero the padding */
-    if (text_len > 0) memcpy(&rec[LB_HDR_WORDS], text, text_len);
+    /* In two halves, so that a fault hook can stop the writer part-way through the copy. */
+    uint8_t *dst = (uint8_t *)&rec[LB_HDR_WORDS];
+    const uint8_t *src = text;
+    uint32_t half = text_len / 2;
+    if (half > 0) memcpy(dst, src, half);
+    lb_log_fault(log, LB_FAULT_TEXT_PARTIAL, seq);
+    if (text_len > half) memcpy(dst + half, src + half, text_len - half);
 
     log->next_idx = lb_log_wrap_index(log, at + size);
     log->next_seq = seq + 1;

@@ -25,7 +25,24 @@ struct lb_resv {
     uint64_t capacity;          /* bytes, a multiple of 8 */
     uint32_t max_text;          /* lb_max_text_len(capacity) */
     _Atomic uint64_t *words;    /* capacity / 8 words */
+    lb_fault_hook fault_hook;   /* NULL unless a test or the panic scenarios installed one */
+    void *fault_context;
 };
+
+/* Lets a fault hook freeze the writer at `point`. */
+static inline void lb_resv_fault(const lb_resv *resv, lb_fault_point point, uint64_t seq) {
+    if (resv->fault_hook != NULL) resv->fault_hook(resv->fault_context, point, seq);
+}
+
+/** Waits for the reservation lock forever, or until deadline_ns (LB_DEADLINE_NONE: forever). */
+#define LB_DEADLINE_NONE UINT64_MAX
+static inline bool lb_resv_lock(lb_resv *resv, uint64_t deadline_ns) {
+    if (deadline_ns == LB_DEADLINE_NONE) {
+        lb_spinlock_lock(&resv->lock);
+        return true;
+    }
+    return lb_spinlock_lock_until(&resv->lock, deadline_ns);
+}
 
 static _Atomic uint64_t *lb_resv_slot(lb_resv *resv, uint64_t pos) {
     return &resv->words[pos % resv->capacity / 8];
@@ -57,6 +74,8 @@ lb_resv *lb_resv_create(size_t capacity_bytes) {
     atomic_init(&resv->next_seq, 0);
     resv->capacity = capacity;
     resv->max_text = (uint32_t)lb_max_text_len(capacity);
+    resv->fault_hook = NULL;
+    resv->fault_context = NULL;
     return resv;
 }
 
@@ -66,13 +85,17 @@ void lb_resv_destroy(lb_resv *resv) {
     free(resv);
 }
 
-lb_status lb_resv_reserve(lb_resv *resv, size_t text_len, const lb_meta *meta,
-                          lb_resv_entry *entry) {
+/** lb_resv_reserve, giving up on the lock at deadline_ns (LB_DEADLINE_NONE: never). */
+static lb_status lb_resv_reserve_until(lb_resv *resv, size_t text_len, const lb_meta *meta,
+                                       uint64_t deadline_ns, lb_resv_entry *entry) {
     if (text_len > resv->max_text) return LB_E_TOO_LARGE;
     uint32_t size = lb_record_size(text_len);
     uint64_t capacity = resv->capacity;
 
-    lb_spinlock_lock(&resv->lock);
+    if (!lb_resv_lock(resv, deadline_ns)) return LB_E_LOCK_UNAVAILABLE;
+    /* Relaxed: stored only under the lock we hold. */
+    lb_resv_fault(resv, LB_FAULT_RESV_LOCKED,
+                  atomic_load_explicit(&resv->next_seq, memory_order_relaxed));
     uint64_t head = resv->head;
     uint64_t room_to_end = capacity - head % capacity;
     uint64_t pad = room_to_end < size ? room_to_end : 0;
@@ -135,6 +158,11 @@ lb_status lb_resv_reserve(lb_resv *resv, size_t text_len, const lb_meta *meta,
     return LB_OK;
 }
 
+lb_status lb_resv_reserve(lb_resv *resv, size_t text_len, const lb_meta *meta,
+                          lb_resv_entry *entry) {
+    return lb_resv_reserve_until(resv, text_len, meta, LB_DEADLINE_NONE, entry);
+}
+
 void lb_resv_commit(lb_resv *resv, const lb_resv_entry *entry, const void *text) {
     _Atomic uint64_t *rec = lb_resv_slot(resv, entry->pos);
     lb_text_store_relaxed(&rec[LB_HDR_WORDS], text, entry->text_len);
@@ -146,14 +174,20 @@ void lb_resv_commit(lb_resv *resv, const lb_resv_entry *entry, const void *text)
     atomic_store_explicit(&rec[LB_W_TAG], entry->pos, memory_order_release);
 }
 
-lb_status lb_resv_write(lb_resv *resv, const void *text, size_t text_len, const lb_meta *meta,
-                        uint64_t *seq_out) {
+lb_status lb_resv_write_until(lb_resv *resv, const void *text, size_t text_len,
+                              const lb_meta *meta, uint64_t deadline_ns, uint64_t *seq_out) {
     lb_resv_entry entry;
-    lb_status status = lb_resv_reserve(resv, text_len, meta, &entry);
+    lb_status status = lb_resv_reserve_until(resv, text_len, meta, deadline_ns, &entry);
     if (status != LB_OK) return status;
+    lb_resv_fault(resv, LB_FAULT_RESV_RESERVED, entry.seq);
     lb_resv_commit(resv, &entry, text);
     if (seq_out != NULL) *seq_out = entry.seq;
     return LB_OK;
+}
+
+lb_status lb_resv_write(lb_resv *resv, const void *text, size_t text_len, const lb_meta *meta,
+                        uint64_t *seq_out) {
+    return lb_resv_write_until(resv, text, text_len, meta, LB_DEADLINE_NONE, seq_out);
 }
 
 lb_status lb_resv_read(lb_resv *resv, lb_cursor *cursor, void *buf, size_t buf_size,
@@ -223,4 +257,9 @@ uint64_t lb_resv_first_seq(lb_resv *resv) {
 uint64_t lb_resv_next_seq(lb_resv *resv) {
     /* Relaxed: a snapshot; orders nothing. */
     return atomic_load_explicit(&resv->next_seq, memory_order_relaxed);
+}
+
+void lb_resv_set_fault_hook(lb_resv *resv, lb_fault_hook hook, void *context) {
+    resv->fault_hook = hook;
+    resv->fault_context = context;
 }

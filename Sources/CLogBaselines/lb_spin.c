@@ -49,6 +49,17 @@ lb_status lb_spin_trylock_write(lb_spin *spin, const void *text, size_t text_len
     return LB_OK;
 }
 
+lb_status lb_spin_write_until(lb_spin *spin, const void *text, size_t text_len,
+                              const lb_meta *meta, uint64_t deadline_ns, uint64_t *seq_out) {
+    if (text_len > spin->log.max_text) return LB_E_TOO_LARGE;
+    uint64_t text_hash = lb_fnv_text(text, text_len);
+    if (!lb_spinlock_lock_until(&spin->lock, deadline_ns)) return LB_E_LOCK_UNAVAILABLE;
+    uint64_t seq = lb_log_store(&spin->log, text, (uint32_t)text_len, meta, text_hash);
+    lb_spinlock_unlock(&spin->lock);
+    if (seq_out != NULL) *seq_out = seq;
+    return LB_OK;
+}
+
 lb_status lb_spin_read(lb_spin *spin, lb_cursor *cursor, void *buf, size_t buf_size,
                        lb_record_info *info) {
     lb_spinlock_lock(&spin->lock);
@@ -72,14 +83,7 @@ uint64_t lb_spin_next_seq(lb_spin *spin) {
 }
 
 bool lb_spin_lock_until(lb_spin *spin, uint64_t deadline_ns) {
-    for (;;) {
-        if (lb_spinlock_trylock(&spin->lock)) return true;
-        if (lb_monotonic_ns() >= deadline_ns) return false;
-        /* Read the clock only every so often: it is far slower than a pause. */
-        for (int i = 0; i < 128 && lb_spinlock_looks_held(&spin->lock); i++) {
-            lb_cpu_relax();
-        }
-    }
+    return lb_spinlock_lock_until(&spin->lock, deadline_ns);
 }
 
 void lb_spin_unlock(lb_spin *spin) {
@@ -89,6 +93,19 @@ void lb_spin_unlock(lb_spin *spin) {
 lb_status lb_spin_read_locked(lb_spin *spin, lb_cursor *cursor, void *buf, size_t buf_size,
                               lb_record_info *info) {
     return lb_log_read(&spin->log, cursor, buf, buf_size, info);
+}
+
+uint64_t lb_spin_first_seq_locked(lb_spin *spin) {
+    return spin->log.first_seq;
+}
+
+uint64_t lb_spin_next_seq_locked(lb_spin *spin) {
+    return spin->log.next_seq;
+}
+
+void lb_spin_set_fault_hook(lb_spin *spin, lb_fault_hook hook, void *context) {
+    spin->log.fault_hook = hook;
+    spin->log.fault_context = context;
 }
 
 void lb_spin_bust_lock(lb_spin *spin) {

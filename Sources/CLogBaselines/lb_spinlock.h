@@ -9,6 +9,8 @@
 #ifndef LB_SPINLOCK_H
 #define LB_SPINLOCK_H
 
+#include "log_baselines.h"
+
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +54,19 @@ static inline void lb_spinlock_lock(struct lb_spinlock *lock) {
 static inline bool lb_spinlock_looks_held(struct lb_spinlock *lock) {
     /* Relaxed: a hint for a wait loop; the caller retries with lb_spinlock_trylock. */
     return atomic_load_explicit(&lock->held, memory_order_relaxed) != 0;
+}
+
+/** Spins until the lock is taken (true) or CLOCK_MONOTONIC reaches deadline_ns (false). A
+    deadline in the past makes it a single attempt. */
+static inline bool lb_spinlock_lock_until(struct lb_spinlock *lock, uint64_t deadline_ns) {
+    for (;;) {
+        if (lb_spinlock_trylock(lock)) return true;
+        if (lb_monotonic_ns() >= deadline_ns) return false;
+        /* Read the clock only every so often: it is far slower than a pause. */
+        for (int i = 0; i < 128 && lb_spinlock_looks_held(lock); i++) {
+            lb_cpu_relax();
+        }
+    }
 }
 
 static inline void lb_spinlock_unlock(struct lb_spinlock *lock) {

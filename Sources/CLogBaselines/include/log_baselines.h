@@ -56,10 +56,18 @@
  *
  *   *_create and *_destroy allocate and free; call them up front and at the end. No write path
  *   allocates or makes a system call, except that lb_mutex_write sleeps in the kernel when the
- *   mutex is contended (which is what that baseline is there to show); lb_spin_lock_until reads
- *   the clock. Everything else may be called from any thread;
- *   lb_spin_trylock_write, lb_resv_commit, lb_resv_read and lb_fadd_write are also
- *   async-signal-safe.
+ *   mutex is contended (which is what that baseline is there to show); the *_until functions
+ *   read the clock. Everything else may be called from any thread;
+ *   lb_spin_trylock_write, lb_spin_write_until, lb_spin_lock_until, lb_spin_read_locked,
+ *   lb_spin_*_seq_locked, lb_spin_unlock, lb_spin_bust_lock, lb_resv_write_until, lb_resv_commit,
+ *   lb_resv_read, lb_resv_*_seq and lb_fadd_write are also async-signal-safe (atomics, plain
+ *   memory and clock_gettime only). Nothing in lb_mutex_* is.
+ *
+ * Fault injection
+ *
+ *   lb_spin, lb_mutex and lb_resv can freeze a writer at chosen points (lb_fault_point) through a
+ *   hook installed per buffer, to play a writer stopped for good by a panic. Without a hook the
+ *   write path pays one predictable branch on a field of the buffer per point; lb_fadd has none.
  */
 #ifndef LOG_BASELINES_H
 #define LOG_BASELINES_H
@@ -88,7 +96,8 @@ typedef enum lb_status {
     LB_OK = 0,
     /** The record (header + padded text) is larger than a quarter of the capacity; nothing changed. */
     LB_E_TOO_LARGE = 1,
-    /** lb_spin_trylock_write: the lock is held by someone else; nothing changed. */
+    /** lb_spin_trylock_write, *_write_until: the lock is held by someone else (until the deadline);
+        nothing changed. */
     LB_E_LOCK_UNAVAILABLE = 2,
     /** lb_resv_write: making room would overwrite the oldest record, which is still being written;
         nothing changed. */
@@ -159,8 +168,30 @@ uint64_t lb_record_checksum(uint64_t seq, const void *text, size_t text_len);
 /** Longest text a buffer created with capacity_bytes accepts (0 if that capacity is invalid). */
 size_t lb_max_text_len(size_t capacity_bytes);
 
-/** CLOCK_MONOTONIC in nanoseconds: the clock of lb_spin_lock_until's deadline. */
+/** CLOCK_MONOTONIC in nanoseconds: the clock of every *_until deadline. */
 uint64_t lb_monotonic_ns(void);
+
+/** Points in the write paths where a fault hook can freeze the writer. */
+typedef enum lb_fault_point {
+    /** lb_spin / lb_mutex write: the lock is held; nothing is stored yet. */
+    LB_FAULT_LOCKED = 1,
+    /** lb_spin / lb_mutex write: the header and half of the text are stored; first/next index and
+        seq are not moved yet (readers do not see the record). */
+    LB_FAULT_TEXT_PARTIAL = 2,
+    /** lb_resv reserve: the reservation lock is held; nothing is stored yet. */
+    LB_FAULT_RESV_LOCKED = 3,
+    /** lb_resv_write: the record is reserved (BUSY header published, lock released); its text is
+        not copied yet. Readers stop at it. */
+    LB_FAULT_RESV_RESERVED = 4,
+} lb_fault_point;
+
+/**
+ * Called at each fault point by every writer of the buffer it is installed on, with the seq the
+ * record has (LB_FAULT_LOCKED, LB_FAULT_RESV_LOCKED: the seq it is about to get). It may block
+ * for as long as it likes (that is the point) or return at once. It runs wherever the writer
+ * runs, signal handlers included.
+ */
+typedef void (*lb_fault_hook)(void *context, lb_fault_point point, uint64_t seq);
 
 /* ---------------------------------------------------------------------------------------------
  * lb_spin: the pre-5.10 printk buffer under a raw spinlock
@@ -198,6 +229,14 @@ lb_status lb_spin_trylock_write(lb_spin *spin, const void *text, size_t text_len
                                 const lb_meta *meta, uint64_t *seq_out);
 
 /**
+ * lb_spin_write, but spins on the lock only until CLOCK_MONOTONIC reaches deadline_ns: then it
+ * returns LB_E_LOCK_UNAVAILABLE (nothing changed). A panic path's write, which must never hang
+ * (its lock may be held by a writer that will never return, or by the very thread it interrupted).
+ */
+lb_status lb_spin_write_until(lb_spin *spin, const void *text, size_t text_len,
+                              const lb_meta *meta, uint64_t deadline_ns, uint64_t *seq_out);
+
+/**
  * Copies the record at cursor->seq, or the oldest one after it if it was dropped, into buf (up
  * to buf_size bytes) and describes it in *info; moves the cursor past it. Takes the lock.
  * Returns LB_OK, LB_E_NO_RECORD (nothing at or after the cursor yet) or LB_E_CORRUPT (see
@@ -226,6 +265,10 @@ void lb_spin_unlock(lb_spin *spin);
 lb_status lb_spin_read_locked(lb_spin *spin, lb_cursor *cursor, void *buf, size_t buf_size,
                               lb_record_info *info);
 
+/** lb_spin_first_seq and lb_spin_next_seq for a caller that holds the lock. */
+uint64_t lb_spin_first_seq_locked(lb_spin *spin);
+uint64_t lb_spin_next_seq_locked(lb_spin *spin);
+
 /**
  * Re-initializes the lock to "free" whoever holds it, as the old kernel's zap_locks() and
  * printk_safe_flush_on_panic() did. Meant for a panic dump after lb_spin_lock_until failed.
@@ -239,11 +282,16 @@ lb_status lb_spin_read_locked(lb_spin *spin, lb_cursor *cursor, void *buf, size_
  */
 void lb_spin_bust_lock(lb_spin *spin);
 
+/** Installs (or, with NULL, removes) a fault hook: LB_FAULT_LOCKED and LB_FAULT_TEXT_PARTIAL. For
+    tests and the panic scenarios; install it before writers start. */
+void lb_spin_set_fault_hook(lb_spin *spin, lb_fault_hook hook, void *context);
+
 /* ---------------------------------------------------------------------------------------------
  * lb_mutex: the same buffer under a pthread mutex
  *
  * Identical to lb_spin_* except that a waiter sleeps in the kernel instead of spinning. Not for
- * signal handlers (pthread mutexes are not async-signal-safe), and it has no deadline or bust.
+ * signal handlers (pthread mutexes are not async-signal-safe). It has deadlines but no bust:
+ * re-initializing a locked pthread mutex is undefined behavior.
  * ------------------------------------------------------------------------------------------- */
 
 typedef struct lb_mutex lb_mutex;
@@ -267,6 +315,25 @@ uint64_t lb_mutex_first_seq(lb_mutex *mutex);
 
 /** As lb_spin_next_seq. */
 uint64_t lb_mutex_next_seq(lb_mutex *mutex);
+
+/** As lb_spin_write_until: gives up at deadline_ns with LB_E_LOCK_UNAVAILABLE (nothing changed). */
+lb_status lb_mutex_write_until(lb_mutex *mutex, const void *text, size_t text_len,
+                               const lb_meta *meta, uint64_t deadline_ns, uint64_t *seq_out);
+
+/** As lb_spin_lock_until, sleeping instead of spinning (pthread_mutex_timedlock). */
+bool lb_mutex_lock_until(lb_mutex *mutex, uint64_t deadline_ns);
+
+/** Releases the mutex taken by lb_mutex_lock_until. */
+void lb_mutex_unlock(lb_mutex *mutex);
+
+/** As lb_spin_read_locked, lb_spin_first_seq_locked and lb_spin_next_seq_locked. */
+lb_status lb_mutex_read_locked(lb_mutex *mutex, lb_cursor *cursor, void *buf, size_t buf_size,
+                               lb_record_info *info);
+uint64_t lb_mutex_first_seq_locked(lb_mutex *mutex);
+uint64_t lb_mutex_next_seq_locked(lb_mutex *mutex);
+
+/** As lb_spin_set_fault_hook. */
+void lb_mutex_set_fault_hook(lb_mutex *mutex, lb_fault_hook hook, void *context);
 
 /* ---------------------------------------------------------------------------------------------
  * lb_resv: reserve under a short spinlock, copy outside it, commit with a release store
@@ -321,6 +388,11 @@ void lb_resv_destroy(lb_resv *resv);
 lb_status lb_resv_write(lb_resv *resv, const void *text, size_t text_len, const lb_meta *meta,
                         uint64_t *seq_out);
 
+/** lb_resv_write, but spins on the reservation lock only until deadline_ns: then it returns
+    LB_E_LOCK_UNAVAILABLE (nothing changed). Async-signal-safe. */
+lb_status lb_resv_write_until(lb_resv *resv, const void *text, size_t text_len,
+                              const lb_meta *meta, uint64_t deadline_ns, uint64_t *seq_out);
+
 /** A reserved record, between lb_resv_reserve and lb_resv_commit. Fields are for reading. */
 typedef struct lb_resv_entry {
     uint64_t pos;      /**< byte position of the record */
@@ -357,6 +429,10 @@ uint64_t lb_resv_first_seq(lb_resv *resv);
 
 /** The seq the next reservation will get (a snapshot). */
 uint64_t lb_resv_next_seq(lb_resv *resv);
+
+/** As lb_spin_set_fault_hook: LB_FAULT_RESV_LOCKED (in lb_resv_reserve and the writes) and
+    LB_FAULT_RESV_RESERVED (in lb_resv_write and lb_resv_write_until, between reserve and commit). */
+void lb_resv_set_fault_hook(lb_resv *resv, lb_fault_hook hook, void *context);
 
 /* ---------------------------------------------------------------------------------------------
  * lb_fadd: one fetch_add and a copy - the physical limit of a multi-writer append

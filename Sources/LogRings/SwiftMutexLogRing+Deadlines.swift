@@ -1,0 +1,63 @@
+import CLogBaselines
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+// The panic path's calls: each one tries the mutex until a deadline and then gives up, so that
+// a panicking thread never waits for a holder that will not come back. `Synchronization.Mutex`
+// has no timed lock: they retry `withLockIfAvailable`, yielding the CPU in between. There is no
+// "bust": a Swift Mutex cannot be re-initialized under its holder.
+
+extension SwiftMutexLogRing {
+    /// ``write(_:metadata:)``, giving up with ``LogRingError/lockUnavailable`` when the mutex is
+    /// still held at `deadline` (nanoseconds on `CLOCK_MONOTONIC`, as `lb_monotonic_ns`).
+    public func write(_ payload: UnsafeRawBufferPointer, metadata: LogMetadata, giveUpAt deadline: UInt64)
+        throws(LogRingError) -> UInt64
+    {
+        guard payload.count <= maxPayloadLength else {
+            throw .recordTooLarge(size: payload.count, maximum: maxPayloadLength)
+        }
+        let payloadHash = LogChecksum.payloadHash(payload)
+        return try withLock(giveUpAt: deadline) {
+            $0.append(payload, payloadHash: payloadHash, metadata: metadata, hook: faultHook)
+        }
+    }
+
+    /// ``read(from:into:)``, giving up with ``LogRingError/lockUnavailable`` at `deadline`.
+    public func read(
+        from cursor: inout LogCursor, into buffer: UnsafeMutableRawBufferPointer, giveUpAt deadline: UInt64
+    )
+        throws(LogRingError) -> LogRecordInfo?
+    {
+        var local = cursor
+        let info = try withLock(giveUpAt: deadline) { $0.read(&local, into: buffer) }
+        cursor = local
+        return info
+    }
+
+    /// The oldest seq held and the next seq, read under one hold of the mutex; gives up with
+    /// ``LogRingError/lockUnavailable`` at `deadline`.
+    public func seqBounds(giveUpAt deadline: UInt64) throws(LogRingError) -> (first: UInt64, next: UInt64) {
+        let bounds = try withLock(giveUpAt: deadline) { SeqBounds(first: $0.firstSeq, next: $0.nextSeq) }
+        return (bounds.first, bounds.next)
+    }
+
+    private struct SeqBounds: Sendable {
+        var first: UInt64
+        var next: UInt64
+    }
+
+    private func withLock<Result: Sendable>(giveUpAt deadline: UInt64, _ body: (inout State) -> Result)
+        throws(LogRingError) -> Result
+    {
+        while true {
+            if let result = state.withLockIfAvailable({ body(&$0) }) { return result }
+            if lb_monotonic_ns() >= deadline { throw .lockUnavailable }
+            sched_yield()
+        }
+    }
+}
