@@ -7,13 +7,14 @@
 # every site; PRB_WEAKEN_SC_<site> where the site has a seq_cst order; PRB_WEAKEN_ACQ_<site> and
 # PRB_WEAKEN_REL_<site> where it has an acquire and a release half (acq_rel or seq_cst).
 #
-# Usage: scripts/verify-weakening.sh [--iterations N] [--jobs J] [--out DIR] [SITE_OR_VARIANT...]
+# Usage: scripts/verify-weakening.sh [--iterations N] [--jobs J] [--out DIR] [--timeout S] [SITE_OR_VARIANT...]
 #   --iterations N  random-scheduler iterations per suite (default 100000); each suite stops at
 #                   its first failure; the context-bounded search runs too
 #   --jobs J        variants built and run at once (default 2), under nice
 #   --out DIR       where results go (default .build-verify/weakening): results.tsv (one line per
 #                   variant and suite), summary.tsv (one line per variant: the suite that failed
 #                   first), and histories/<variant>.txt (Relacy's trace of each failing iteration)
+#   --timeout S     seconds a variant's binary may run before it is recorded as an error (1800)
 #   SITE_OR_VARIANT only these sites (desc_read_A) or variants (SC_desc_reserve_D)
 # Exit status 0 when every variant is caught by some suite, 1 otherwise (the uncaught ones are
 # listed: see docs/VERIFICATION.md for the sites known to be beyond Relacy's reach).
@@ -22,6 +23,7 @@ cd "$(dirname "$0")/.."
 
 iterations=100000
 jobs=2
+timeout=1800
 out=.build-verify/weakening
 only=()
 while [ $# -gt 0 ]; do
@@ -29,7 +31,8 @@ while [ $# -gt 0 ]; do
         --iterations) iterations=$2; shift 2 ;;
         --jobs) jobs=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
-        -*) echo "usage: $0 [--iterations N] [--jobs J] [--out DIR] [SITE_OR_VARIANT...]" >&2; exit 2 ;;
+        --timeout) timeout=$2; shift 2 ;;
+        -*) echo "usage: $0 [--iterations N] [--jobs J] [--out DIR] [--timeout S] [SITE_OR_VARIANT...]" >&2; exit 2 ;;
         *) only+=("$1"); shift ;;
     esac
 done
@@ -41,8 +44,6 @@ if [ ! -f /usr/include/relacy/relacy.hpp ]; then
 fi
 
 core=Sources/CPrintkRing
-mkdir -p "$out/bin" "$out/histories" "$out/runs"
-rm -f "$out"/runs/* "$out"/histories/*
 
 # Sites and their orders, from prb.c itself: "site ORDER ORDER ...".
 sites=$(grep -o 'PRB_\(MO\|MO_LOAD\|FENCE\)([A-Za-z0-9_]*, PRB_MO_[A-Z_]*)' "$core/prb.c" |
@@ -67,6 +68,19 @@ while read -r site orders; do
         fi
     done
 done <<< "$sites"
+# An argument that names no site or variant of prb.c (misspelled, or a site renamed in the core)
+# must not shrink the sweep silently.
+for o in "${only[@]}"; do
+    found=0
+    for v in "${variants[@]}"; do [ "$v" = "$o" ] || [ "${v#*_}" = "$o" ] && found=1; done
+    echo "$sites" | grep -q "^$o " && found=1
+    if [ "$found" = 0 ]; then
+        echo "no site or variant $o in $core/prb.c" >&2
+        exit 2
+    fi
+done
+mkdir -p "$out/bin" "$out/histories" "$out/runs"
+rm -f "$out"/runs/* "$out"/histories/*
 echo "$sites" > "$out/sites.txt"
 echo "${#variants[@]} variants, $iterations iterations per suite, $jobs at a time" >&2
 
@@ -76,7 +90,7 @@ flags="-std=c++11 -O2 -w -I $core/include -I Tests/Relacy"
 g++ $flags -E -P Tests/Relacy/prb_relacy.cpp -o "$out/bin/default.ii"
 
 run_variant() {
-    local v=$1 out=$2 iterations=$3 flags=$4
+    local v=$1 out=$2 iterations=$3 flags=$4 timeout=$5
     local bin="$out/bin/$v" log="$out/runs/$v.txt" t0
     t0=$(date +%s)
     g++ $flags -E -P "-DPRB_WEAKEN_$v" Tests/Relacy/prb_relacy.cpp -o "$bin.ii"
@@ -86,15 +100,27 @@ run_variant() {
         return
     fi
     rm -f "$bin.ii"
-    nice g++ $flags "-DPRB_WEAKEN_$v" Tests/Relacy/prb_relacy.cpp -o "$bin"
-    nice "$bin" --iterations "$iterations" --bounded --history "$out/histories/$v.txt" > "$log" || true
+    if ! nice g++ $flags "-DPRB_WEAKEN_$v" Tests/Relacy/prb_relacy.cpp -o "$bin" 2> "$log.cc"; then
+        # A weakening that does not compile is an error of the knobs, never "not caught".
+        echo "relacy: - [-] ERROR: -DPRB_WEAKEN_$v does not compile: $(head -1 "$log.cc")" > "$log"
+        rm -f "$log.cc"
+        return
+    fi
+    rm -f "$log.cc"
+    # Exit 1 is "some suite failed"; anything else (a crash, the timeout) is recorded as an error
+    # rather than read as a pass of the suites that did not get to run.
+    local rc=0
+    nice timeout "$timeout" "$bin" --iterations "$iterations" --bounded --history "$out/histories/$v.txt" > "$log" || rc=$?
+    if [ "$rc" -gt 1 ]; then
+        echo "relacy: - [-] ERROR: exit status $rc (crash or timeout) after the runs above" >> "$log"
+    fi
     rm -f "$bin"
     echo "$v: $(grep -c FAILED "$log" || true) suites failed ($(($(date +%s) - t0)) s)" >&2
 }
 export -f run_variant
 
 start=$(date +%s)
-printf '%s\n' "${variants[@]}" | xargs -P "$jobs" -I{} bash -c 'run_variant "$@"' _ {} "$out" "$iterations" "$flags"
+printf '%s\n' "${variants[@]}" | xargs -P "$jobs" -I{} bash -c 'run_variant "$@"' _ {} "$out" "$iterations" "$flags" "$timeout"
 
 # results.tsv: variant, suite, search, result, iteration, seconds, reason
 {
@@ -103,7 +129,7 @@ printf '%s\n' "${variants[@]}" | xargs -P "$jobs" -I{} bash -c 'run_variant "$@"
         sed -n 's/^relacy: \([a-z_-]*\) \[\([^]]*\)\] \(ok\|FAILED\|ERROR\)\(.*\)$/\1\t\2\t\3\t\4/p' "$out/runs/$v.txt" |
             while IFS=$'\t' read -r suite search result rest; do
                 iteration=$(echo "$rest" | sed -n 's/.*at iteration \([0-9]*\).*/\1/p; s/^: \([0-9]*\) iterations.*/\1/p')
-                seconds=$(echo "$rest" | sed -n 's/.* \([0-9.]*\) s\b.*/\1/p' | head -1)
+                seconds=$(echo "$rest" | sed -n 's/^[^,]*, \([0-9.]*\) s\b.*/\1/p')
                 reason=$(echo "$rest" | sed -n 's/^[^:]*s: //p')
                 printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$v" "$suite" "$search" "$result" "$iteration" "$seconds" "$reason"
             done

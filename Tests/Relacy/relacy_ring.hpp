@@ -199,6 +199,13 @@ inline void check_quiescent(prb_ring *ring, length_fn length, bool newest_may_be
     }
     uint64_t next = prb_next_seq(ring);
     RL_ASSERT(next == reserved || (newest_may_be_committed && next + 1 == reserved));
+
+    /* Both rings hold at most one ring's worth: a head more than that ahead of its tail means a
+       writer allocated without pushing the tail far enough (and overwrote what was there). */
+    prb_positions pos;
+    prb_get_positions(ring, &pos);
+    RL_ASSERT(pos.data_head_lpos - pos.data_tail_lpos <= (UINT64_C(1) << DATA_BITS));
+    RL_ASSERT(desc_id(pos.head_id - pos.tail_id) < (UINT64_C(1) << DESC_BITS));
 }
 
 /* The ring still works: with nobody else writing, enough records to wrap both rings go in, each

@@ -84,6 +84,40 @@ struct last_finalized_vs_commits : rl::test_suite<last_finalized_vs_commits, 3> 
     }
 };
 
+
+/*
+ * next_seq_sees_prefix (P13 on the reader's side, desc_last_finalized_seq:A): a writer writes
+ * three records with final commits, each advancing last_finalized_seq; a reader calls
+ * prb_next_seq() once and reads every record below it. prb_next_seq() trusts the cached prefix
+ * without reading those records, so the acquire of the cache is all that makes them visible.
+ * Checks: every record below prb_next_seq() reads OK (never "not yet"), whole.
+ */
+struct next_seq_sees_prefix : rl::test_suite<next_seq_sees_prefix, 2> {
+    ring_fixture f;
+
+    void before() { f.make(); }
+    void after()
+    {
+        check_quiescent(f.ring, eight_bytes, false);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            for (unsigned n = 0; n < 3; n++)
+                write_record(f.ring, 0, n, 8);
+        } else {
+            uint64_t next = prb_next_seq(f.ring);
+            for (uint64_t s = 0; s < next; s++) {
+                prb_record_info info;
+                unsigned char text[8];
+                RL_ASSERT(prb_read(f.ring, s, &info, text, sizeof text) == PRB_READ_OK);
+                check_record(info, text, s, eight_bytes);
+            }
+        }
+    }
+};
+
 } // namespace prbrl
 
 #endif

@@ -177,6 +177,75 @@ struct extend_shared_caller : rl::test_suite<extend_shared_caller, 3> {
     }
 };
 
+
+/*
+ * extend_tail_behind_head (data_realloc:A, its fence, and the head load before it): the
+ * extension's twin of data_tail_behind_head. A record that grows pushes the data tail and moves
+ * the data head, and must publish the push with the head just as a new block does.
+ *
+ * The ring starts as in data_tail_behind_head (full, head at index 40, oldest block 16 bytes).
+ * Writer 0 (caller 7) writes an 8-byte record with prb_commit, at index 40, then extends it by
+ * 16 bytes: the block grows from 16 to 32 bytes and wraps, so the head moves 40 bytes and the
+ * data tail is pushed over two blocks. Writer 1 writes one 24-byte record: reserving it while the
+ * extension is under way, it allocates behind the grown block's head.
+ * Checks: the end state (records whole, the extended one holding both chunks exactly when the
+ * extension succeeded; the data head at most a ring ahead of the tail) and that the ring still
+ * takes records.
+ */
+inline size_t etbh_length(unsigned writer, unsigned n)
+{
+    static const size_t before[5] = {16, 8, 8, 8, 16};
+    return writer == 2 && n < 5 ? before[n] : MAX_TEXT;
+}
+
+struct extend_tail_behind_head : rl::test_suite<extend_tail_behind_head, 2> {
+    ring_fixture f;
+    uint64_t ext_seq;
+    bool extended;
+
+    void before()
+    {
+        f.make();
+        ext_seq = NO_SEQ;
+        extended = false;
+        for (unsigned n = 0; n < 5; n++)
+            RL_ASSERT(write_record(f.ring, 2, n, etbh_length(2, n)).status == PRB_OK);
+    }
+    void after()
+    {
+        check_quiescent(f.ring, etbh_length, true, extended_special);
+        if (ext_seq != NO_SEQ) {
+            prb_record_info info;
+            unsigned char text[MAX_TEXT];
+            if (read_extended_at_end(f.ring, ext_seq, &info, text))
+                RL_ASSERT(check_extended(info, text) == (extended ? 6u : 0u));
+        }
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            write_outcome w = write_record(f.ring, EXT_CALLER, 0, EXT_CHUNK, false);
+            if (w.status != PRB_OK)
+                return;
+            ext_seq = w.seq;
+            prb_entry e;
+            unsigned char chunk[2 * EXT_CHUNK];
+            if (prb_reserve_in_last(f.ring, &e, EXT_CALLER, 2 * EXT_CHUNK, MAX_TEXT) != PRB_OK)
+                return;
+            RL_ASSERT(e.text_len == EXT_CHUNK);
+            fill_text(chunk, e.seq, tag_of(EXT_CALLER, 1), EXT_CHUNK, 2 * EXT_CHUNK);
+            fill_text(chunk + EXT_CHUNK, e.seq, tag_of(EXT_CALLER, 2), 2 * EXT_CHUNK, 3 * EXT_CHUNK);
+            RL_ASSERT(prb_entry_append(&e, chunk, sizeof chunk) == sizeof chunk);
+            RL_ASSERT(prb_commit(&e) == PRB_OK);
+            extended = true;
+        } else {
+            write_record(f.ring, 1, 0, MAX_TEXT);
+        }
+    }
+};
+
 } // namespace prbrl
 
 #endif

@@ -188,6 +188,53 @@ struct tails_race : rl::test_suite<tails_race, 3> {
     }
 };
 
+
+/*
+ * data_tail_behind_head (data_alloc:A and the head load before it: the data ring's twin of P1).
+ * Whoever moves the data head has pushed the data tail first and publishes that push with the
+ * head (release CAS), so that an allocator that reads the head (acquire) starts its own push from
+ * a tail at most one ring behind. From a tail more than a ring behind, need_more_space() says no
+ * push is needed, and the allocator writes over blocks that are still in the ring.
+ *
+ * The ring starts full of data: records of 16, 8, 8, 8 and 16 bytes of text, i.e. blocks
+ * [0,24) [24,40) [40,56) [56+8 wasted,80) [80,104) in positions relative to the first; the first
+ * two already recycled, so the data tail is at 40 (its block 16 bytes) and the head at 104
+ * (index 40 of the array). Writer 0 and writer 1 each write one 24-byte record (a 32-byte block).
+ * The interleaving that matters (one preemption): writer 0 reserves its descriptor, which does not
+ * move the data tail; writer 1 writes its record: recycling its descriptor pushes the data tail to
+ * 56, and its block (at index 40, so it wraps and ends at 160) pushes it to 104; then writer 0
+ * allocates at 160..192 and needs the tail at 128 or beyond. Seeing the head writer 1 left but
+ * only the first of its two pushes (56: 136 bytes behind its block's end, more than a ring),
+ * need_more_space() says no push is needed: writer 0 moves the head to 192, 88 bytes past a tail
+ * at 104, and writes over writer 1's block header. With the head's release/acquire, seeing head
+ * 160 means seeing tail 104.
+ * Checks: the end state (every record still in the ring reads whole; the data head at most one
+ * ring ahead of the data tail) and that the ring still takes records.
+ */
+inline size_t dtbh_length(unsigned writer, unsigned n)
+{
+    static const size_t before[5] = {16, 8, 8, 8, 16};
+    return writer == 2 && n < 5 ? before[n] : MAX_TEXT;
+}
+
+struct data_tail_behind_head : rl::test_suite<data_tail_behind_head, 2> {
+    ring_fixture f;
+
+    void before()
+    {
+        f.make();
+        for (unsigned n = 0; n < 5; n++)
+            RL_ASSERT(write_record(f.ring, 2, n, dtbh_length(2, n)).status == PRB_OK);
+    }
+    void after()
+    {
+        check_quiescent(f.ring, dtbh_length, false);
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    void thread(unsigned index) { write_record(f.ring, index, 0, dtbh_length(index, 0)); }
+};
+
 } // namespace prbrl
 
 #endif
