@@ -474,6 +474,28 @@ static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, u
 
 static void desc_update_last_finalized(const prb_ring *r);
 
+/*
+ * How often a finalization refreshes last_finalized_seq: when the finalized record's descriptor
+ * id is a multiple of the stride. The kernel refreshes it on every finalization, which costs a
+ * walk over the newest records and a compare-and-swap on a line every writer shares, per record.
+ * It is only a cache (prb_next_seq walks forward from it), so refreshing it every 64th record
+ * keeps prb_next_seq's walk short (about 64 records plus those in flight) at a fraction of the
+ * cost. Small rings (under 256 descriptors) use a quarter of the ring, so that the cache never
+ * lags by a large part of it; a 4-descriptor ring (the model checker's) refreshes every time.
+ */
+#define LAST_FINALIZED_STRIDE_MAX 64
+
+/* A record was just finalized: refresh the finalized-prefix cache if it is this record's turn. */
+static inline void desc_note_finalized(const prb_ring *r, uint64_t id)
+{
+    uint64_t stride = r->desc_count / 4;
+
+    if (stride > LAST_FINALIZED_STRIDE_MAX)
+        stride = LAST_FINALIZED_STRIDE_MAX;
+    if (stride <= 1 || (id & (stride - 1)) == 0)
+        desc_update_last_finalized(r);
+}
+
 /* finalized -> reusable (any writer pushing a tail). */
 static void desc_make_reusable(const prb_ring *r, uint64_t id)
 {
@@ -491,17 +513,30 @@ static void desc_make_reusable(const prb_ring *r, uint64_t id)
 /* committed -> finalized (the next reservation, or the committer seeing a newer record). */
 static void desc_make_final(const prb_ring *r, uint64_t id)
 {
+    prb_aword *sv_word = desc_word(r, id, D_STATE);
     uint64_t expected = make_sv(id, PRB_DESC_COMMITTED);
 
     /*
-     * LMM(desc_make_final:A) seq_cst on success and on failure: this is the reserver's load in
-     * the store-buffering pair P10 (with desc_reserve:D before it, against _prb_commit:B and
-     * prb_commit:A). Readers that see the finalized state synchronize with the commit that came
-     * before it: this CAS continues the commit's release sequence.
+     * LMM(desc_make_final:A) seq_cst load: the reserver's load in the store-buffering pair P10
+     * (desc_reserve:D before it, against _prb_commit:B and prb_commit:A). Either this load sees
+     * the commit, or the committer's load at prb_commit:A sees our new head and finalizes itself.
+     *
+     * The kernel does the compare-and-swap straight away; we look first, because on the hot path
+     * (records written with a final commit) the previous record is already finalized and a
+     * failing CAS would still cost a locked instruction on every reservation.
      */
-    if (prb_cas(desc_word(r, id, D_STATE), &expected, make_sv(id, PRB_DESC_FINALIZED),
-                PRB_MO(desc_make_final_A, PRB_MO_SEQ_CST), PRB_MO_LOAD(desc_make_final_A, PRB_MO_SEQ_CST)))
-        desc_update_last_finalized(r);
+    if (prb_load(sv_word, PRB_MO_LOAD(desc_make_final_A, PRB_MO_SEQ_CST)) != expected)
+        return;
+
+    /*
+     * LMM(desc_make_final:B) CAS committed -> finalized, relaxed: the transition publishes nothing
+     * of its own. A reader that acquires the finalized state still synchronizes with the commit
+     * (_prb_commit:B, a release), because this read-modify-write continues that commit's release
+     * sequence. Failure: the owner reopened the record or another writer finalized it first.
+     */
+    if (prb_cas(sv_word, &expected, make_sv(id, PRB_DESC_FINALIZED), PRB_MO(desc_make_final_B, PRB_MO_RELAXED),
+                PRB_MO_RELAXED))
+        desc_note_finalized(r, id);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -835,28 +870,34 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
 
     sv_word = desc_word(r, id, D_STATE);
 
-    /* LMM(desc_reserve:E) relaxed: ordered after the tail load at C (acquire) or our own push. */
-    prev_sv = prb_load(sv_word, PRB_MO_RELAXED);
+    /*
+     * LMM(desc_reserve:E) acquire: the slot's state as prev's last user left it. Reading
+     * reusable(prev), we synchronize with prev's commit (_prb_commit:B): the transitions after it
+     * (finalize, make reusable) are read-modify-writes and continue its release sequence. So the
+     * old record's last writes happen before ours, and ours are newer in every word.
+     */
+    prev_sv = prb_load(sv_word, PRB_MO_LOAD(desc_reserve_E, PRB_MO_ACQUIRE));
 
     /*
      * Only a never-used slot (0) or prev's reusable descriptor may be recycled: this guards
-     * against ABA when this writer was preempted for a whole wrap of the ring. Neither this check
-     * nor the CAS at F can fail in a correct execution (every path above leaves us synchronized
-     * with whoever made prev reusable). If one did (memory corrupted from outside), the head has
-     * moved onto a slot that never becomes reserved: the ring treats it exactly like a writer
-     * that died between D and F, i.e. like a stuck writer.
+     * against ABA when this writer was preempted for a whole wrap of the ring. The check cannot
+     * fail in a correct execution (every path above leaves us synchronized with whoever made prev
+     * reusable). If it did (memory corrupted from outside), the head has moved onto a slot that
+     * never becomes reserved: the ring treats it exactly like a writer that died between D and F,
+     * i.e. like a stuck writer.
      */
     if (state_of(prev, prev_sv) != PRB_DESC_REUSABLE && !(prev_sv == 0 && in_first_wrap(r, id)))
         return false;
 
     /*
-     * LMM(desc_reserve:F) acq_rel CAS (a CAS rather than a store, to catch ABA). Release: the
-     * tail pushes made above are seen by whoever reads this new state (P2, P3, P4). Acquire:
-     * the old record's last writes happen before ours, so ours are newer in every word.
+     * LMM(desc_reserve:F) release store: the tail pushes made above are seen by whoever reads
+     * this new state (P2, P3, P4). The kernel uses a compare-and-swap here; a plain store is
+     * enough because, from the head move at D until this store, nobody else writes this word:
+     * tail pushers and finalizers only change a record that is finalized or committed, and the
+     * slot holds reusable(prev) (or 0), which no other writer may touch (a writer that moved the
+     * head onto prev a wrap earlier would have reserved it, and prev is known to be reusable).
      */
-    if (!prb_cas(sv_word, &prev_sv, make_sv(id, PRB_DESC_RESERVED), PRB_MO(desc_reserve_F, PRB_MO_ACQ_REL),
-                 PRB_MO_RELAXED))
-        return false;
+    prb_store(sv_word, make_sv(id, PRB_DESC_RESERVED), PRB_MO(desc_reserve_F, PRB_MO_RELEASE));
 
     /*
      * LMM(desc_reserve:G) fence(release): the state change above is ordered before every store
@@ -946,6 +987,22 @@ static prb_status commit_to(prb_entry *e, prb_desc_state target)
     info_store(r, e->id, I_CALLER_LEN, caller_len_word(e->caller_id, e->text_len));
     expected = make_sv(e->id, PRB_DESC_RESERVED);
 
+    if (target == PRB_DESC_FINALIZED) {
+        /*
+         * A final commit: reserved -> finalized in one store. Only the owner ever changes a
+         * reserved record (finalizers and tail pushers wait for committed or finalized), so no
+         * compare-and-swap is needed; the relaxed load only refuses a corrupted entry. No
+         * store-buffering pair either: nobody has to finalize the record for us.
+         * LMM(_prb_commit:B) in its release form: publishes every store to this record's
+         * descriptor, info and text to readers that acquire the state (P8) and to a writer
+         * reopening it (P9).
+         */
+        if (prb_load(desc_word(r, e->id, D_STATE), PRB_MO_RELAXED) != expected)
+            return PRB_E_BAD_ENTRY;
+        prb_store(desc_word(r, e->id, D_STATE), make_sv(e->id, target), PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
+        return PRB_OK;
+    }
+
     /*
      * LMM(_prb_commit:A) is here: every store to this record's descriptor, info and text is
      * above. LMM(_prb_commit:B) seq_cst: release publishes them to readers that acquire the
@@ -982,7 +1039,7 @@ prb_status prb_final_commit(prb_entry *e)
 
     if (status != PRB_OK)
         return status;
-    desc_update_last_finalized(e->ring);
+    desc_note_finalized(e->ring, e->id);
     return PRB_OK;
 }
 
