@@ -94,6 +94,9 @@ struct TextTable {
     var headers: [String]
     var rows: [[String]] = []
 
+    /// Columns of words, left-aligned; all others hold numbers and are right-aligned.
+    static let textColumns: Set<String> = ["impl", "api", "scenario", "frozen at", "dump", "deadlocked", "notes"]
+
     var text: String {
         var widths = headers.map(\.count)
         for row in rows {
@@ -102,7 +105,7 @@ struct TextTable {
         func line(_ cells: [String], header: Bool) -> String {
             cells.enumerated().map { index, cell in
                 let pad = String(repeating: " ", count: widths[index] - cell.count)
-                return index < 2 || header ? cell + pad : pad + cell
+                return header || Self.textColumns.contains(headers[index]) ? cell + pad : pad + cell
             }.joined(separator: "  ")
         }
         return ([line(headers, header: true), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
