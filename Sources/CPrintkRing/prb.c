@@ -544,20 +544,16 @@ static void desc_make_final(const prb_ring *r, uint64_t id)
  * ------------------------------------------------------------------------------------------- */
 
 /*
- * Makes the blocks from lpos_begin on reusable, walking block by block: the block's header names
- * its descriptor, whose blk.next names the following block. The walk must get to lpos_needed and
- * may go on to lpos_end (the slack, see data_push_tail). It stops at a block whose record is
- * still reserved or committed, or whose header no longer names a descriptor pointing back at it
- * (the area was reallocated meanwhile): before lpos_needed that is a failure (false), after it
- * simply the end of the walk. On success *lpos_out is where the walk ended (at or past
- * lpos_needed).
+ * Makes every block from lpos_begin up to lpos_end reusable, walking block by block: the block's
+ * header names its descriptor, whose blk.next names the following block. Fails (returns false)
+ * at a block whose record is still reserved or committed, or whose header no longer names a
+ * descriptor pointing back at it (the area was reallocated meanwhile). On success *lpos_out is
+ * where the walk ended (at or past lpos_end).
  */
-static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t lpos_end, uint64_t lpos_needed,
-                               uint64_t *lpos_out)
+static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t lpos_end, uint64_t *lpos_out)
 {
     desc_copy d;
     uint64_t id;
-    bool freed;
 
     while (need_more_space(r, lpos_begin, lpos_end)) {
         /*
@@ -569,43 +565,35 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
 
         /* LMM(data_make_reusable:B) */
         switch (desc_read(r, id, &d, NULL, NULL)) {
+        case PRB_DESC_MISS:
+        case PRB_DESC_RESERVED:
+        case PRB_DESC_COMMITTED:
+            return false;
         case PRB_DESC_FINALIZED:
-            freed = d.begin == lpos_begin;
-            if (freed)
-                desc_make_reusable(r, id);
+            if (d.begin != lpos_begin)
+                return false;
+            desc_make_reusable(r, id);
             break;
         case PRB_DESC_REUSABLE:
-            freed = d.begin == lpos_begin;
-            break;
-        default: /* miss, reserved, committed */
-            freed = false;
+            if (d.begin != lpos_begin)
+                return false;
             break;
         }
         /* A block ends after it starts and within one ring: anything else means damaged memory
            (a region shared with another process), and the walk must not follow it. */
-        if (!freed || lpos_dataless(d.next) || d.next - lpos_begin - 1 >= r->data_size)
-            break;
+        if (lpos_dataless(d.next) || d.next - lpos_begin - 1 >= r->data_size)
+            return false;
         lpos_begin = d.next;
     }
-    if (need_more_space(r, lpos_begin, lpos_needed))
-        return false;
     *lpos_out = lpos_begin;
     return true;
 }
 
 /*
- * Moves the data tail to at least `lpos`, and opportunistically on towards `lpos_limit` (the
- * slack), making the records whose blocks it passes reusable. Returns false if a block before
- * `lpos` belongs to a record that is still being written.
- *
- * Why the slack: the kernel pushes the tail exactly as far as the new block needs, so once the
- * ring is full every allocation pushes it, one compare-and-swap on a line all writers share per
- * record. Freeing a little more at once (a 2048th of the ring, a few dozen small records) lets
- * the next allocations find room without touching the tail. The records freed early are the
- * oldest ones, which the next allocations would overwrite anyway; the ring keeps all but the
- * slack's worth of its text readable. A block that cannot be freed yet ends the slack walk early.
+ * Moves the data tail to at least `lpos`, making the records whose blocks it passes reusable.
+ * Returns false if a block in the way belongs to a record that is still being written.
  */
-static bool data_push_tail(const prb_ring *r, uint64_t lpos, uint64_t lpos_limit)
+static bool data_push_tail(const prb_ring *r, uint64_t lpos)
 {
     prb_aword *tail_word = hdr_word(r, H_DATA_TAIL);
     uint64_t tail, next, again;
@@ -621,7 +609,7 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos, uint64_t lpos_limit
     tail = prb_load(tail_word, PRB_MO_LOAD(data_push_tail_A, PRB_MO_ACQUIRE));
 
     while (need_more_space(r, tail, lpos)) {
-        if (!data_make_reusable(r, tail, lpos_limit, lpos, &next)) {
+        if (!data_make_reusable(r, tail, lpos, &next)) {
             /*
              * LMM(data_push_tail:B) fence(acquire). Pairs with desc_reserve:F (P2) and data_alloc:A
              * (P7): if the walk failed because it read a newer state (at desc_read:E) or a newer
@@ -651,21 +639,6 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos, uint64_t lpos_limit
             break;
     }
     return true;
-}
-
-/*
- * How far data_alloc may push the tail beyond `target` (see data_push_tail): the slack, but never
- * past `head`, the start of the block being allocated (nothing beyond it is a block yet).
- */
-#ifndef PRB_TAIL_SLACK_SHIFT
-#define PRB_TAIL_SLACK_SHIFT 11 /* slack = ring size / 2048: 2 KiB of a 4 MiB ring, 0 below 2 KiB */
-#endif
-static inline uint64_t tail_push_limit(const prb_ring *r, uint64_t target, uint64_t head)
-{
-    uint64_t slack = r->data_size >> PRB_TAIL_SLACK_SHIFT;
-    uint64_t room = head - target;
-
-    return target + (slack < room ? slack : room);
 }
 
 /* Stores a record's block positions (the writer owns the descriptor; readers copy them). */
@@ -702,8 +675,7 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
     begin = prb_load(head_word, PRB_MO_LOAD(data_alloc_head, PRB_MO_ACQUIRE));
     do {
         next = get_next_lpos(r, begin, blk_size);
-        if (next - begin > r->data_size ||
-            !data_push_tail(r, next - r->data_size, tail_push_limit(r, next - r->data_size, begin))) {
+        if (next - begin > r->data_size || !data_push_tail(r, next - r->data_size)) {
             desc_store_blk(r, id, LPOS_FAILED, LPOS_FAILED);
             return false;
         }
@@ -762,7 +734,7 @@ static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t
         *text_word = first + 1; /* already large enough */
         return true;
     }
-    if (next - begin > r->data_size || !data_push_tail(r, next - r->data_size, next - r->data_size))
+    if (next - begin > r->data_size || !data_push_tail(r, next - r->data_size))
         return false;
 
     /* LMM(data_realloc:A) acq_rel CAS, then the same fence(release), as at data_alloc:A. */
@@ -826,7 +798,7 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
 
     /* The record's data must be invalid before its descriptor can be recycled: afterwards
        nothing would tell the data block's readers that it is stale. */
-    if (!data_push_tail(r, d.next, d.next))
+    if (!data_push_tail(r, d.next))
         return false;
 
     /*
