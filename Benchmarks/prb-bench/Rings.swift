@@ -99,8 +99,8 @@ struct LocklessReader: @unchecked Sendable, RingReader {
 
 // MARK: - Lockless through the Swift API
 
-/// The lockless ring through the public Swift API of `PrintkRing`: the two-phase write
-/// (`reserve(capacity: 8 + n)`, `append` checksum, `append` payload, `finalize()`).
+/// The lockless ring through the public Swift API of `PrintkRing`: the scoped in-place write
+/// (`write(capacity: 8 + n) { append checksum; append payload }`, final when the closure returns).
 final class LocklessSwiftRing: BenchRing, @unchecked Sendable {
     let region: LocklessRegion
     private(set) var ring: PrintkRing?
@@ -134,11 +134,10 @@ final class LocklessSwiftRing: BenchRing, @unchecked Sendable {
                 level: LogLevel(rawValue: metadata.level), facility: metadata.facility, flags: metadata.flags,
                 callerID: metadata.callerID, timestampNanoseconds: metadata.timestampNanoseconds)
             do {
-                var record = try ring.reserve(capacity: 8 + payload.count, metadata: recordMetadata)
-                var checksum = LogChecksum.seal(payloadHash, seq: record.seq).littleEndian
-                withUnsafeBytes(of: &checksum) { _ = record.append($0) }
-                record.append(payload)
-                record.finalize()
+                try ring.write(capacity: 8 + payload.count, metadata: recordMetadata) { record in
+                    record.append(bytesOf: LogChecksum.seal(payloadHash, seq: record.seq).littleEndian)
+                    record.append(payload)
+                }
                 return true
             } catch {
                 return false

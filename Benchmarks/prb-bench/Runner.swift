@@ -164,7 +164,8 @@ struct ReaderTally {
 }
 
 /// The reader: reads continuously, counts records, gaps in seq (lost) and torn records; when it has
-/// caught up it sleeps 30 µs (never spins on the record a writer is filling).
+/// caught up it sleeps 1 ms (never spins on the record a writer is filling, and reads in bursts
+/// well behind the writers rather than on the lines they are writing).
 @inline(never)
 func readerLoop<R: RingReader>(_ reader: inout R, bufferBytes: Int, control: RunControl) -> ReaderTally {
     var tally = ReaderTally()
@@ -180,7 +181,7 @@ func readerLoop<R: RingReader>(_ reader: inout R, bufferBytes: Int, control: Run
             tally.records &+= 1
             if !record.intact { tally.torn &+= 1 }
         } else {
-            var pause = timespec(tv_sec: 0, tv_nsec: 30_000)
+            var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
             nanosleep(&pause, nil)
         }
     }

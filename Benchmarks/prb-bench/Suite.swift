@@ -10,7 +10,7 @@ struct Suite: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The default suite (what `prb-bench` with no arguments runs).",
         discussion: """
-            1. 64-byte records, every implementation, writers 1, 2, 2x and 4x the CPUs, ring 2^16/2^22.
+            1. 64-byte records, every implementation, writers 1, 2, 2x and 4x the CPUs, ring 2^18/2^24.
             2. 16, 256 and random-size records at 1 writer and 4x the CPUs.
             3. A concurrent reader: lockless and spinlock, 64-byte records, 1 writer and 2x the CPUs.
             4. The kernel's default ring size (2^12 descriptors, 128 KiB), 64-byte records, every writer count.
