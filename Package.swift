@@ -15,6 +15,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // The ring itself: dependency-free C11. Every access to ring memory goes through
@@ -38,14 +39,15 @@ let package = Package(
         // OS support for the benchmark: CPU affinity and libnuma placement.
         .target(
             name: "CBenchSupport",
-            dependencies: ["CNuma"],
+            dependencies: ["CNuma", "CPrintkRing", "CLogBaselines"],
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("numa")]
         ),
-        // The benchmark's testable logic: CPU lists, topology, placement.
+        // The benchmark's testable logic: CPU lists, topology, placement, options and their
+        // validation, statistics, the result rows (JSON/CSV), plots.
         .target(
             name: "BenchKit",
-            dependencies: ["CBenchSupport"]
+            dependencies: ["CBenchSupport", "LogRings"]
         ),
         .testTarget(
             name: "BenchKitTests",
@@ -54,9 +56,10 @@ let package = Package(
         .executableTarget(
             name: "prb-bench",
             dependencies: [
-                "PrintkRing",
-                "CPrintkRing",
+                "PrintkRing", "CPrintkRing", "LogRings", "CLogBaselines", "PanicScenarios", "BenchKit",
+                "CBenchSupport", "CAllocationCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Benchmarks/prb-bench"
         ),
@@ -97,12 +100,6 @@ let package = Package(
         .target(
             name: "PanicScenarios",
             dependencies: ["LogRings", "CPanicHarness", "CPrintkRing", "CLogBaselines"]
-        ),
-        // Prints the scenario x implementation table (scripts/panic-table.sh).
-        .executableTarget(
-            name: "panic-table",
-            dependencies: ["PanicScenarios", "LogRings"],
-            path: "Benchmarks/panic-table"
         ),
         .testTarget(
             name: "LogRingsTests",

@@ -1,90 +1,141 @@
 import ArgumentParser
-import CPrintkRing
+import BenchKit
+import CBenchSupport
 import Foundation
+import LogRings
 import PrintkRing
 
-/// The benchmark executable. For now: one writer's records/s through the Swift API and the C API
-/// of the lockless ring, measured alternately in the same run, and a panic-dump demonstration.
-/// The full suite (pinned threads, NUMA placement, comparators) grows here.
+/// The benchmark executable: throughput of the lockless ring against every comparator, and
+/// panic-time readability. With no arguments: the default suite (`prb-bench suite`).
 @main
 struct PrbBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prb-bench",
-        abstract: "Benchmarks the lockless printk-style ring buffer.",
-        subcommands: [Throughput.self, PanicDemo.self],
-        defaultSubcommand: Throughput.self)
+        abstract: "Benchmarks the lockless printk-style ring buffer against its comparators.",
+        discussion: "Results on standard output, progress on standard error.",
+        subcommands: [Suite.self, Throughput.self, Panic.self, PanicDemo.self],
+        defaultSubcommand: Suite.self)
 }
 
-/// Monotonic nanoseconds.
-@inline(__always)
-func now() -> UInt64 { prb_clock_ns() }
+/// Options every measuring command shares: where threads and memory go.
+struct PlacementOptions: ParsableArguments {
+    @Option(help: "CPUs to use, in numactl's list syntax (default: all this process may use).")
+    var cpus: String?
+    @Option(name: .customLong("numa-node"), help: "Allocate the ring memory on this NUMA node.")
+    var numaNode: Int?
+    @Flag(help: "Interleave the ring memory over all NUMA nodes.")
+    var interleave = false
 
-func progress(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    /// The topology, the CPU list and the placement, validated.
+    func resolve() throws -> (Topology, CPUList, MemoryPlacement) {
+        let topology = Topology.current()
+        let list: CPUList
+        if let cpus {
+            do {
+                list = try CPUList(parsing: cpus)
+                try topology.validate(list)
+            } catch {
+                throw ValidationError(BenchOptionError.badCPUList(error.description).description)
+            }
+        } else {
+            list = topology.allowedCPUs
+        }
+        let placement: MemoryPlacement
+        do {
+            placement = try MemoryPlacement(numaNode: numaNode, interleave: interleave, nodes: topology.nodes)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        switch placement {
+        case .node(let node): _ = bench_set_memory_policy(Int32(node))
+        case .interleaved: _ = bench_set_memory_policy(-1)
+        case .local: break
+        }
+        return (topology, list, placement)
+    }
 }
 
 struct Throughput: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Single-writer records/s, Swift API against C API (same ring size, same run).")
+        abstract: "Records/s, attempts/s, failed reservations and write latency, per implementation.",
+        discussion: """
+            Every writer thread is pinned (round-robin over --cpus) and released by a start barrier; \
+            each write stamps the record from CLOCK_MONOTONIC and stores a checksum over seq and \
+            payload. A refused write is counted and followed by sched_yield(). One write in 64 \
+            (chosen at random per writer) is timed for the latency percentiles.
+            """)
 
-    @Option(help: "Seconds per measurement.") var duration: Double = 1.0
-    @Option(help: "Measured repetitions per API (one more is run first as warm-up).") var repetitions: Int = 5
-    @Option(help: "Text bytes per record.") var recordSize: Int = 64
-    @Option(help: "log2 of the number of descriptors.") var descBits: Int = 16
-    @Option(help: "log2 of the text ring's size in bytes.") var dataBits: Int = 22
+    @Option(help: "Writer counts (default: 1, 2, then 2x and 4x the number of CPUs).")
+    var writers: String?
+    @Option(help: "Payload sizes in bytes; 'random' draws 2...128 per record.")
+    var recordSizes = "16,64,256,random"
+    @Option(help: "0 or 1: a concurrent reader that verifies every record.")
+    var readers = 0
+    @Option(help: "Seconds per measurement.")
+    var duration = 1.0
+    @Option(help: "Measured repetitions per point (one warm-up run more is discarded).")
+    var repetitions = 5
+    @Option(help: "Implementations: lockless,spinlock,mutex,swift-mutex,spin-reserve,fetch-add.")
+    var impl = LogRingKind.allCases.map(\.rawValue).joined(separator: ",")
+    @OptionGroup var placement: PlacementOptions
+    @Option(help: "Write the rows as JSON to this file.")
+    var json: String?
+    @Option(help: "Write the rows as CSV to this file.")
+    var csv: String?
+    @Option(help: "log2 of the lockless ring's descriptors.")
+    var descBits = RingGeometry.benchmarkDefault.descBits
+    @Option(help: "log2 of the bytes of record storage (every implementation gets as many).")
+    var dataBits = RingGeometry.benchmarkDefault.dataBits
 
-    func validate() throws {
-        guard duration > 0, repetitions > 0, recordSize >= 0 else {
-            throw ValidationError("duration and repetitions must be positive, record size non-negative")
+    func makeSweep() throws -> ThroughputSweep {
+        let (topology, cpus, memory) = try placement.resolve()
+        do {
+            let kinds = try OptionLists.implementations(impl)
+            let sizes = try OptionLists.recordSizes(recordSizes)
+            let counts =
+                try writers.map { try OptionLists.writerCounts($0) }
+                ?? Sweep.defaultWriterCounts(cpuCount: cpus.cpus.count)
+            guard readers == 0 || readers == 1 else { throw BenchOptionError.badReaderCount(readers) }
+            guard duration > 0, duration.isFinite else { throw BenchOptionError.badDuration(duration) }
+            guard repetitions >= 1 else { throw BenchOptionError.badRepetitions(repetitions) }
+            let geometry = RingGeometry(descBits: descBits, dataBits: dataBits)
+            try geometry.validate()
+            try geometry.validate(recordSizes: sizes, for: kinds)
+            return ThroughputSweep(
+                variants: Variant.of(kinds), writerCounts: counts, recordSizes: sizes, readers: readers,
+                geometry: geometry, seconds: duration, repetitions: repetitions, cpus: cpus, placement: memory,
+                topology: topology)
+        } catch let error as BenchOptionError {
+            throw ValidationError(error.description)
         }
-    }
-
-    /// Writes through `write` until `duration` has passed; returns records/s.
-    func measure(_ write: () -> Bool) -> Double {
-        let end = now() + UInt64(duration * 1e9)
-        var records = 0
-        var t = now()
-        while t < end {
-            for _ in 0..<256 where write() { records += 1 }
-            t = now()
-        }
-        return Double(records) / duration
     }
 
     func run() throws {
-        let ring = try PrintkRing(descriptorBits: descBits, dataBits: dataBits)
-        guard recordSize <= ring.maxRecordSize else {
-            throw ValidationError("record size \(recordSize) exceeds the ring's maximum \(ring.maxRecordSize)")
-        }
-        let cRing = prb_ring_create(UInt32(descBits), UInt32(dataBits), nil)!
-        defer { prb_ring_destroy(cRing) }
-        let payload = [UInt8](repeating: 0x61, count: recordSize)
-
-        var swiftRates: [Double] = []
-        var cRates: [Double] = []
-        payload.withUnsafeBytes { bytes in
-            let metadata = RecordMetadata(level: .info)
-            var meta = prb_meta(timestamp_ns: 0, caller_id: 0, level: 6, facility: 0, flags: 0)
-            for repetition in 0...repetitions {
-                let swift = measure { (try? ring.write(bytes, metadata: metadata)) != nil }
-                let c = measure { prb_write(cRing, bytes.baseAddress, bytes.count, &meta, nil) == PRB_OK }
-                progress("repetition \(repetition)\(repetition == 0 ? " (warm-up)" : ""): swift \(Int(swift))/s, c \(Int(c))/s")
-                if repetition > 0 {
-                    swiftRates.append(swift)
-                    cRates.append(c)
-                }
-            }
-        }
-        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-        print("lockless ring, 1 writer, \(recordSize)-byte records, 2^\(descBits) descriptors, 2^\(dataBits) bytes of text")
-        print("api    records/s (median)   min          max")
-        for (name, rates) in [("swift", swiftRates), ("c", cRates)] {
-            print(
-                name.padding(toLength: 7, withPad: " ", startingAt: 0)
-                    + String(format: "%-20.0f %-12.0f %.0f", median(rates), rates.min()!, rates.max()!))
-        }
-        print(String(format: "swift/c ratio (medians): %.3f", median(swiftRates) / median(cRates)))
+        let sweep = try makeSweep()
+        let machine = Machine.describe(topology: sweep.topology, cpus: sweep.cpus, placement: sweep.placement)
+        print(machine.text + "\n")
+        printMethod()
+        let rows = try sweep.run()
+        try writeResults(rows, machine: machine, json: json, csv: csv)
     }
+}
+
+/// How the numbers are made, printed under the machine.
+func printMethod() {
+    print(
+        """
+        Method: writers pinned round-robin over the CPUs, released together; each point is one warm-up
+        run (discarded) and N measured runs, each on a fresh ring; records/s is the median (min-max).
+        Every write: CLOCK_MONOTONIC timestamp, same metadata, payload hashed and sealed with the seq
+        (same checksum for all). A refused write (ring full of records still being written) is counted
+        as failed and followed by sched_yield(). Latency: 1 write in 64 per writer (random) timed with
+        a second clock read; per-writer HdrHistograms merged. allocs/w: heap allocations counted by a
+        malloc interposer in writer 0's thread over the whole measured run, per write attempt.
+        api=c: each record written by one C function (lockless: bench_prb_write over prb.h; comparators:
+        lb_*_write) called from the same Swift loop; api=swift: the PrintkRing Swift API (lockless:
+        reserve, append checksum, append payload, finalize) or SwiftMutexLogRing.write.
+
+        """)
 }
 
 struct PanicDemo: ParsableCommand {

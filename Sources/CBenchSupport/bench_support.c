@@ -1,5 +1,8 @@
 #include "bench_support.h"
 
+#include <log_baselines.h>
+#include <prb.h>
+
 #include <errno.h>
 #include <numa.h>
 #include <numaif.h>
@@ -96,4 +99,39 @@ uint64_t bench_now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int bench_set_memory_policy(int node)
+{
+    struct bitmask *nodes;
+
+    if (!bench_numa_available())
+        return -1;
+    if (node < 0) {
+        numa_set_interleave_mask(numa_all_nodes_ptr);
+        return 0;
+    }
+    nodes = numa_allocate_nodemask();
+    numa_bitmask_setbit(nodes, (unsigned)node);
+    numa_set_membind(nodes);
+    numa_free_nodemask(nodes);
+    return 0;
+}
+
+int bench_prb_write(struct prb_ring *ring, const void *payload, size_t len, const struct prb_meta *meta)
+{
+    uint64_t payload_hash = lb_checksum_payload(payload, len);
+    uint8_t sum[8];
+    prb_entry entry;
+    prb_status status = prb_reserve(ring, &entry, 8 + len, meta);
+
+    if (status != PRB_OK)
+        return (int)status;
+    uint64_t checksum = lb_checksum_seal(payload_hash, entry.seq);
+    for (int i = 0; i < 8; i++)
+        sum[i] = (uint8_t)(checksum >> (8 * i));
+    prb_entry_append(&entry, sum, sizeof sum);
+    prb_entry_append(&entry, payload, len);
+    prb_final_commit(&entry);
+    return PRB_OK;
 }

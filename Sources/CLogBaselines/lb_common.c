@@ -6,7 +6,7 @@
 #include <time.h>
 
 uint64_t lb_record_checksum(uint64_t seq, const void *text, size_t text_len) {
-    return lb_fnv_finish(lb_fnv_text(text, text_len), seq);
+    return lb_checksum_seal(lb_checksum_payload(text, text_len), seq);
 }
 
 size_t lb_max_text_len(size_t capacity_bytes) {

@@ -42,7 +42,7 @@ lb_status lb_fadd_write(lb_fadd *fadd, const void *text, size_t text_len, const 
                         uint64_t *pos_out) {
     if (text_len > fadd->max_text) return LB_E_TOO_LARGE;
     uint32_t size = lb_record_size(text_len);
-    uint64_t text_hash = lb_fnv_text(text, text_len);
+    uint64_t text_hash = lb_checksum_payload(text, text_len);
     uint64_t capacity = fadd->capacity;
 
     uint64_t pos;
@@ -61,7 +61,7 @@ lb_status lb_fadd_write(lb_fadd *fadd, const void *text, size_t text_len, const 
     atomic_store_explicit(&rec[LB_W_TAG], pos, memory_order_relaxed);
     atomic_store_explicit(&rec[LB_W_SEQ], pos, memory_order_relaxed);
     atomic_store_explicit(&rec[LB_W_TS], meta->ts_nsec, memory_order_relaxed);
-    atomic_store_explicit(&rec[LB_W_SUM], lb_fnv_finish(text_hash, pos), memory_order_relaxed);
+    atomic_store_explicit(&rec[LB_W_SUM], lb_checksum_seal(text_hash, pos), memory_order_relaxed);
     atomic_store_explicit(&rec[LB_W_LEN], lb_len_word(size, (uint32_t)text_len),
                           memory_order_relaxed);
     atomic_store_explicit(&rec[LB_W_META], lb_meta_word(meta), memory_order_relaxed);

@@ -128,7 +128,7 @@ static inline uint64_t lb_log_store(struct lb_log *log, const void *text, uint32
     rec[LB_W_TAG] = at;
     rec[LB_W_SEQ] = seq;
     rec[LB_W_TS] = meta->ts_nsec;
-    rec[LB_W_SUM] = lb_fnv_finish(text_hash, seq);
+    rec[LB_W_SUM] = lb_checksum_seal(text_hash, seq);
     rec[LB_W_LEN] = lb_len_word(size, text_len);
     rec[LB_W_META] = lb_meta_word(meta);
     if (text_len % 8 != 0) rec[LB_HDR_WORDS + text_len / 8] = 0; /* zero the padding */

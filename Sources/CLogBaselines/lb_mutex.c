@@ -37,7 +37,7 @@ void lb_mutex_destroy(lb_mutex *mutex) {
 lb_status lb_mutex_write(lb_mutex *mutex, const void *text, size_t text_len, const lb_meta *meta,
                          uint64_t *seq_out) {
     if (text_len > mutex->log.max_text) return LB_E_TOO_LARGE;
-    uint64_t text_hash = lb_fnv_text(text, text_len);
+    uint64_t text_hash = lb_checksum_payload(text, text_len);
     pthread_mutex_lock(&mutex->mutex);
     uint64_t seq = lb_log_store(&mutex->log, text, (uint32_t)text_len, meta, text_hash);
     pthread_mutex_unlock(&mutex->mutex);
@@ -92,7 +92,7 @@ void lb_mutex_unlock(lb_mutex *mutex) {
 lb_status lb_mutex_write_until(lb_mutex *mutex, const void *text, size_t text_len,
                                const lb_meta *meta, uint64_t deadline_ns, uint64_t *seq_out) {
     if (text_len > mutex->log.max_text) return LB_E_TOO_LARGE;
-    uint64_t text_hash = lb_fnv_text(text, text_len);
+    uint64_t text_hash = lb_checksum_payload(text, text_len);
     if (!lb_mutex_lock_until(mutex, deadline_ns)) return LB_E_LOCK_UNAVAILABLE;
     uint64_t seq = lb_log_store(&mutex->log, text, (uint32_t)text_len, meta, text_hash);
     pthread_mutex_unlock(&mutex->mutex);

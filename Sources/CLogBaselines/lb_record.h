@@ -107,30 +107,8 @@ static inline void lb_info_fill(lb_record_info *info, const struct lb_hdr *hdr, 
     info->truncated = copied < hdr->text_len;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * Checksum: FNV-1a, 64 bit, over the text then the 8 bytes of seq. The text part is computed
- * before a writer takes any lock; only the 8 seq steps are done once the seq is known.
- * ------------------------------------------------------------------------------------------- */
-
-#define LB_FNV_OFFSET_BASIS UINT64_C(0xcbf29ce484222325)
-#define LB_FNV_PRIME UINT64_C(0x100000001b3)
-
-static inline uint64_t lb_fnv_text(const void *text, size_t text_len) {
-    const uint8_t *bytes = text;
-    uint64_t hash = LB_FNV_OFFSET_BASIS;
-    for (size_t i = 0; i < text_len; i++) {
-        hash = (hash ^ bytes[i]) * LB_FNV_PRIME;
-    }
-    return hash;
-}
-
-static inline uint64_t lb_fnv_finish(uint64_t text_hash, uint64_t seq) {
-    uint64_t hash = text_hash;
-    for (int i = 0; i < 8; i++) {
-        hash = (hash ^ ((seq >> (8 * i)) & 0xff)) * LB_FNV_PRIME;
-    }
-    return hash;
-}
+/* The checksum (lb_checksum_payload, lb_checksum_seal) is in log_baselines.h: the lockless ring's
+ * writers (CPanicHarness, the benchmark) compute the very same one inline. */
 
 /* ---------------------------------------------------------------------------------------------
  * Text copies through atomic words (lb_resv, lb_fadd), so that a copy that overlaps another

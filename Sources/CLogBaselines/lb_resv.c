@@ -166,7 +166,7 @@ lb_status lb_resv_reserve(lb_resv *resv, size_t text_len, const lb_meta *meta,
 void lb_resv_commit(lb_resv *resv, const lb_resv_entry *entry, const void *text) {
     _Atomic uint64_t *rec = lb_resv_slot(resv, entry->pos);
     lb_text_store_relaxed(&rec[LB_HDR_WORDS], text, entry->text_len);
-    uint64_t checksum = lb_fnv_finish(lb_fnv_text(text, entry->text_len), entry->seq);
+    uint64_t checksum = lb_checksum_seal(lb_checksum_payload(text, entry->text_len), entry->seq);
     /* Relaxed: published by RESV-COMMIT. */
     atomic_store_explicit(&rec[LB_W_SUM], checksum, memory_order_relaxed);
     /* LMM(RESV-COMMIT) Release: clears BUSY. Pairs with RESV-READ-TAG and RESV-RECLAIM: whoever

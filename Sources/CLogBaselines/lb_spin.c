@@ -30,7 +30,7 @@ void lb_spin_destroy(lb_spin *spin) {
 lb_status lb_spin_write(lb_spin *spin, const void *text, size_t text_len, const lb_meta *meta,
                         uint64_t *seq_out) {
     if (text_len > spin->log.max_text) return LB_E_TOO_LARGE;
-    uint64_t text_hash = lb_fnv_text(text, text_len); /* outside the lock, as the kernel formatted */
+    uint64_t text_hash = lb_checksum_payload(text, text_len); /* outside the lock, as the kernel formatted */
     lb_spinlock_lock(&spin->lock);
     uint64_t seq = lb_log_store(&spin->log, text, (uint32_t)text_len, meta, text_hash);
     lb_spinlock_unlock(&spin->lock);
@@ -41,7 +41,7 @@ lb_status lb_spin_write(lb_spin *spin, const void *text, size_t text_len, const 
 lb_status lb_spin_trylock_write(lb_spin *spin, const void *text, size_t text_len,
                                 const lb_meta *meta, uint64_t *seq_out) {
     if (text_len > spin->log.max_text) return LB_E_TOO_LARGE;
-    uint64_t text_hash = lb_fnv_text(text, text_len);
+    uint64_t text_hash = lb_checksum_payload(text, text_len);
     if (!lb_spinlock_trylock(&spin->lock)) return LB_E_LOCK_UNAVAILABLE;
     uint64_t seq = lb_log_store(&spin->log, text, (uint32_t)text_len, meta, text_hash);
     lb_spinlock_unlock(&spin->lock);
@@ -52,7 +52,7 @@ lb_status lb_spin_trylock_write(lb_spin *spin, const void *text, size_t text_len
 lb_status lb_spin_write_until(lb_spin *spin, const void *text, size_t text_len,
                               const lb_meta *meta, uint64_t deadline_ns, uint64_t *seq_out) {
     if (text_len > spin->log.max_text) return LB_E_TOO_LARGE;
-    uint64_t text_hash = lb_fnv_text(text, text_len);
+    uint64_t text_hash = lb_checksum_payload(text, text_len);
     if (!lb_spinlock_lock_until(&spin->lock, deadline_ns)) return LB_E_LOCK_UNAVAILABLE;
     uint64_t seq = lb_log_store(&spin->log, text, (uint32_t)text_len, meta, text_hash);
     lb_spinlock_unlock(&spin->lock);

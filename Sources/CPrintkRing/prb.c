@@ -9,9 +9,9 @@
  *
  * A ring is two rings that work together:
  *
- *   descriptor ring: 2^desc_bits descriptors, each {state_var, blk.begin, blk.next}, plus a
- *                    parallel array of infos (seq, timestamp, text length, caller id, level,
- *                    facility, flags, device-info strings). One descriptor per record.
+ *   descriptor ring: 2^desc_bits descriptors, each {state_var, blk.begin, blk.next}, plus
+ *                    parallel arrays of infos (seq, timestamp, text length, caller id, level,
+ *                    facility, flags) and of device-info strings. One descriptor per record.
  *   data ring:       2^data_bits bytes of text blocks. A block starts with the id of the
  *                    descriptor that owns it, followed by the text. The descriptor's
  *                    blk.begin/blk.next say where its block is; a block does not know its size.
@@ -194,21 +194,25 @@ enum {
     D_BEGIN = 1,
     D_NEXT = 2,
 
-    /* Info: seq, timestamp, (caller_id << 32 | text_len), (flags << 16 | facility << 8 | level),
-       then 16 bytes of subsystem and 48 bytes of device name. */
-    INFO_WORDS = 12,
+    /* Info: seq, timestamp, (caller_id << 32 | text_len),
+       (has-device-info << 32 | flags << 16 | facility << 8 | level). */
+    INFO_WORDS = 4,
     I_SEQ = 0,
     I_TIMESTAMP = 1,
     I_CALLER_LEN = 2,
     I_LEVEL = 3,
-    I_DEV = 4,
-    I_DEV_WORDS = 8,
+
+    /* Device info, in an array of its own: 16 bytes of subsystem and 48 bytes of device name.
+       Most records have none; keeping it apart (and writing it only when a record has some, which
+       the I_LEVEL word says) keeps a record's hot metadata to 32 bytes, half a cache line, where
+       zeroing 64 bytes of strings on every reservation used to cost a line of its own. */
+    DEV_WORDS = 8,
 
     WORD = 8
 };
 
 #define PRB_MAGIC UINT64_C(0x31676e6972627270) /* "prbring1" in little-endian bytes */
-#define PRB_LAYOUT_VERSION 1
+#define PRB_LAYOUT_VERSION 2
 
 #define ID_BITS 62
 #define ID_MASK ((UINT64_C(1) << ID_BITS) - 1)
@@ -223,6 +227,7 @@ struct prb_ring {
     prb_aword *hdr;
     prb_aword *descs;
     prb_aword *infos;
+    prb_aword *devs;
     prb_aword *data;
     uint64_t desc_count; /* 2^desc_bits */
     uint64_t data_size;  /* 2^data_bits bytes */
@@ -289,6 +294,14 @@ static inline prb_aword *info_word(const prb_ring *r, uint64_t id_or_seq, unsign
 {
     return &r->infos[desc_index(r, id_or_seq) * INFO_WORDS + k];
 }
+
+static inline prb_aword *dev_word(const prb_ring *r, uint64_t id_or_seq, unsigned k)
+{
+    return &r->devs[desc_index(r, id_or_seq) * DEV_WORDS + k];
+}
+
+/* I_LEVEL: the record carries device info (prb_entry_set_dev_info was called). */
+#define LEVEL_HAS_DEV (UINT64_C(1) << 32)
 
 static inline bool lpos_dataless(uint64_t lpos) { return (lpos & 1) != 0; }
 static inline uint64_t data_index(const prb_ring *r, uint64_t lpos) { return lpos & (r->data_size - 1); }
@@ -474,6 +487,28 @@ static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, u
 
 static void desc_update_last_finalized(const prb_ring *r);
 
+/*
+ * How often a finalization refreshes last_finalized_seq: when the finalized record's descriptor
+ * id is a multiple of the stride. The kernel refreshes it on every finalization, which costs a
+ * walk over the newest records and a compare-and-swap on a line every writer shares, per record.
+ * It is only a cache (prb_next_seq walks forward from it), so refreshing it every 64th record
+ * keeps prb_next_seq's walk short (about 64 records plus those in flight) at a fraction of the
+ * cost. Small rings (under 256 descriptors) use a quarter of the ring, so that the cache never
+ * lags by a large part of it; a 4-descriptor ring (the model checker's) refreshes every time.
+ */
+#define LAST_FINALIZED_STRIDE_MAX 64
+
+/* A record was just finalized: refresh the finalized-prefix cache if it is this record's turn. */
+static inline void desc_note_finalized(const prb_ring *r, uint64_t id)
+{
+    uint64_t stride = r->desc_count / 4;
+
+    if (stride > LAST_FINALIZED_STRIDE_MAX)
+        stride = LAST_FINALIZED_STRIDE_MAX;
+    if (stride <= 1 || (id & (stride - 1)) == 0)
+        desc_update_last_finalized(r);
+}
+
 /* finalized -> reusable (any writer pushing a tail). */
 static void desc_make_reusable(const prb_ring *r, uint64_t id)
 {
@@ -491,17 +526,30 @@ static void desc_make_reusable(const prb_ring *r, uint64_t id)
 /* committed -> finalized (the next reservation, or the committer seeing a newer record). */
 static void desc_make_final(const prb_ring *r, uint64_t id)
 {
+    prb_aword *sv_word = desc_word(r, id, D_STATE);
     uint64_t expected = make_sv(id, PRB_DESC_COMMITTED);
 
     /*
-     * LMM(desc_make_final:A) seq_cst on success and on failure: this is the reserver's load in
-     * the store-buffering pair P10 (with desc_reserve:D before it, against _prb_commit:B and
-     * prb_commit:A). Readers that see the finalized state synchronize with the commit that came
-     * before it: this CAS continues the commit's release sequence.
+     * LMM(desc_make_final:A) seq_cst load: the reserver's load in the store-buffering pair P10
+     * (desc_reserve:D before it, against _prb_commit:B and prb_commit:A). Either this load sees
+     * the commit, or the committer's load at prb_commit:A sees our new head and finalizes itself.
+     *
+     * The kernel does the compare-and-swap straight away; we look first, because on the hot path
+     * (records written with a final commit) the previous record is already finalized and a
+     * failing CAS would still cost a locked instruction on every reservation.
      */
-    if (prb_cas(desc_word(r, id, D_STATE), &expected, make_sv(id, PRB_DESC_FINALIZED),
-                PRB_MO(desc_make_final_A, PRB_MO_SEQ_CST), PRB_MO_LOAD(desc_make_final_A, PRB_MO_SEQ_CST)))
-        desc_update_last_finalized(r);
+    if (prb_load(sv_word, PRB_MO_LOAD(desc_make_final_A, PRB_MO_SEQ_CST)) != expected)
+        return;
+
+    /*
+     * LMM(desc_make_final:B) CAS committed -> finalized, relaxed: the transition publishes nothing
+     * of its own. A reader that acquires the finalized state still synchronizes with the commit
+     * (_prb_commit:B, a release), because this read-modify-write continues that commit's release
+     * sequence. Failure: the owner reopened the record or another writer finalized it first.
+     */
+    if (prb_cas(sv_word, &expected, make_sv(id, PRB_DESC_FINALIZED), PRB_MO(desc_make_final_B, PRB_MO_RELAXED),
+                PRB_MO_RELAXED))
+        desc_note_finalized(r, id);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -835,28 +883,34 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
 
     sv_word = desc_word(r, id, D_STATE);
 
-    /* LMM(desc_reserve:E) relaxed: ordered after the tail load at C (acquire) or our own push. */
-    prev_sv = prb_load(sv_word, PRB_MO_RELAXED);
+    /*
+     * LMM(desc_reserve:E) acquire: the slot's state as prev's last user left it. Reading
+     * reusable(prev), we synchronize with prev's commit (_prb_commit:B): the transitions after it
+     * (finalize, make reusable) are read-modify-writes and continue its release sequence. So the
+     * old record's last writes happen before ours, and ours are newer in every word.
+     */
+    prev_sv = prb_load(sv_word, PRB_MO_LOAD(desc_reserve_E, PRB_MO_ACQUIRE));
 
     /*
      * Only a never-used slot (0) or prev's reusable descriptor may be recycled: this guards
-     * against ABA when this writer was preempted for a whole wrap of the ring. Neither this check
-     * nor the CAS at F can fail in a correct execution (every path above leaves us synchronized
-     * with whoever made prev reusable). If one did (memory corrupted from outside), the head has
-     * moved onto a slot that never becomes reserved: the ring treats it exactly like a writer
-     * that died between D and F, i.e. like a stuck writer.
+     * against ABA when this writer was preempted for a whole wrap of the ring. The check cannot
+     * fail in a correct execution (every path above leaves us synchronized with whoever made prev
+     * reusable). If it did (memory corrupted from outside), the head has moved onto a slot that
+     * never becomes reserved: the ring treats it exactly like a writer that died between D and F,
+     * i.e. like a stuck writer.
      */
     if (state_of(prev, prev_sv) != PRB_DESC_REUSABLE && !(prev_sv == 0 && in_first_wrap(r, id)))
         return false;
 
     /*
-     * LMM(desc_reserve:F) acq_rel CAS (a CAS rather than a store, to catch ABA). Release: the
-     * tail pushes made above are seen by whoever reads this new state (P2, P3, P4). Acquire:
-     * the old record's last writes happen before ours, so ours are newer in every word.
+     * LMM(desc_reserve:F) release store: the tail pushes made above are seen by whoever reads
+     * this new state (P2, P3, P4). The kernel uses a compare-and-swap here; a plain store is
+     * enough because, from the head move at D until this store, nobody else writes this word:
+     * tail pushers and finalizers only change a record that is finalized or committed, and the
+     * slot holds reusable(prev) (or 0), which no other writer may touch (a writer that moved the
+     * head onto prev a wrap earlier would have reserved it, and prev is known to be reusable).
      */
-    if (!prb_cas(sv_word, &prev_sv, make_sv(id, PRB_DESC_RESERVED), PRB_MO(desc_reserve_F, PRB_MO_ACQ_REL),
-                 PRB_MO_RELAXED))
-        return false;
+    prb_store(sv_word, make_sv(id, PRB_DESC_RESERVED), PRB_MO(desc_reserve_F, PRB_MO_RELEASE));
 
     /*
      * LMM(desc_reserve:G) fence(release): the state change above is ordered before every store
@@ -946,6 +1000,22 @@ static prb_status commit_to(prb_entry *e, prb_desc_state target)
     info_store(r, e->id, I_CALLER_LEN, caller_len_word(e->caller_id, e->text_len));
     expected = make_sv(e->id, PRB_DESC_RESERVED);
 
+    if (target == PRB_DESC_FINALIZED) {
+        /*
+         * A final commit: reserved -> finalized in one store. Only the owner ever changes a
+         * reserved record (finalizers and tail pushers wait for committed or finalized), so no
+         * compare-and-swap is needed; the relaxed load only refuses a corrupted entry. No
+         * store-buffering pair either: nobody has to finalize the record for us.
+         * LMM(_prb_commit:B) in its release form: publishes every store to this record's
+         * descriptor, info and text to readers that acquire the state (P8) and to a writer
+         * reopening it (P9).
+         */
+        if (prb_load(desc_word(r, e->id, D_STATE), PRB_MO_RELAXED) != expected)
+            return PRB_E_BAD_ENTRY;
+        prb_store(desc_word(r, e->id, D_STATE), make_sv(e->id, target), PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
+        return PRB_OK;
+    }
+
     /*
      * LMM(_prb_commit:A) is here: every store to this record's descriptor, info and text is
      * above. LMM(_prb_commit:B) seq_cst: release publishes them to readers that acquire the
@@ -982,7 +1052,7 @@ prb_status prb_final_commit(prb_entry *e)
 
     if (status != PRB_OK)
         return status;
-    desc_update_last_finalized(e->ring);
+    desc_note_finalized(e->ring, e->id);
     return PRB_OK;
 }
 
@@ -990,7 +1060,6 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
 {
     static const prb_meta no_meta = {0, 0, 0, 0, 0};
     uint64_t id, saved_seq, seq, index, text_word;
-    unsigned k;
 
     memset(e, 0, sizeof *e);
     if (text_size > prb_max_text_size(r))
@@ -1017,8 +1086,6 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
     info_store(r, id, I_CALLER_LEN, caller_len_word(meta->caller_id, 0));
     info_store(r, id, I_LEVEL,
                (uint64_t)meta->level | ((uint64_t)meta->facility << 8) | ((uint64_t)meta->flags << 16));
-    for (k = 0; k < I_DEV_WORDS; k++)
-        info_store(r, id, I_DEV + k, 0);
 
     e->ring = r;
     e->id = id;
@@ -1071,7 +1138,7 @@ static void copy_c_string(char *dst, const char *src, size_t max)
 
 void prb_entry_set_dev_info(prb_entry *e, const char *subsystem, const char *device)
 {
-    uint64_t words[I_DEV_WORDS];
+    uint64_t words[DEV_WORDS];
     char bytes[PRB_SUBSYSTEM_LEN + PRB_DEVICE_LEN];
     unsigned k;
 
@@ -1081,8 +1148,11 @@ void prb_entry_set_dev_info(prb_entry *e, const char *subsystem, const char *dev
     copy_c_string(bytes, subsystem, PRB_SUBSYSTEM_LEN);
     copy_c_string(bytes + PRB_SUBSYSTEM_LEN, device, PRB_DEVICE_LEN);
     memcpy(words, bytes, sizeof words);
-    for (k = 0; k < I_DEV_WORDS; k++)
-        info_store(e->ring, e->id, I_DEV + k, words[k]);
+    for (k = 0; k < DEV_WORDS; k++)
+        prb_store(dev_word(e->ring, e->id, k), words[k], PRB_MO_RELAXED);
+    /* The owner's own word: mark that the record has device info (readers copy it only then). */
+    info_store(e->ring, e->id, I_LEVEL,
+               prb_load(info_word(e->ring, e->id, I_LEVEL), PRB_MO_RELAXED) | LEVEL_HAS_DEV);
 }
 
 prb_status prb_write(prb_ring *r, const void *text, size_t len, const prb_meta *meta, uint64_t *seq_out)
@@ -1228,7 +1298,7 @@ recommit:
 static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_info *info, void *buf,
                                    size_t buf_size)
 {
-    uint64_t words[INFO_WORDS];
+    uint64_t words[INFO_WORDS], dev_words[DEV_WORDS];
     uint64_t id, text_word, text_size;
     uint32_t text_len;
     desc_copy d;
@@ -1244,6 +1314,10 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
     /* LMM(copy_data:A) and the info copy: relaxed loads, validated below. */
     for (k = 0; k < INFO_WORDS; k++)
         words[k] = prb_load(info_word(r, id, k), PRB_MO_RELAXED);
+    memset(dev_words, 0, sizeof dev_words);
+    if (info != NULL && (words[I_LEVEL] & LEVEL_HAS_DEV) != 0)
+        for (k = 0; k < DEV_WORDS; k++)
+            dev_words[k] = prb_load(dev_word(r, id, k), PRB_MO_RELAXED);
     text_len = (uint32_t)words[I_CALLER_LEN];
     if (buf != NULL && buf_size > 0) {
         if (!get_data(r, d.begin, d.next, &text_word, &text_size) || text_size < text_len)
@@ -1265,7 +1339,7 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
         info->level = (uint8_t)words[I_LEVEL];
         info->facility = (uint8_t)(words[I_LEVEL] >> 8);
         info->flags = (uint8_t)(words[I_LEVEL] >> 16);
-        memcpy(dev, &words[I_DEV], sizeof dev);
+        memcpy(dev, dev_words, sizeof dev);
         memcpy(info->subsystem, dev, PRB_SUBSYSTEM_LEN);
         memcpy(info->device, dev + PRB_SUBSYSTEM_LEN, PRB_DEVICE_LEN);
         info->subsystem[PRB_SUBSYSTEM_LEN - 1] = '\0';
@@ -1437,7 +1511,7 @@ size_t prb_ring_required_bytes(unsigned desc_bits, unsigned data_bits)
     if (!sizes_valid(desc_bits, data_bits))
         return 0;
     count = UINT64_C(1) << desc_bits;
-    words = HDR_WORDS + count * (DESC_WORDS + INFO_WORDS) + ((UINT64_C(1) << data_bits) / WORD);
+    words = HDR_WORDS + count * (DESC_WORDS + INFO_WORDS + DEV_WORDS) + ((UINT64_C(1) << data_bits) / WORD);
     if (words > SIZE_MAX / WORD)
         return 0;
     return (size_t)(words * WORD);
@@ -1457,7 +1531,8 @@ static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, uns
     r->hdr = r->words;
     r->descs = r->hdr + HDR_WORDS;
     r->infos = r->descs + count * DESC_WORDS;
-    r->data = r->infos + count * INFO_WORDS;
+    r->devs = r->infos + count * INFO_WORDS;
+    r->data = r->devs + count * DEV_WORDS;
     r->desc_count = count;
     r->data_size = UINT64_C(1) << data_bits;
     r->desc_bits = desc_bits;

@@ -27,6 +27,10 @@ public final class PrintkRing: @unchecked Sendable {
     @usableFromInline
     let handle: OpaquePointer
 
+    /// The largest text a record may hold: half the text ring, less an 8-byte block header.
+    /// Larger records are refused before anything is touched. (Stored: the write path checks it.)
+    public let maxRecordSize: Int
+
     /// Valid values of `descriptorBits`: 4 to 16M descriptors.
     public static let descriptorBitsRange = Int(PRB_DESC_BITS_MIN)...Int(PRB_DESC_BITS_MAX)
     /// Valid values of `dataBits`: 64 bytes to 4 GiB of text.
@@ -56,6 +60,7 @@ public final class PrintkRing: @unchecked Sendable {
             throw PrintkRingError.from(status)
         }
         handle = ring
+        maxRecordSize = prb_max_text_size(ring)
     }
 
     /// Formats caller-owned memory (for example a shared mapping) as an empty ring.
@@ -73,6 +78,7 @@ public final class PrintkRing: @unchecked Sendable {
             let ring = prb_ring_format(base, memory.count, UInt32(descriptorBits), UInt32(dataBits), &status)
         else { throw status == PRB_OK ? .badMemory : PrintkRingError.from(status) }
         handle = ring
+        maxRecordSize = prb_max_text_size(ring)
     }
 
     /// Attaches to memory that already holds a ring (formatted by this or another process).
@@ -85,6 +91,7 @@ public final class PrintkRing: @unchecked Sendable {
             throw .badMemory
         }
         handle = ring
+        maxRecordSize = prb_max_text_size(ring)
     }
 
     deinit { prb_ring_destroy(handle) }
@@ -94,7 +101,6 @@ public final class PrintkRing: @unchecked Sendable {
     /// The ring holds 2^dataBits bytes of text.
     public var dataBits: Int { Int(prb_ring_data_bits(handle)) }
     /// The largest text one record may hold: half the text ring minus an 8-byte block header.
-    public var maxRecordSize: Int { prb_max_text_size(handle) }
 
     // MARK: Writing
 
@@ -163,11 +169,7 @@ public final class PrintkRing: @unchecked Sendable {
         guard capacity >= 0, capacity <= maxRecordSize else {
             throw .recordTooLarge(size: capacity, maximum: maxRecordSize)
         }
-        var entry = prb_entry()
-        var meta = metadata.c
-        let status = prb_reserve(handle, &entry, capacity, &meta)
-        guard status == PRB_OK else { throw .from(status, size: capacity, maximum: maxRecordSize, seq: entry.seq) }
-        return Reservation(entry: entry, ring: self)
+        return try Reservation(reservingIn: self, capacity: capacity, metadata: metadata.c)
     }
 
     /// Reopens the newest record for `additionalCapacity` more bytes of text, if it was written by

@@ -23,6 +23,19 @@ public struct Reservation: ~Copyable, @unchecked Sendable {
         self.ring = ring
     }
 
+    /// Reserves a record in `ring`, filling the entry in place (no copy of it on the hot path).
+    @inlinable
+    init(reservingIn ring: PrintkRing, capacity: Int, metadata: prb_meta) throws(PrintkRingError) {
+        self.ring = ring
+        self.entry = prb_entry()
+        var meta = metadata
+        let status = prb_reserve(ring.handle, &entry, capacity, &meta)
+        // A failed reservation leaves the entry inactive, so deinit does nothing.
+        guard status == PRB_OK else {
+            throw .from(status, size: capacity, maximum: ring.maxRecordSize, seq: entry.seq)
+        }
+    }
+
     /// The record's sequence number.
     public var seq: UInt64 { entry.seq }
     /// Bytes of text the record may hold.

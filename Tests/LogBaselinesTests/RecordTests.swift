@@ -19,22 +19,39 @@ struct RecordTests {
         #expect(lb_max_text_len(1000) == 200)  // 250 - 48, rounded down to a multiple of 8
     }
 
-    @Test("The checksum is FNV-1a over the text, then the 8 bytes of seq")
+    @Test("The checksum is the word-at-a-time hash of the text and its length, sealed with the seq")
     func checksumDefinition() {
+        // The definition in log_baselines.h, written out byte by byte (no word loads, no helpers).
         func reference(_ seq: UInt64, _ text: [UInt8]) -> UInt64 {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in text + (0..<8).map({ UInt8(truncatingIfNeeded: seq >> (8 * $0)) }) {
-                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            func round(_ h: UInt64, _ w: UInt64) -> UInt64 {
+                let x = h &+ w &* 0xc2b2_ae3d_27d4_eb4f
+                return (x << 31 | x >> 33) &* 0x9e37_79b1_85eb_ca87
             }
-            return hash
+            var hash: UInt64 = 0x243f_6a88_85a3_08d3 ^ (UInt64(text.count) &* 0x1656_67b1_9e37_79f9)
+            for start in stride(from: 0, to: text.count, by: 8) {
+                var word: UInt64 = 0
+                for (index, byte) in text[start..<min(start + 8, text.count)].enumerated() {
+                    word |= UInt64(byte) << (8 * UInt64(index))
+                }
+                hash = round(hash, word)
+            }
+            hash = round(hash, seq)
+            hash ^= hash >> 33
+            hash = hash &* 0xff51_afd7_ed55_8ccd
+            hash ^= hash >> 33
+            hash = hash &* 0xc4ce_b9fe_1a85_ec53
+            return hash ^ hash >> 33
         }
         for (seq, text) in [
             (UInt64(0), [UInt8]()), (1, Array("a".utf8)), (.max, Array("hello, log".utf8)),
+            (42, Array("exactly8".utf8)), (7, Array("sixteen bytes!!!".utf8)),
         ] {
             let got = text.withUnsafeBytes { lb_record_checksum(seq, $0.baseAddress, $0.count) }
             #expect(got == reference(seq, text))
         }
         #expect(lb_record_checksum(1, "x", 1) != lb_record_checksum(2, "x", 1))
+        // A zero byte more changes it (the length is hashed, not only the zero-filled words).
+        #expect(lb_record_checksum(1, "x", 1) != lb_record_checksum(1, "x\0", 2))
     }
 
     @Test("Round trip: seqs start at 0, metadata and text come back", arguments: Kind.allCases)

@@ -231,10 +231,19 @@ struct LogChecksumTests {
         }
     }
 
-    @Test("FNV-1a's known value for the empty input, before the seq is mixed in")
-    func knownValue() {
-        #expect(LogChecksum.payloadHash(UnsafeRawBufferPointer(start: nil, count: 0)) == 0xcbf2_9ce4_8422_2325)
-        let a: [UInt8] = [0x61]  // "a"
-        #expect(a.withUnsafeBytes { LogChecksum.payloadHash($0) } == 0xaf63_dc4c_8601_ec8c)
+    @Test("Every payload byte, the length and the seq change the checksum")
+    func sensitivity() {
+        let base = (0..<37).map { UInt8($0) }
+        let checksum = base.withUnsafeBytes { LogChecksum.of(seq: 5, payload: $0) }
+        for index in base.indices {
+            var flipped = base
+            flipped[index] ^= 0x01
+            #expect(flipped.withUnsafeBytes { LogChecksum.of(seq: 5, payload: $0) } != checksum)
+        }
+        #expect((base + [0]).withUnsafeBytes { LogChecksum.of(seq: 5, payload: $0) } != checksum)
+        #expect(base.withUnsafeBytes { LogChecksum.of(seq: 6, payload: $0) } != checksum)
+        // The two phases compose to the whole.
+        let hash = base.withUnsafeBytes { LogChecksum.payloadHash($0) }
+        #expect(LogChecksum.seal(hash, seq: 5) == checksum)
     }
 }

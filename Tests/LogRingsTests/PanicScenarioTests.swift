@@ -103,7 +103,16 @@ struct PanicScenarioTests {
         "Swift-mutex: a dump while another thread writes at full speed reads intact records",
         .disabled(if: swiftMutexUnderTSan, swiftMutexTSanReason))
     func swiftMutexBusyRemote() throws {
-        try busyRemoteReadsIntact(.swiftMutex)
+        // Synchronization.Mutex is not fair, and the panic path can only try it: a writer that
+        // re-takes it at full speed may starve the dump for the whole budget on a loaded machine
+        // (seen here with two other processes on two CPUs). That is a finding about the
+        // comparator, not a failure of the harness: the dump must then report that it gave up,
+        // and whatever it did return must be intact.
+        let r = try play(.busyRemote, .swiftMutex, nil, budget: generousBudget)
+        #expect(r.intact > 0 || r.deadlocked)
+        #expect(r.torn == 0)
+        #expect(r.returned == r.intact + r.extra)
+        #expect(!r.busted)
     }
 
     func busyRemoteReadsIntact(_ kind: LogRingKind) throws {

@@ -32,12 +32,19 @@ struct AllocationTests {
         var warm = try ring.reserve(capacity: 8)
         warm.append(small)
         warm.commit()
+        try ring.write(capacity: 8) { $0.append(bytesOf: UInt64(0)) }
 
         let count = try allocations {
             for i in 0..<2_000 {
                 try ring.write(text, level: .warning, callerID: 1)
                 try ring.write(small)
                 try bytes.withUnsafeBytes { _ = try ring.write($0) }
+                try bytes.withUnsafeBytes { payload in
+                    try ring.write(capacity: 8 + payload.count) { record in
+                        record.append(bytesOf: UInt64(i))
+                        record.append(payload)
+                    }
+                }
                 var reservation = try ring.reserve(capacity: 64, metadata: RecordMetadata(level: .debug, callerID: 2))
                 reservation.append(small)
                 if i % 2 == 0 {

@@ -51,6 +51,43 @@ import Testing
         #expect(try ring.write(String(repeating: "y", count: 120)) == 0)
     }
 
+    @Test func scopedWriteAssemblesARecordInPlace() throws {
+        let ring = try PrintkRing(descriptorBits: 6, dataBits: 12)
+        let header: UInt32 = 0x0102_0304
+        var seenInside: (seq: UInt64, capacity: Int, count: Int)?
+        let seq = try ring.write(capacity: 12, metadata: RecordMetadata(level: .error, callerID: 9)) { record in
+            #expect(record.append(bytesOf: header) == 4)
+            #expect(record.append("payload-and-more") == 8)  // only what fits
+            seenInside = (record.seq, record.capacity, record.count)
+        }
+        #expect(seq == 0)
+        #expect(seenInside?.seq == 0)
+        #expect(seenInside?.capacity == 12)
+        #expect(seenInside?.count == 12)
+        let record = try #require(ring.record(at: 0))
+        #expect(record.bytes == withUnsafeBytes(of: header) { Array($0) } + Array("payload-".utf8))
+        #expect(record.info.level == .error)
+        #expect(record.info.callerID == 9)
+        // Final: readers see it at once and it cannot be extended.
+        #expect(ring.nextSeq == 1)
+        #expect(throws: PrintkRingError.cannotExtend) { _ = try ring.extendLast(callerID: 9, additionalCapacity: 1) }
+    }
+
+    @Test func scopedWriteCommitsAShortRecordAndRefusesBadSizes() throws {
+        let ring = try PrintkRing(descriptorBits: 4, dataBits: 8)
+        #expect(try ring.write(capacity: 50) { $0.append("abc") } == 0)
+        #expect(ring.record(at: 0)?.text == "abc")
+        var called = false
+        #expect(throws: PrintkRingError.recordTooLarge(size: 121, maximum: 120)) {
+            try ring.write(capacity: 121) { _ in called = true }
+        }
+        #expect(throws: PrintkRingError.recordTooLarge(size: -1, maximum: 120)) {
+            try ring.write(capacity: -1) { _ in called = true }
+        }
+        #expect(!called)
+        #expect(ring.nextReserveSeq == 1)
+    }
+
     @Test func reservationCommitAndFinalize() throws {
         let ring = try PrintkRing(descriptorBits: 6, dataBits: 12)
         var first = try ring.reserve(capacity: 10, metadata: RecordMetadata(level: .warning, callerID: 4))

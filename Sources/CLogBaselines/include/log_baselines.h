@@ -75,6 +75,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -158,10 +159,72 @@ static inline lb_cursor lb_cursor_at(uint64_t seq) {
     return cursor;
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * The record checksum, shared by every implementation (and, bit for bit, by LogChecksum in Swift)
+ *
+ * A word-at-a-time 64-bit hash, in two phases so that the costly part runs before a writer
+ * knows its seq (outside any lock or reservation):
+ *
+ *   lb_checksum_payload  h = SEED ^ len * K3; then for each 8-byte little-endian word w of the
+ *                        payload (the last one zero-filled when len is not a multiple of 8):
+ *                        h = rotl(h + w * K2, 31) * K1
+ *   lb_checksum_seal     one more round with w = seq, then a final avalanche
+ *                        (h ^= h >> 33; h *= F1; h ^= h >> 33; h *= F2; h ^= h >> 33)
+ *
+ * The round is xxHash64's, the avalanche MurmurHash3's fmix64 (both public domain / BSD ideas,
+ * nothing copied). It is a checksum against torn and misplaced records, not a cryptographic
+ * hash: every byte of the payload, its length and the seq change it. About 5 cycles per 8 bytes.
+ * ------------------------------------------------------------------------------------------- */
+
+#define LB_SUM_SEED UINT64_C(0x243f6a8885a308d3)
+#define LB_SUM_K1 UINT64_C(0x9e3779b185ebca87)
+#define LB_SUM_K2 UINT64_C(0xc2b2ae3d27d4eb4f)
+#define LB_SUM_K3 UINT64_C(0x165667b19e3779f9)
+#define LB_SUM_F1 UINT64_C(0xff51afd7ed558ccd)
+#define LB_SUM_F2 UINT64_C(0xc4ceb9fe1a85ec53)
+
+/** One round of the checksum. */
+static inline uint64_t lb_checksum_round(uint64_t hash, uint64_t word) {
+    hash += word * LB_SUM_K2;
+    hash = (hash << 31) | (hash >> 33);
+    return hash * LB_SUM_K1;
+}
+
+/** The first phase: the payload's hash, before the seq is known. Pure; async-signal-safe. */
+static inline uint64_t lb_checksum_payload(const void *payload, size_t len) {
+    const uint8_t *bytes = (const uint8_t *)payload;
+    uint64_t hash = LB_SUM_SEED ^ ((uint64_t)len * LB_SUM_K3);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t word;
+        memcpy(&word, bytes + i, 8); /* an unaligned load */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        word = __builtin_bswap64(word);
+#endif
+        hash = lb_checksum_round(hash, word);
+    }
+    if (i < len) {
+        uint64_t word = 0;
+        for (size_t j = 0; i + j < len; j++) word |= (uint64_t)bytes[i + j] << (8 * j);
+        hash = lb_checksum_round(hash, word);
+    }
+    return hash;
+}
+
+/** The second phase: mixes the seq into a payload hash; the result is the checksum. */
+static inline uint64_t lb_checksum_seal(uint64_t payload_hash, uint64_t seq) {
+    uint64_t hash = lb_checksum_round(payload_hash, seq);
+    hash ^= hash >> 33;
+    hash *= LB_SUM_F1;
+    hash ^= hash >> 33;
+    hash *= LB_SUM_F2;
+    hash ^= hash >> 33;
+    return hash;
+}
+
 /**
- * The checksum every writer stores: 64-bit FNV-1a over the text bytes, then the 8 bytes of seq,
- * least significant first. A reader recomputes it over the text it copied to tell a torn
- * record. Pure; async-signal-safe.
+ * The checksum every writer stores: lb_checksum_seal(lb_checksum_payload(text, text_len), seq).
+ * A reader recomputes it over the text it copied to tell a torn record. Pure; async-signal-safe.
  */
 uint64_t lb_record_checksum(uint64_t seq, const void *text, size_t text_len);
 

@@ -14,8 +14,8 @@
  *
  * Records
  *
- *   Every record carries a checksum over its seq and payload (lb_record_checksum: FNV-1a, 64 bit,
- *   over the payload, then the 8 bytes of seq). The lb_* comparators store it in their header.
+ *   Every record carries a checksum over its seq and payload (lb_record_checksum: a word-at-a-time
+ *   64-bit hash of the payload, sealed with the seq). The lb_* comparators store it in their header.
  *   The lockless ring has no checksum field and learns the seq only at reservation, so its
  *   records are written in two phases: reserve room for 8 + n bytes, then append the checksum
  *   (little-endian) and the payload. LocklessLogRing.swift writes the same layout from Swift.

@@ -1,0 +1,205 @@
+import ArgumentParser
+import BenchKit
+import CBenchSupport
+import CPrintkRing
+import Foundation
+import LogRings
+import PanicScenarios
+
+/// The panic scenarios (PanicScenarios) for every implementation, freeze point and dump mode,
+/// repeated; and the time to dump a full lockless ring of 1 MiB of text.
+struct Panic: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Panic-time readability: stuck-remote, stuck-self, busy-remote, signal-writer x implementations.")
+
+    @Option(help: "Scenarios: stuck-remote,stuck-self,busy-remote,signal-writer.")
+    var scenarios = Scenario.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(help: "Implementations: lockless,spinlock,mutex,swift-mutex,spin-reserve,fetch-add.")
+    var impl = LogRingKind.allCases.map(\.rawValue).joined(separator: ",")
+    @Option(help: "Runs per configuration (the table shows the median dump time and the worst readability).")
+    var repetitions = 3
+    @Option(help: "Each wait on the panic path gives up after this many milliseconds.")
+    var budgetMs = 20
+    @Option(help: "Write the rows as JSON to this file.")
+    var json: String?
+    @Option(help: "Write the rows as CSV to this file.")
+    var csv: String?
+
+    func run() throws {
+        let topology = Topology.current()
+        let machine = Machine.describe(topology: topology, cpus: topology.allowedCPUs, placement: .local)
+        print(machine.text + "\n")
+        let plan = try PanicPlan(scenarios: scenarios, impl: impl, repetitions: repetitions, budgetMs: budgetMs)
+        let rows = try plan.run(cpus: topology.allowedCPUs.description)
+        try writeResults(rows, machine: machine, json: json, csv: csv)
+    }
+}
+
+/// What `prb-bench panic` (and the suite) runs.
+struct PanicPlan {
+    var scenarios: [Scenario]
+    var kinds: [LogRingKind]
+    var repetitions: Int
+    var budgetNanoseconds: UInt64
+
+    init(scenarios: String, impl: String, repetitions: Int, budgetMs: Int) throws {
+        var parsed: [Scenario] = []
+        for name in scenarios.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let scenario = Scenario(rawValue: name) else {
+                throw ValidationError(
+                    "--scenarios: unknown scenario \"\(name)\" (known: \(Scenario.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            if !parsed.contains(scenario) { parsed.append(scenario) }
+        }
+        do {
+            kinds = try OptionLists.implementations(impl)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard repetitions >= 1 else { throw ValidationError(BenchOptionError.badRepetitions(repetitions).description) }
+        guard budgetMs > 0 else { throw ValidationError("--budget-ms: use a positive number of milliseconds") }
+        self.scenarios = parsed
+        self.repetitions = repetitions
+        budgetNanoseconds = UInt64(budgetMs) * 1_000_000
+    }
+
+    func run(cpus: String) throws -> [ResultRow] {
+        let configurations = ScenarioConfiguration.matrix(budgetNanoseconds: budgetNanoseconds).filter {
+            scenarios.contains($0.scenario) && kinds.contains($0.implementation)
+        }
+        var rows: [ResultRow] = []
+        var table = TextTable(headers: [
+            "scenario", "impl", "frozen at", "dump", "committed", "intact", "torn", "lost", "readable", "dump ms",
+            "deadlocked", "notes",
+        ])
+        for (index, configuration) in configurations.enumerated() {
+            progress("[\(index + 1)/\(configurations.count)] \(configuration)")
+            var results: [ScenarioResult] = []
+            var notApplicable: String?
+            for _ in 0..<repetitions {
+                switch try PanicScenarioRunner.run(configuration) {
+                case .ran(let result): results.append(result)
+                case .notApplicable(_, let reason): notApplicable = reason
+                }
+                if notApplicable != nil { break }
+            }
+            var row = ResultRow(
+                impl: configuration.implementation.rawValue,
+                api: configuration.implementation == .swiftMutex ? "swift" : "c",
+                scenario: configuration.scenario.rawValue, writers: 1, readers: 1, recordSize: -1, cpus: cpus,
+                numaNode: 0, descBits: 0, dataBits: Int(log2(Double(configuration.capacityBytes))))
+            row.freezePoint = configuration.freezePoint?.rawValue
+            row.dumpMode = configuration.dumpMode.rawValue
+            if let reason = notApplicable {
+                row.notes = "n/a: \(reason)"
+                table.rows.append([
+                    configuration.scenario.rawValue, row.impl, "-", "-", "n/a", "", "", "", "", "", "", reason,
+                ])
+                rows.append(row)
+                continue
+            }
+            let worst = results.min { $0.readability < $1.readability }!
+            let median = results.sorted { $0.dumpNanoseconds < $1.dumpNanoseconds }[results.count / 2]
+            row.committed = worst.committedBeforePanic
+            row.intact = worst.intact
+            row.torn = results.map(\.torn).max()
+            row.lost = Double(worst.lost)
+            row.readablePct = 100 * worst.readability
+            row.dumpMs = Double(median.dumpNanoseconds) / 1e6
+            row.deadlocked = results.contains { $0.deadlocked }
+            row.repetitions = results.count
+            var notes: [String] = []
+            if results.contains(where: \.busted) { notes.append("lock busted") }
+            if results.contains(where: \.stoppedEarly) { notes.append("dump stopped at a record being written") }
+            if worst.missing > 0 && !worst.deadlocked { notes.append("\(worst.missing) missing") }
+            row.notes = notes.joined(separator: "; ")
+            rows.append(row)
+            table.rows.append([
+                configuration.scenario.rawValue, row.impl, row.freezePoint ?? "-", row.dumpMode ?? "-",
+                "\(worst.committedBeforePanic)", "\(worst.intact)", "\(row.torn ?? 0)", "\(worst.lost)",
+                String(format: "%.1f%%", row.readablePct ?? 0), String(format: "%.3f", row.dumpMs ?? 0),
+                row.deadlocked == true ? "YES" : "no", row.notes ?? "",
+            ])
+        }
+        print("== Panic-time readability (\(repetitions) run(s) each: worst readability, median dump time; "
+            + "every wait on the panic path gives up after \(budgetNanoseconds / 1_000_000) ms)")
+        print("readable = intact / (committed before the panic - lost)\n")
+        print(table.text + "\n")
+        if kinds.contains(.lockless) {
+            let dump = try FullRingDump.measure(repetitions: max(repetitions, 5), cpus: cpus)
+            rows.append(dump)
+        }
+        return rows
+    }
+}
+
+/// A panic dump of a full lockless ring with 1 MiB of text: the ring is filled (wrapped twice
+/// with 64-byte records through the C API), a writer is left stuck in a reservation, and a
+/// panic-mode reader copies out and verifies every record.
+enum FullRingDump {
+    static let geometry = RingGeometry(descBits: 15, dataBits: 20)
+
+    static func measure(repetitions: Int, cpus: String) throws -> ResultRow {
+        var times: [Double] = []
+        var committed = 0
+        var intact = 0
+        var torn = 0
+        for _ in 0..<repetitions {
+            let bytes = prb_ring_required_bytes(UInt32(geometry.descBits), UInt32(geometry.dataBits))
+            guard let memory = bench_numa_alloc(bytes, 0),
+                let ring = prb_ring_format(memory, bytes, UInt32(geometry.descBits), UInt32(geometry.dataBits), nil)
+            else { throw BenchRunError.ringCreation("full-ring dump: cannot make a 1 MiB ring") }
+            defer {
+                prb_ring_destroy(ring)
+                bench_numa_free(memory, bytes)
+            }
+            var payload = [UInt8](repeating: 0x41, count: 64)
+            var meta = prb_meta(timestamp_ns: 1, caller_id: 1, level: 6, facility: 0, flags: 0)
+            let records = 2 * geometry.dataBytes / 64
+            for i in 0..<records {
+                payload[0] = UInt8(truncatingIfNeeded: i)
+                _ = payload.withUnsafeBytes { bench_prb_write(ring, $0.baseAddress, $0.count, &meta) }
+            }
+            var stuck = prb_entry()
+            _ = prb_reserve(ring, &stuck, 72, &meta)  // a writer stopped for good by the panic
+            committed = Int(prb_next_reserve_seq(ring) - prb_first_valid_seq(ring)) - 1
+
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 8 + 4096, alignment: 8)
+            defer { buffer.deallocate() }
+            var reader = prb_reader()
+            var info = prb_record_info()
+            var good = 0
+            var bad = 0
+            let start = monotonicNanoseconds()
+            prb_reader_init(&reader, ring, 0, true)
+            while prb_reader_next(&reader, &info, buffer.baseAddress, buffer.count) {
+                let length = Int(info.text_len)
+                let stored = UInt64(littleEndian: buffer.loadUnaligned(as: UInt64.self))
+                let text = UnsafeRawBufferPointer(rebasing: buffer[8..<max(8, min(length, buffer.count))])
+                if length >= 8 && LogChecksum.of(seq: info.seq, payload: text) == stored { good += 1 } else { bad += 1 }
+            }
+            times.append(Double(monotonicNanoseconds() - start) / 1e6)
+            intact = good
+            torn = bad
+            _ = prb_final_commit(&stuck)
+        }
+        let summary = Summary(times)!
+        var row = ResultRow(
+            impl: "lockless", api: "c", scenario: "full-ring-dump", writers: 1, readers: 1, recordSize: 64, cpus: cpus,
+            numaNode: 0, descBits: geometry.descBits, dataBits: geometry.dataBits)
+        row.committed = committed
+        row.intact = intact
+        row.torn = torn
+        row.readablePct = committed > 0 ? 100 * Double(intact) / Double(committed) : 100
+        row.dumpMs = summary.median
+        row.deadlocked = false
+        row.repetitions = repetitions
+        row.notes = "panic-mode reader over a full 1 MiB ring (one writer stuck in a reservation); target < 10 ms"
+        print(
+            String(
+                format: "== Panic dump of a full lockless ring, 1 MiB of text (2^15 descriptors), one writer stuck: "
+                    + "%d records, %d intact, %d torn, %.3f ms median (%.3f-%.3f over %d runs; target < 10 ms)\n",
+                committed, intact, torn, summary.median, summary.min, summary.max, repetitions))
+        return row
+    }
+}

@@ -1,0 +1,293 @@
+import BenchKit
+import CAllocationCounter
+import CBenchSupport
+import Histogram
+import LogRings
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// An implementation as one column of results: which ring, through which API.
+struct Variant: Hashable, Sendable, CustomStringConvertible {
+    var kind: LogRingKind
+    /// "swift" or "c".
+    var api: String
+
+    /// The variants of the given implementations: lockless twice (Swift API, C API), the C
+    /// comparators through C, swift-mutex through Swift.
+    static func of(_ kinds: [LogRingKind]) -> [Variant] {
+        kinds.flatMap { kind -> [Variant] in
+            switch kind {
+            case .lockless: [Variant(kind: kind, api: "swift"), Variant(kind: kind, api: "c")]
+            case .swiftMutex: [Variant(kind: kind, api: "swift")]
+            default: [Variant(kind: kind, api: "c")]
+            }
+        }
+    }
+
+    var description: String { "\(kind)/\(api)" }
+}
+
+/// One point of a sweep.
+struct Point: Hashable, Sendable {
+    var writers: Int
+    var readers: Int
+    var recordSize: RecordSize
+    var geometry: RingGeometry
+}
+
+/// What one run of one variant at one point measured.
+struct RunResult {
+    var seconds: Double
+    var records: UInt64 = 0
+    var attempts: UInt64 = 0
+    var failed: UInt64 = 0
+    var bytes: UInt64 = 0
+    var readerRecords: UInt64 = 0
+    var readerLost: UInt64 = 0
+    var readerTorn: UInt64 = 0
+    /// Allocations counted in writer 0's thread, and its attempts.
+    var allocations: UInt64 = 0
+    var allocationWindow: UInt64 = 0
+    var histogram: Histogram<UInt64>
+    /// "thread -> CPU (node)" for the report; mismatches found by sched_getcpu.
+    var placement: [String] = []
+    var misplaced: Int = 0
+    var memory: String = ""
+}
+
+/// The start barrier and the stop flag of one run.
+final class RunControl: Sendable {
+    let ready = Atomic<Int>(0)
+    let go = Atomic<Bool>(false)
+    let stop = Atomic<Bool>(false)
+}
+
+/// A per-thread xorshift64 generator: record sizes and which writes are timed.
+struct XorShift {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed == 0 ? 0x9e37_79b9_7f4a_7c15 : seed }
+
+    @inline(__always)
+    mutating func next() -> UInt64 {
+        state ^= state << 13
+        state ^= state >> 7
+        state ^= state << 17
+        return state
+    }
+}
+
+/// CLOCK_MONOTONIC in nanoseconds: the one clock every implementation's timestamps and the
+/// latency samples come from (a vDSO call, no system call).
+@inline(__always)
+func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
+}
+
+/// Latency samples: one write in `sampleEvery` (chosen by the writer's xorshift, so not in step
+/// with anything periodic in the ring) is timed; the clock read that stamps the record is its
+/// start, one more clock read after the write its end.
+let sampleEvery: UInt64 = 64
+
+/// Histograms cover 1 ns ... 100 s with 3 significant digits.
+func makeHistogram() -> Histogram<UInt64> {
+    Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 100_000_000_000, numberOfSignificantValueDigits: .three)
+}
+
+/// What one writer thread counted.
+struct WriterTally {
+    var records: UInt64 = 0
+    var attempts: UInt64 = 0
+    var failed: UInt64 = 0
+    var bytes: UInt64 = 0
+    var allocations: UInt64 = 0
+    var cpu: Int32 = -1
+    var histogram = makeHistogram()
+}
+
+/// The writer's hot loop, specialized per implementation. Every write: a timestamp from
+/// `monotonicNanoseconds()`, the same metadata, the write (which hashes the payload and seals it
+/// with the seq); a refused write is counted and followed by `sched_yield()` (the same policy for
+/// every implementation: a writer that found the ring full lets the thread that holds the oldest
+/// record run).
+@inline(never)
+func writerLoop<W: RingWriter>(
+    _ writer: inout W, id: Int, recordSize: RecordSize, control: RunControl, countAllocations: Bool
+) -> WriterTally {
+    var tally = WriterTally()
+    var payload = [UInt8](repeating: 0, count: max(recordSize.maxBytes, 1))
+    for index in payload.indices { payload[index] = UInt8(truncatingIfNeeded: index &* 31 &+ id &* 7 &+ 0x20) }
+    var random = XorShift(seed: UInt64(id + 1) &* 0x2545_f491_4f6c_dd1d)
+    let fixedSize: Int? = if case .fixed(let bytes) = recordSize { bytes } else { nil }
+    let callerID = UInt32(id)
+
+    control.ready.add(1, ordering: .releasing)
+    while !control.go.load(ordering: .acquiring) { sched_yield() }
+    if countAllocations { allocation_counter_start() }
+
+    payload.withUnsafeBytes { bytes in
+        while !control.stop.load(ordering: .relaxed) {
+            let draw = random.next()
+            let size = fixedSize ?? (RecordSize.randomRange.lowerBound + Int(draw % 127))
+            let start = monotonicNanoseconds()
+            let metadata = LogMetadata(timestampNanoseconds: start, callerID: callerID, level: 6)
+            let ok = writer.write(UnsafeRawBufferPointer(rebasing: bytes[..<size]), metadata: metadata)
+            tally.attempts &+= 1
+            if ok {
+                if (draw >> 40) % sampleEvery == 0 {
+                    _ = tally.histogram.record(monotonicNanoseconds() &- start)
+                }
+                tally.records &+= 1
+                tally.bytes &+= UInt64(size)
+            } else {
+                tally.failed &+= 1
+                sched_yield()
+            }
+        }
+    }
+    if countAllocations { tally.allocations = allocation_counter_stop() }
+    tally.cpu = bench_current_cpu()
+    return tally
+}
+
+/// What the reader counted.
+struct ReaderTally {
+    var records: UInt64 = 0
+    var lost: UInt64 = 0
+    var torn: UInt64 = 0
+    var cpu: Int32 = -1
+}
+
+/// The reader: reads continuously, counts records, gaps in seq (lost) and torn records; when it has
+/// caught up it sleeps 1 ms (never spins on the record a writer is filling, and reads in bursts
+/// well behind the writers rather than on the lines they are writing).
+@inline(never)
+func readerLoop<R: RingReader>(_ reader: inout R, bufferBytes: Int, control: RunControl) -> ReaderTally {
+    var tally = ReaderTally()
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferBytes, alignment: 8)
+    defer { buffer.deallocate() }
+    var expected: UInt64 = 0
+    control.ready.add(1, ordering: .releasing)
+    while !control.go.load(ordering: .acquiring) { sched_yield() }
+    while !control.stop.load(ordering: .relaxed) {
+        if let record = reader.next(into: buffer) {
+            if record.seq > expected { tally.lost &+= record.seq - expected }
+            expected = record.seq + 1
+            tally.records &+= 1
+            if !record.intact { tally.torn &+= 1 }
+        } else {
+            var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
+            nanosleep(&pause, nil)
+        }
+    }
+    tally.cpu = bench_current_cpu()
+    return tally
+}
+
+/// Unchecked box for handing one value from a thread back to the main thread after join.
+final class Slot<Value>: @unchecked Sendable {
+    var value: Value?
+}
+
+/// Runs one variant at one point for `seconds`: threads pinned round-robin over `cpus` (writers
+/// first, then the reader), all released together by the start barrier.
+func runOnce<Ring: BenchRing>(
+    _ ring: Ring, point: Point, cpus: [Int], seconds: Double, topology: Topology
+) throws(BenchRunError) -> RunResult {
+    let control = RunControl()
+    let threads = point.writers + (point.readers > 0 ? 1 : 0)
+    let placement = topology.placement(threads: threads, on: CPUList(cpus))
+    let pinned = Atomic<Int>(0)
+    let unsafeRing = ring
+    var writerSlots: [Slot<WriterTally>] = []
+    var joinables: [JoinableThread] = []
+    for id in 0..<point.writers {
+        let slot = Slot<WriterTally>()
+        writerSlots.append(slot)
+        let cpu = placement[id]
+        let recordSize = point.recordSize
+        joinables.append(
+            JoinableThread {
+                if pinCurrentThread(to: cpu) { pinned.add(1, ordering: .relaxed) }
+                var writer = unsafeRing.makeWriter()
+                slot.value = writerLoop(
+                    &writer, id: id, recordSize: recordSize, control: control, countAllocations: id == 0)
+            })
+    }
+    let readerSlot = Slot<ReaderTally>()
+    if point.readers > 0, ring.makeReader() != nil {
+        let cpu = placement[point.writers]
+        joinables.append(
+            JoinableThread {
+                if pinCurrentThread(to: cpu) { pinned.add(1, ordering: .relaxed) }
+                var reader = unsafeRing.makeReader()!
+                readerSlot.value = readerLoop(&reader, bufferBytes: 8 + 8192, control: control)
+            })
+    }
+    let started = joinables.count
+    while control.ready.load(ordering: .acquiring) < started { sched_yield() }
+    let begin = monotonicNanoseconds()
+    control.go.store(true, ordering: .releasing)
+    var pause = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - seconds.rounded(.down)) * 1e9))
+    var remaining = timespec()
+    while nanosleep(&pause, &remaining) != 0 { pause = remaining }
+    control.stop.store(true, ordering: .relaxed)
+    let end = monotonicNanoseconds()
+    for thread in joinables { thread.join() }
+
+    var result = RunResult(seconds: Double(end - begin) / 1e9, histogram: makeHistogram())
+    for (id, slot) in writerSlots.enumerated() {
+        guard let tally = slot.value else { continue }
+        result.records += tally.records
+        result.attempts += tally.attempts
+        result.failed += tally.failed
+        result.bytes += tally.bytes
+        result.histogram.add(tally.histogram)
+        if id == 0 {
+            result.allocations = tally.allocations
+            result.allocationWindow = tally.attempts
+        }
+        if Int(tally.cpu) != placement[id] { result.misplaced += 1 }
+        result.placement.append("writer \(id) -> CPU \(tally.cpu) (node \(topology.nodeOfCPU[Int(tally.cpu)] ?? 0))")
+    }
+    if let tally = readerSlot.value {
+        result.readerRecords = tally.records
+        result.readerLost = tally.lost
+        result.readerTorn = tally.torn
+        if Int(tally.cpu) != placement[point.writers] { result.misplaced += 1 }
+        result.placement.append("reader -> CPU \(tally.cpu) (node \(topology.nodeOfCPU[Int(tally.cpu)] ?? 0))")
+    }
+    if pinned.load(ordering: .relaxed) < started {
+        throw .pinning("\(started - pinned.load(ordering: .relaxed)) thread(s) could not be pinned to \(placement)")
+    }
+    result.memory = ring.memoryDescription
+    return result
+}
+
+/// Creates a fresh ring of `variant` and runs it once.
+func runVariant(
+    _ variant: Variant, point: Point, cpus: [Int], seconds: Double, topology: Topology, node: Int
+) throws(BenchRunError) -> RunResult {
+    let geometry = point.geometry
+    switch (variant.kind, variant.api) {
+    case (.lockless, "swift"):
+        return try runOnce(try LocklessSwiftRing(geometry, node: node), point: point, cpus: cpus, seconds: seconds, topology: topology)
+    case (.lockless, _):
+        return try runOnce(try LocklessCRing(geometry, node: node), point: point, cpus: cpus, seconds: seconds, topology: topology)
+    case (.spinlock, _):
+        return try runOnce(try BaselineRing<SpinlockOps>(geometry), point: point, cpus: cpus, seconds: seconds, topology: topology)
+    case (.mutex, _):
+        return try runOnce(try BaselineRing<MutexOps>(geometry), point: point, cpus: cpus, seconds: seconds, topology: topology)
+    case (.spinReserve, _):
+        return try runOnce(try BaselineRing<SpinReserveOps>(geometry), point: point, cpus: cpus, seconds: seconds, topology: topology)
+    case (.fetchAdd, _):
+        return try runOnce(try BaselineRing<FetchAddOps>(geometry), point: point, cpus: cpus, seconds: seconds, topology: topology)
+    case (.swiftMutex, _):
+        return try runOnce(try SwiftMutexRing(geometry), point: point, cpus: cpus, seconds: seconds, topology: topology)
+    }
+}
