@@ -15,7 +15,8 @@ The ring geometry defaults to the suites' (relacy_ring.hpp: 4 descriptors, 64 by
 import re
 import sys
 
-HDR_WORDS, DESC_WORDS, INFO_WORDS = 64, 4, 12
+# Layout version 2 of prb.c (the enum at its top): header, descriptors, infos, device infos, text.
+HDR_WORDS, DESC_WORDS, INFO_WORDS, DEV_WORDS = 64, 4, 4, 8
 HDR_NAMES = {0: "magic", 8: "head_id", 16: "tail_id", 24: "data_head", 32: "data_tail",
              40: "last_finalized", 48: "failed_desc", 56: "failed_data"}
 DESC_FIELDS = {0: "state", 1: "begin", 2: "next", 3: "spare"}
@@ -56,7 +57,8 @@ def main():
     base, stride = stores[0], stores[1] - stores[0]
     descs = HDR_WORDS
     infos = descs + count * DESC_WORDS
-    data = infos + count * INFO_WORDS
+    devs = infos + count * INFO_WORDS
+    data = devs + count * DEV_WORDS
     end = data + size // 8
 
     def rec(id_):
@@ -79,9 +81,12 @@ def main():
             s, f = divmod(w - descs, DESC_WORDS)
             n = DESC_FIELDS[f]
             return "desc[%d].%s" % (s, n), {"state": "sv", "begin": "lpos", "next": "lpos"}.get(n)
-        if w < data:
+        if w < devs:
             s, f = divmod(w - infos, INFO_WORDS)
-            return "info[%d].%s" % (s, INFO_FIELDS.get(f, "dev%d" % (f - 4))), None
+            return "info[%d].%s" % (s, INFO_FIELDS[f]), None
+        if w < data:
+            s, f = divmod(w - devs, DEV_WORDS)
+            return "dev[%d].%d" % (s, f), None
         return "data[%d]" % (w - data), "data"
 
     def value(kind, v):
