@@ -14,7 +14,7 @@ struct Plot: ParsableCommand {
     @Argument(help: "Results files written by --json or by the suite.")
     var files: [String] = []
     @Option(help: "Directory for the SVG files (created if missing).")
-    var out = "bench-results/plots"
+    var out = "bench-results"
 
     func run() throws {
         do {

@@ -72,7 +72,9 @@ struct ChartFrame {
         right = width - max(24, legendWidth + 36)
         bottom = height - bottomSpace
 
-        document.text(title, at: SVGPoint(24, 32), size: Self.titleSize, bold: true)
+        // A long title shrinks to the width rather than run off it (bold text is about 10% wider).
+        let titleSize = min(Self.titleSize, (width - 48) / (SVGDocument.textWidth(title, size: 1) * 1.1))
+        document.text(title, at: SVGPoint(24, 32), size: titleSize, bold: true)
         for (index, line) in subtitles.enumerated() {
             document.text(line, at: SVGPoint(24, 32 + 21 + Double(index) * 19), size: Self.subtitleSize, fill: "#555555")
         }

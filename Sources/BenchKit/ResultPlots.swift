@@ -228,8 +228,9 @@ public enum ResultPlots {
             return "\(size), ring 2\(superscript(descBits)) descriptors / \(byteSize(dataBits)) text"
         }
 
-        var kernelSizeNote: String {
-            scenario == "throughput-kernel-size" ? " (the kernel's default ring size)" : ""
+        /// A subtitle line for the kernel-size sweep; nil for others.
+        var kernelSizeNote: String? {
+            scenario == "throughput-kernel-size" ? "The kernel's default ring size: the tail is pinned more often." : nil
         }
     }
 
@@ -245,11 +246,12 @@ public enum ResultPlots {
                 })
         }
         var chart = LineChart(
-            title: "Write throughput: \(selection.description)\(selection.kernelSizeNote)",
+            title: "Write throughput: \(selection.description)",
             categories: selection.writerCounts.map(String.init), xLabel: "writer threads (pinned round-robin)",
             yLabel: "successful records per second (millions)", series: series)
         chart.subtitles =
-            [machine, "Median of the repetitions; bars span min–max. Higher is better."].compactMap { $0 }
+            [machine, selection.kernelSizeNote, "Median of the repetitions; bars span min–max. Higher is better."]
+            .compactMap { $0 }
         return chart
     }
 
@@ -265,13 +267,15 @@ public enum ResultPlots {
         }.filter { !$0.points.isEmpty }
         guard !series.isEmpty else { return nil }
         var chart = LineChart(
-            title: "Throughput relative to the spinlock: \(selection.description)\(selection.kernelSizeNote)",
+            title: "Throughput relative to the spinlock: \(selection.description)",
             categories: selection.writerCounts.map(String.init), xLabel: "writer threads (pinned round-robin)",
             yLabel: "records/s ÷ spinlock's records/s (log scale)", series: series)
         chart.yScale = .logarithmic
         chart.yFormat = .ratio
         chart.referenceLines = [LineChart.ReferenceLine(value: 1, label: "spinlock = 1×")]
-        chart.subtitles = [machine, "Above the dashed line: faster than the spinlock at that writer count."].compactMap { $0 }
+        chart.subtitles = [
+            machine, selection.kernelSizeNote, "Above the dashed line: faster than the spinlock at that writer count.",
+        ].compactMap { $0 }
         return chart
     }
 
@@ -298,7 +302,7 @@ public enum ResultPlots {
         }
         guard bars.flatMap({ $0 }).contains(where: { $0 != .missing }) else { return nil }
         var chart = BarChart(
-            title: "Write latency percentiles: \(selection.description)\(selection.kernelSizeNote)", groups: groups,
+            title: "Write latency percentiles: \(selection.description)", groups: groups,
             series: keys.map { BarChart.Series(name: $0.label, color: $0.style.color) }, bars: bars,
             yLabel: "write latency (log scale)")
         chart.sections = sections
@@ -309,7 +313,10 @@ public enum ResultPlots {
         chart.axis = .logarithmic(covering: values)
         chart.yFormat = .nanoseconds
         chart.subtitles =
-            [machine, "1 write in 64 timed (two clock reads); percentiles over all measured repetitions. Lower is better."]
+            [
+                machine, selection.kernelSizeNote,
+                "1 write in 64 timed (two clock reads); percentiles over all measured repetitions. Lower is better.",
+            ]
             .compactMap { $0 }
         return chart
     }
