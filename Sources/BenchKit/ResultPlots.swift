@@ -19,7 +19,7 @@ public enum PlotError: Error, Equatable, CustomStringConvertible {
         case .noResults(let paths):
             "no result rows in \(paths.joined(separator: ", "))"
         case .nothingToPlot:
-            "the results hold neither throughput rows (scenario throughput*) nor panic rows: nothing to plot"
+            "nothing to plot: the charts need throughput rows without a reader (scenario throughput*, readers 0) or panic rows"
         }
     }
 }
