@@ -133,7 +133,7 @@ func printMethod() {
         malloc interposer in writer 0's thread over the whole measured run, per write attempt.
         api=c: each record written by one C function (lockless: bench_prb_write over prb.h; comparators:
         lb_*_write) called from the same Swift loop; api=swift: the PrintkRing Swift API (lockless:
-        reserve, append checksum, append payload, finalize) or SwiftMutexLogRing.write.
+        write(capacity:) { append checksum; append payload }) or SwiftMutexLogRing.write.
 
         """)
 }
