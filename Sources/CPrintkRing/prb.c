@@ -547,7 +547,7 @@ static void desc_make_final(const prb_ring *r, uint64_t id)
      * (_prb_commit:B, a release), because this read-modify-write continues that commit's release
      * sequence. Failure: the owner reopened the record or another writer finalized it first.
      */
-    if (prb_cas(sv_word, &expected, make_sv(id, PRB_DESC_FINALIZED), PRB_MO(desc_make_final_B, PRB_MO_RELAXED),
+    if (prb_cas(sv_word, &expected, make_sv(id, PRB_DESC_FINALIZED), PRB_MO_RELAXED,
                 PRB_MO_RELAXED))
         desc_note_finalized(r, id);
 }
