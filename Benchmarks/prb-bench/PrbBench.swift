@@ -13,7 +13,7 @@ struct PrbBench: ParsableCommand {
         commandName: "prb-bench",
         abstract: "Benchmarks the lockless printk-style ring buffer against its comparators.",
         discussion: "Results on standard output, progress on standard error.",
-        subcommands: [Suite.self, Throughput.self, Panic.self, PanicDemo.self],
+        subcommands: [Suite.self, Throughput.self, Panic.self, PanicDemo.self, Plot.self],
         defaultSubcommand: Suite.self)
 }
 
@@ -133,7 +133,7 @@ func printMethod() {
         malloc interposer in writer 0's thread over the whole measured run, per write attempt.
         api=c: each record written by one C function (lockless: bench_prb_write over prb.h; comparators:
         lb_*_write) called from the same Swift loop; api=swift: the PrintkRing Swift API (lockless:
-        reserve, append checksum, append payload, finalize) or SwiftMutexLogRing.write.
+        write(capacity:) { append checksum; append payload }) or SwiftMutexLogRing.write.
 
         """)
 }

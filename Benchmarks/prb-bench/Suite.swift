@@ -15,13 +15,14 @@ struct Suite: ParsableCommand {
             3. A concurrent reader: lockless and spinlock, 64-byte records, 1 writer and 2x the CPUs.
             4. The kernel's default ring size (2^12 descriptors, 128 KiB), 64-byte records, every writer count.
             5. The panic scenarios x implementations, and the 1 MiB full-ring dump.
+            JSON, CSV and SVG charts (as `prb-bench plot` draws them) in --out.
             """)
 
     @Option(help: "Seconds per measurement.")
     var duration = 0.2
     @Option(help: "Measured repetitions per point (one warm-up run more is discarded).")
     var repetitions = 5
-    @Option(help: "Directory for the JSON and CSV files.")
+    @Option(help: "Directory for the JSON and CSV files and the SVG charts.")
     var out = "bench-results"
     @OptionGroup var placement: PlacementOptions
 
@@ -70,6 +71,14 @@ struct Suite: ParsableCommand {
 
         let everything = main + sizes + reader + kernel + panic
         try writeResults(everything, machine: machine, json: "\(out)/results.json", csv: "\(out)/results.csv")
+        // The charts come from the rows in memory: milliseconds, and a failure costs no results.
+        do {
+            for path in try ResultPlots.write(ResultSet(machine: machine.dictionary, rows: everything), to: out) {
+                progress("wrote \(path)")
+            }
+        } catch {
+            progress("warning: no plots: \(error)")
+        }
         print(SuiteSummary.text(throughput: main, reader: reader, kernel: kernel, panic: panic, cpus: cpus.cpus.count))
         progress(String(format: "suite finished in %.0f s; results in %@", Double(monotonicNanoseconds() - began) / 1e9, out))
     }

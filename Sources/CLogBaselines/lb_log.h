@@ -25,6 +25,7 @@
 #include "lb_record.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct lb_log {
     uint64_t *words;      /* capacity / 8 words */
@@ -48,6 +49,9 @@ static inline bool lb_log_init(struct lb_log *log, size_t capacity_bytes) {
     if (capacity == 0) return false;
     log->words = calloc(capacity / 8, sizeof(uint64_t));
     if (log->words == NULL) return false;
+    /* Touch every page now, as the other rings do when they initialize theirs: calloc's fresh
+       zero pages would otherwise fault inside the first writes (the kernel's buffer is static). */
+    memset(log->words, 0, capacity);
     log->capacity = capacity;
     log->max_text = (uint32_t)lb_max_text_len(capacity);
     log->first_idx = 0;

@@ -107,6 +107,24 @@ static const ph_locked_ops ph_mutex_ops = {
 };
 
 /** Takes the lock by the deadline or, in bust mode, busts it and tries once more. */
+/* Takes what one read of a comparator returned into the dump; false when the walk ends there:
+   nothing more to read, a header that makes no sense (counted torn), or past the end seq. */
+static bool ph_dump_take(ph_dump *dump, lb_status status, const lb_record_info *info, const uint8_t *text,
+                         lb_cursor *cursor) {
+    if (status == LB_E_NO_RECORD) return false;
+    if (status == LB_E_CORRUPT) {
+        dump->torn++;
+        dump->corrupt = true;
+        return false;
+    }
+    if (info->seq >= dump->end_seq) {
+        cursor->seq = dump->end_seq;
+        return false;
+    }
+    ph_dump_add(dump, info->seq, text, info->copied_len, !info->truncated, info->checksum);
+    return true;
+}
+
 static bool ph_acquire(const ph_locked_ops *ops, void *ring, uint64_t deadline, ph_dump *dump) {
     if (ops->lock_until(ring, deadline)) return true;
     if (!dump->bust || ops->bust == NULL) return false;
@@ -138,17 +156,7 @@ static void ph_dump_locked(const ph_locked_ops *ops, void *ring, ph_dump *dump,
         lb_record_info info;
         lb_status status = ops->read_locked(ring, &cursor, text, sizeof text, &info);
         ops->unlock(ring);
-        if (status == LB_E_NO_RECORD) break;
-        if (status == LB_E_CORRUPT) {
-            dump->torn++;
-            dump->corrupt = true;
-            break;
-        }
-        if (info.seq >= dump->end_seq) {
-            cursor.seq = dump->end_seq;
-            break;
-        }
-        ph_dump_add(dump, info.seq, text, info.copied_len, !info.truncated, info.checksum);
+        if (!ph_dump_take(dump, status, &info, text, &cursor)) break;
     }
     dump->stop_seq = started ? (cursor.seq < dump->end_seq ? cursor.seq : dump->end_seq) : 0;
 }
@@ -170,17 +178,8 @@ static void ph_dump_resv(lb_resv *resv, ph_dump *dump, uint64_t deadline) {
         }
         lb_record_info info;
         lb_status status = lb_resv_read(resv, &cursor, text, sizeof text, &info);
-        if (status == LB_E_NO_RECORD) break; /* a record still being written, or the end */
-        if (status == LB_E_CORRUPT) {
-            dump->torn++;
-            dump->corrupt = true;
-            break;
-        }
-        if (info.seq >= dump->end_seq) {
-            cursor.seq = dump->end_seq;
-            break;
-        }
-        ph_dump_add(dump, info.seq, text, info.copied_len, !info.truncated, info.checksum);
+        /* LB_E_NO_RECORD here: a record still being written, or the end. */
+        if (!ph_dump_take(dump, status, &info, text, &cursor)) break;
     }
     dump->stop_seq = cursor.seq < dump->end_seq ? cursor.seq : dump->end_seq;
 }

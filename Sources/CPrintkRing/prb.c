@@ -547,7 +547,7 @@ static void desc_make_final(const prb_ring *r, uint64_t id)
      * (_prb_commit:B, a release), because this read-modify-write continues that commit's release
      * sequence. Failure: the owner reopened the record or another writer finalized it first.
      */
-    if (prb_cas(sv_word, &expected, make_sv(id, PRB_DESC_FINALIZED), PRB_MO(desc_make_final_B, PRB_MO_RELAXED),
+    if (prb_cas(sv_word, &expected, make_sv(id, PRB_DESC_FINALIZED), PRB_MO_RELAXED,
                 PRB_MO_RELAXED))
         desc_note_finalized(r, id);
 }
@@ -935,6 +935,28 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
  * prb_next_seq need not walk from the start. Best effort: two finalizers racing may each miss
  * the other's record; prb_next_seq walks forward from the cached value anyway.
  */
+/*
+ * The walk's fast path: is record `seq` finalized (or reusable, i.e. lost) in its own slot? One
+ * acquire load of the state word, where read_valid would copy the descriptor twice and check the
+ * seq: the slot's id alone names the seq (they advance together from DESC0_ID + 1 = seq 0).
+ * False also when the slot holds another record; read_valid then decides.
+ */
+static inline bool seq_finalized_in_place(const prb_ring *r, uint64_t seq)
+{
+    uint64_t id = desc_id(desc0_id(r) + 1 + seq);
+    /*
+     * Relaxed is enough. This load is sequenced before the release that publishes the new
+     * last_finalized_seq (desc_update_last_finalized:A), so a reader that acquires that value
+     * (P13) and then loads this state word reads this value or a later one (read-read coherence),
+     * and that load, an acquire (desc_read:A), synchronizes with the commit itself (P8). The walk
+     * reads nothing of the record but its state.
+     */
+    uint64_t sv = prb_load(desc_word(r, seq, D_STATE), PRB_MO_RELAXED);
+    prb_desc_state state = state_of(id, sv);
+
+    return state == PRB_DESC_FINALIZED || state == PRB_DESC_REUSABLE;
+}
+
 static void desc_update_last_finalized(const prb_ring *r)
 {
     prb_aword *lfs_word = hdr_word(r, H_LAST_FINALIZED);
@@ -947,7 +969,9 @@ static void desc_update_last_finalized(const prb_ring *r)
            so that a finalized record 1 is never published while record 0 is still reserved. */
         newest = old;
         probe = old == 0 ? 0 : old + 1;
-        while (read_valid(r, &probe, NULL, NULL, 0, false)) {
+        for (;;) {
+            if (!seq_finalized_in_place(r, probe) && !read_valid(r, &probe, NULL, NULL, 0, false))
+                break;
             newest = probe;
             probe++;
         }
