@@ -92,7 +92,8 @@ def main():
     def value(kind, v):
         if kind == "sv":
             if v == 0:
-                return "0(never used)"
+                # Also reserved(id 0): ids overflow to 0 on the second wrap (DESC0_ID).
+                return "0(unused|%s)" % ("reserved(%s)" % rec(0))
             return "%s(%s)" % (STATES[v >> ID_BITS], rec(v & ID_MASK))
         if kind == "id":
             return rec(v)
@@ -117,7 +118,7 @@ def main():
             n, kind = name_and_kind(int(m.group(1), 16))
             if n is not None:
                 l = l.replace(m.group(0), n)
-                for key in ("value", "prev value", "orig", "cmp", "xchg"):
+                for key in ("value", "orig", "cmp", "xchg"):  # "value" also matches "prev value"
                     l = re.sub(r"(\b%s=)(\d+)" % re.escape(key),
                                lambda mm: mm.group(1) + value(kind, int(mm.group(2))), l)
         l = re.sub(r", in (\w+), Tests/Relacy/\.\./\.\./Sources/CPrintkRing/prb\.c\((\d+)\)", r"  [\1 prb.c:\2]", l)
