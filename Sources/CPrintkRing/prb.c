@@ -937,9 +937,10 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
  */
 /*
  * The walk's fast path: is record `seq` finalized (or reusable, i.e. lost) in its own slot? One
- * acquire load of the state word, where read_valid would copy the descriptor twice and check the
- * seq: the slot's id alone names the seq (they advance together from DESC0_ID + 1 = seq 0).
- * False also when the slot holds another record; read_valid then decides.
+ * relaxed load of the state word (why relaxed suffices: below), where read_valid would copy the
+ * descriptor twice and check the seq: the slot's id alone names the seq (they advance together
+ * from DESC0_ID + 1 = seq 0). False also when the slot holds another record; read_valid then
+ * decides.
  */
 static inline bool seq_finalized_in_place(const prb_ring *r, uint64_t seq)
 {
