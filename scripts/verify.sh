@@ -6,8 +6,10 @@
 #     memory model (installs Debian's relacy-dev when missing): every suite with the random
 #     scheduler, then the context-bounded searches of the small ones.
 # Usage: scripts/verify.sh [--long]
-#   short (CI): 2*10^5 random-scheduler iterations per suite; about a minute on two cores
-#   --long:     10^6 per suite and a deeper bounded search; about five minutes
+#   short (CI): 2*10^5 random-scheduler iterations per suite and the quick bounded searches;
+#               about 1.5 minutes on two cores
+#   --long:     10^6 per suite and every bounded search (two of them about 13 and 10 million
+#               iterations); about 20 minutes on two shared cores (docs/VERIFICATION.md)
 # scripts/verify-weakening.sh shows, site by site, that each barrier is needed (not run by CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."

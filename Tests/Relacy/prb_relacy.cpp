@@ -67,6 +67,7 @@ const run_spec runs[] = {
     {"data_tail_behind_head", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::data_tail_behind_head>},
     {"next_seq_sees_prefix", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::next_seq_sees_prefix>},
     {"extend_tail_behind_head", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::extend_tail_behind_head>},
+    {"last_finalized_stride", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::last_finalized_stride>},
     {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 2, false, simulate_suite<prbrl::commit_store_buffering>},
     {"extend_shared_caller", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::extend_shared_caller>},
     {"next_seq_sees_prefix", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::next_seq_sees_prefix>},

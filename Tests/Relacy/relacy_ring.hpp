@@ -27,12 +27,12 @@ struct ring_fixture {
     prb_aword *words;
     prb_ring *ring;
 
-    void make()
+    void make(unsigned desc_bits = DESC_BITS)
     {
-        size_t bytes = prb_ring_required_bytes(DESC_BITS, DATA_BITS);
+        size_t bytes = prb_ring_required_bytes(desc_bits, DATA_BITS);
         prb_status status;
         words = new prb_aword[bytes / 8];
-        ring = prb_ring_format(words, bytes, DESC_BITS, DATA_BITS, &status);
+        ring = prb_ring_format(words, bytes, desc_bits, DATA_BITS, &status);
         RL_ASSERT(ring != nullptr);
     }
     void destroy()
@@ -205,7 +205,7 @@ inline void check_quiescent(prb_ring *ring, length_fn length, bool newest_may_be
     prb_positions pos;
     prb_get_positions(ring, &pos);
     RL_ASSERT(pos.data_head_lpos - pos.data_tail_lpos <= (UINT64_C(1) << DATA_BITS));
-    RL_ASSERT(desc_id(pos.head_id - pos.tail_id) < (UINT64_C(1) << DESC_BITS));
+    RL_ASSERT(desc_id(pos.head_id - pos.tail_id) < (UINT64_C(1) << prb_ring_desc_bits(ring)));
 }
 
 /* The ring still works: with nobody else writing, enough records to wrap both rings go in, each

@@ -118,6 +118,45 @@ struct next_seq_sees_prefix : rl::test_suite<next_seq_sees_prefix, 2> {
     }
 };
 
+
+/*
+ * last_finalized_stride: last_finalized_vs_commits on an 8-descriptor ring, where the
+ * finalized-prefix cache is refreshed only by the finalization of an even id (desc_note_finalized:
+ * the stride is a quarter of the ring), so that the refreshes a record skips are exercised: two
+ * writers write two records each (final commits), a reader asks prb_next_seq() and reads every
+ * record below it.
+ * Checks: every record below prb_next_seq() reads OK, never "not yet"; afterwards prb_next_seq()
+ * counts every record and the cache never passed a record that was not finalized.
+ */
+struct last_finalized_stride : rl::test_suite<last_finalized_stride, 3> {
+    ring_fixture f;
+
+    void before() { f.make(3); }
+    void after()
+    {
+        check_quiescent(f.ring, eight_bytes, false);
+        RL_ASSERT(prb_load(hdr_word(f.ring, H_LAST_FINALIZED), PRB_MO_RELAXED) < prb_next_reserve_seq(f.ring));
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index < 2) {
+            for (unsigned n = 0; n < 2; n++)
+                write_record(f.ring, index, n, 8);
+        } else {
+            uint64_t next = prb_next_seq(f.ring);
+            for (uint64_t s = 0; s < next; s++) {
+                prb_record_info info;
+                unsigned char text[8];
+                prb_read_status st = prb_read(f.ring, s, &info, text, sizeof text);
+                RL_ASSERT(st != PRB_READ_NOT_YET);
+                if (st == PRB_READ_OK)
+                    check_record(info, text, s, eight_bytes);
+            }
+        }
+    }
+};
+
 } // namespace prbrl
 
 #endif
