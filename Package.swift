@@ -79,9 +79,14 @@ let package = Package(
             name: "CLogBaselines",
             cSettings: [.define("_GNU_SOURCE")]
         ),
+        // Real threads for the concurrency tests of LogBaselinesTests and LogRingsTests.
+        .target(
+            name: "TestThreads",
+            path: "Tests/TestThreads"
+        ),
         .testTarget(
             name: "LogBaselinesTests",
-            dependencies: ["CLogBaselines"]
+            dependencies: ["CLogBaselines", "TestThreads"]
         ),
         // One protocol (LogRing) over the lockless ring and every comparator, plus the Swift Mutex
         // ring, so that tests and the benchmark drive them all the same way.
@@ -105,7 +110,7 @@ let package = Package(
             name: "LogRingsTests",
             dependencies: [
                 "LogRings", "PanicScenarios", "CPanicHarness", "CPrintkRing", "CLogBaselines",
-                "CAllocationCounter",
+                "CAllocationCounter", "TestThreads",
             ]
         ),
     ],

@@ -4,6 +4,7 @@
 
 import CLogBaselines
 import Synchronization
+import TestThreads
 import Testing
 
 @Suite("Concurrency")

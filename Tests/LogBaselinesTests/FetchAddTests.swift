@@ -2,6 +2,7 @@
 // counter, the size limit) and run overlapping writers so ThreadSanitizer can look at the copy.
 
 import CLogBaselines
+import TestThreads
 import Testing
 
 @Suite("Fetch-add yardstick")

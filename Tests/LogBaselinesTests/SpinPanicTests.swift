@@ -3,6 +3,7 @@
 // explicit handshake, never by sleeping and hoping.
 
 import CLogBaselines
+import TestThreads
 import Testing
 
 @Suite("Spinlock panic path")

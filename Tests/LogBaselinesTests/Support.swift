@@ -3,6 +3,7 @@
 
 import CLogBaselines
 import Synchronization
+import TestThreads
 import Testing
 
 #if canImport(Glibc)
@@ -130,36 +131,7 @@ let stressRecordsPerWriter: Int = {
     return 5_000
 }()
 
-// MARK: - Threads
-
-private final class ThreadBody {
-    let body: () -> Void
-    init(_ body: @escaping () -> Void) { self.body = body }
-}
-
-/// Starts a real OS thread (not a task: the spin tests need threads that may spin or hold a lock
-/// without starving the cooperative pool).
-func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
-    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-    var thread = pthread_t()
-    let rc = pthread_create(
-        &thread, nil,
-        { context in
-            Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().body()
-            return nil
-        }, context)
-    precondition(rc == 0, "pthread_create failed: \(rc)")
-    return thread
-}
-
-func join(_ thread: pthread_t) {
-    pthread_join(thread, nil)
-}
-
-/// Gives the CPU to another thread (the tests run more threads than there are cores).
-func yieldCPU() {
-    sched_yield()
-}
+// MARK: - Threads (startThread, join, yieldCPU, StartLine: TestThreads)
 
 /// A step counter two threads use to take turns: one moves it, the other waits for it.
 final class Handshake: Sendable {
@@ -178,22 +150,6 @@ final class Handshake: Sendable {
     }
 
     var current: Int { step.load(ordering: .acquiring) }
-}
-
-/// Holds threads back until all of them are running, so that they really overlap (a thread that
-/// finishes before the next one starts would test nothing, and ThreadSanitizer would see no race).
-final class StartLine: Sendable {
-    private let arrived = Atomic<Int>(0)
-    private let count: Int
-
-    init(threads: Int) { count = threads }
-
-    func arriveAndWait() {
-        arrived.add(1, ordering: .acquiringAndReleasing)
-        while arrived.load(ordering: .acquiring) < count {
-            yieldCPU()
-        }
-    }
 }
 
 /// Lets a raw pointer cross into a thread; the tests keep the pointee alive until join.

@@ -5,6 +5,7 @@
 import CPanicHarness
 import LogRings
 import Synchronization
+import TestThreads
 import Testing
 
 #if canImport(Glibc)

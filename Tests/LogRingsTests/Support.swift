@@ -4,6 +4,7 @@
 import CPanicHarness
 import LogRings
 import Synchronization
+import TestThreads
 import Testing
 
 #if canImport(Glibc)
@@ -63,38 +64,5 @@ func isIntact(_ info: LogRecordInfo, _ payload: [UInt8]) -> Bool {
     payload.withUnsafeBytes { info.isIntact($0) }
 }
 
-// MARK: - Threads
+// Threads: startThread, join, StartLine (TestThreads).
 
-private final class ThreadBody {
-    let body: () -> Void
-    init(_ body: @escaping () -> Void) { self.body = body }
-}
-
-/// A real OS thread (writers that spin or hold a lock must not starve the cooperative pool).
-func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
-    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-    var thread = pthread_t()
-    let rc = pthread_create(
-        &thread, nil,
-        { context in
-            Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().body()
-            return nil
-        }, context)
-    precondition(rc == 0, "pthread_create failed: \(rc)")
-    return thread
-}
-
-/// Holds threads back until all of them are running, so that they really overlap.
-final class StartLine: Sendable {
-    private let arrived = Atomic<Int>(0)
-    private let count: Int
-
-    init(threads: Int) { count = threads }
-
-    func arriveAndWait() {
-        arrived.add(1, ordering: .acquiringAndReleasing)
-        while arrived.load(ordering: .acquiring) < count {
-            sched_yield()
-        }
-    }
-}
