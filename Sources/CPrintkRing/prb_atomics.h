@@ -21,6 +21,15 @@
 
 #include <stdint.h>
 
+/*
+ * PRB_MO_SEQ_CST is defined for one purpose only: the store-buffering pair P10 (prb.c), where a
+ * committer stores its state and then loads the head while a reserver stores the head and then
+ * loads the committer's state. Acquire/release cannot forbid both loads missing both stores;
+ * only the single total order of seq_cst operations does. The four accesses of that pair
+ * (desc_reserve:D, desc_make_final:A, _prb_commit:B, prb_commit:A) are its only users, each with a
+ * comment there; docs/VERIFICATION.md shows each is needed.
+ */
+
 #if defined(PRB_ATOMICS_CUSTOM)
 
 #include PRB_ATOMICS_CUSTOM
