@@ -570,11 +570,15 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
 
     while (need_more_space(r, lpos_begin, lpos_end)) {
         /*
-         * LMM(data_make_reusable:A) acquire, in place of the address dependency the kernel relies
-         * on (C11 has no usable consume). The id may be garbage if the area was reallocated;
-         * desc_read and the blk.begin check below catch that. Pairs with data_alloc:A (P7).
+         * LMM(data_make_reusable:A) relaxed, where the kernel relies on an address dependency.
+         * The id may be garbage if the area was reallocated; desc_read and the blk.begin check
+         * below catch that. P7 (a walk stopped by a newer block id sees the tail push made before
+         * that id was stored) needs no acquire here: the walk then fails, and the fence(acquire)
+         * at data_push_tail:B, after this load, pairs with data_alloc:A's fence(release). That
+         * fence runs only when a walk fails; an acquire here would run for every block walked.
+         * (docs/VERIFICATION.md: weakening both is caught, weakening either alone cannot be.)
          */
-        id = prb_load(&r->data[data_index(r, lpos_begin) / WORD], PRB_MO_LOAD(data_make_reusable_A, PRB_MO_ACQUIRE));
+        id = prb_load(&r->data[data_index(r, lpos_begin) / WORD], PRB_MO_LOAD(data_make_reusable_A, PRB_MO_RELAXED));
 
         /* LMM(data_make_reusable:B) */
         switch (desc_read(r, id, &d, NULL, NULL)) {
@@ -624,9 +628,10 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos)
     while (need_more_space(r, tail, lpos)) {
         if (!data_make_reusable(r, tail, lpos, &next)) {
             /*
-             * LMM(data_push_tail:B) fence(acquire). Pairs with desc_reserve:F (P2) and data_alloc:A
-             * (P7): if the walk failed because it read a newer state (at desc_read:E) or a newer
-             * block id, the writer that stored it had already pushed the tail, and C sees that.
+             * LMM(data_push_tail:B) fence(acquire). Pairs with desc_reserve:F (P2) and data_alloc:A's
+             * fence (P7): if the walk failed because it read a newer state or a newer block id
+             * (data_make_reusable:A, a relaxed load), the writer that stored it had already pushed
+             * the tail, and C sees that. The only acquire on the block-id path (P7).
              */
             PRB_FENCE(data_push_tail_B, PRB_MO_ACQUIRE);
 
@@ -734,8 +739,13 @@ static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t
     uint64_t head, blk_size, next, first, k, old_words;
     bool was_wrapped = is_blk_wrapped(r, begin, old_next);
 
-    /* Acquire: as in data_alloc, the tail behind this head is at most one ring behind. */
-    head = prb_load(head_word, PRB_MO_LOAD(data_realloc_head, PRB_MO_ACQUIRE));
+    /*
+     * Relaxed, unlike the head load in data_alloc. The head can equal our block's end only if its
+     * last move was this block's allocation or growth, and the writer that made it committed the
+     * record afterwards (release); the caller's desc_reopen_last:A acquired that commit (P9). So
+     * the data tail behind this head is already visible here, and data_push_tail:A re-reads it.
+     */
+    head = prb_load(head_word, PRB_MO_LOAD(data_realloc_head, PRB_MO_RELAXED));
     if (head != old_next)
         return false; /* a newer block follows ours */
 
@@ -750,9 +760,14 @@ static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t
     if (next - begin > r->data_size || !data_push_tail(r, next - r->data_size))
         return false;
 
-    /* LMM(data_realloc:A) acq_rel CAS, then the same fence(release), as at data_alloc:A. */
-    if (!prb_cas(head_word, &head, next, PRB_MO(data_realloc_A, PRB_MO_ACQ_REL),
-                 PRB_MO_LOAD(data_realloc_A, PRB_MO_ACQUIRE)))
+    /*
+     * LMM(data_realloc:A) release CAS (the tail pushed above is published with the new head, as at
+     * data_alloc:A), then the same fence(release). No acquire half, unlike data_alloc:A: on success
+     * the CAS reads the head we already know (see above), and on failure we give up rather than
+     * continue from the newer head.
+     */
+    if (!prb_cas(head_word, &head, next, PRB_MO(data_realloc_A, PRB_MO_RELEASE),
+                 PRB_MO_LOAD(data_realloc_A, PRB_MO_RELAXED)))
         return false;
     PRB_FENCE(data_realloc_A_fence, PRB_MO_RELEASE);
 
@@ -822,21 +837,25 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
     if (next_state == PRB_DESC_FINALIZED || next_state == PRB_DESC_REUSABLE) {
         expected = tail_id;
         /*
-         * LMM(desc_push_tail:B) acq_rel: the release makes tail_id reusable before the tail passes
-         * it (P12). Failure (another writer pushed it) is fine; acquire, because our caller goes on
-         * to recycle the slot and must see it reusable (P12 through the other writer's release).
+         * LMM(desc_push_tail:B) release: tail_id is made reusable before the tail passes it (P12).
+         * Failure (another writer pushed it) is fine. No acquire half, although our caller goes
+         * on to recycle the slot and must see it reusable (the kernel's P12 acquires it here):
+         * this writer has already read reusable(tail_id) with acquire (desc_read:A) or written it
+         * (desc_make_reusable) above, so desc_reserve:E reads it by coherence.
          */
-        prb_cas(tail_word, &expected, desc_id(tail_id + 1), PRB_MO(desc_push_tail_B, PRB_MO_ACQ_REL),
-                PRB_MO_LOAD(desc_push_tail_B, PRB_MO_ACQUIRE));
+        prb_cas(tail_word, &expected, desc_id(tail_id + 1), PRB_MO(desc_push_tail_B, PRB_MO_RELEASE),
+                PRB_MO_LOAD(desc_push_tail_B, PRB_MO_RELAXED));
     } else {
         /*
-         * LMM(desc_push_tail:C) fence(acquire). Pairs with desc_reserve:F (P3): if the successor
-         * was already recycled by a new reservation (read at desc_read:E), that writer pushed
-         * the tail before, and the load at D sees it.
+         * LMM(desc_push_tail:C), the kernel's fence(acquire) pairing with desc_reserve:F (P3), is
+         * not needed: if the successor was already recycled by a new reservation, desc_read:A
+         * read that reservation's state with acquire, which synchronizes with desc_reserve:F;
+         * the recycler pushed the tail before F, so the load at D sees the push (coherence).
+         *
+         * LMM(desc_push_tail:D) relaxed. Returning true (the tail moved), our caller recycles
+         * tail_id's slot; as after B, this writer has already seen reusable(tail_id) itself.
          */
-        PRB_FENCE(desc_push_tail_C, PRB_MO_ACQUIRE);
-        /* LMM(desc_push_tail:D) acquire, for the same reason as the failure order of B. */
-        if (prb_load(tail_word, PRB_MO_LOAD(desc_push_tail_D, PRB_MO_ACQUIRE)) == tail_id)
+        if (prb_load(tail_word, PRB_MO_LOAD(desc_push_tail_D, PRB_MO_RELAXED)) == tail_id)
             return false;
     }
     return true;
@@ -884,12 +903,18 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
     sv_word = desc_word(r, id, D_STATE);
 
     /*
-     * LMM(desc_reserve:E) acquire: the slot's state as prev's last user left it. Reading
-     * reusable(prev), we synchronize with prev's commit (_prb_commit:B): the transitions after it
-     * (finalize, make reusable) are read-modify-writes and continue its release sequence. So the
-     * old record's last writes happen before ours, and ours are newer in every word.
+     * LMM(desc_reserve:E) relaxed: the slot's state as prev's last user left it. The kernel's CAS
+     * at F acquires it, to synchronize with prev's commit (so the old record's last writes
+     * happen before ours, and ours are newer in every word). Every path here already does:
+     * either C read the tail past prev (acquire), pushed by a writer that had read prev
+     * finalized or reusable with acquire, or made it reusable by a read-modify-write (these
+     * continue the commit's release sequence), before its release CAS of the tail (P12); or this
+     * writer pushed the tail itself and did that read or write in desc_push_tail. So reusable(prev)
+     * happens before this load, which therefore reads it (nothing else may write the word until
+     * our own store at F). In the first wrap there is no previous record. This load runs on every
+     * reservation: an acquire would cost a barrier per record where loads are not ordered.
      */
-    prev_sv = prb_load(sv_word, PRB_MO_LOAD(desc_reserve_E, PRB_MO_ACQUIRE));
+    prev_sv = prb_load(sv_word, PRB_MO_LOAD(desc_reserve_E, PRB_MO_RELAXED));
 
     /*
      * Only a never-used slot (0) or prev's reusable descriptor may be recycled: this guards
@@ -963,8 +988,13 @@ static void desc_update_last_finalized(const prb_ring *r)
     prb_aword *lfs_word = hdr_word(r, H_LAST_FINALIZED);
     uint64_t old, newest, probe;
 
-    /* LMM(desc_last_finalized_seq:A) acquire, pairs with desc_update_last_finalized:A (P13). */
-    old = prb_load(lfs_word, PRB_MO_LOAD(desc_last_finalized_seq_A_update, PRB_MO_ACQUIRE));
+    /*
+     * LMM(desc_last_finalized_seq:A), the updater's copy: relaxed. The value only starts a walk
+     * that checks every record it relies on, and the CAS that publishes the result, a
+     * read-modify-write, continues the release sequence of the CAS that published this value,
+     * so a reader acquiring ours also synchronizes with that one (P13).
+     */
+    old = prb_load(lfs_word, PRB_MO_LOAD(desc_last_finalized_seq_A_update, PRB_MO_RELAXED));
     for (;;) {
         /* 0 is ambiguous ("record 0 is finalized" or "nothing is"): probe from record 0 itself,
            so that a finalized record 1 is never published while record 0 is still reserved. */
@@ -979,12 +1009,12 @@ static void desc_update_last_finalized(const prb_ring *r)
         if (newest == old)
             return;
         /*
-         * LMM(desc_update_last_finalized:A) acq_rel: the release publishes that the records up to
-         * `newest` were seen finalized (P13). On failure another writer advanced it; acquire its
-         * value and try again from there.
+         * LMM(desc_update_last_finalized:A) release: publishes that the records up to `newest`
+         * were seen finalized (P13). On failure another writer advanced it: try again from its
+         * value, relaxed for the reason given at the load above.
          */
-        if (prb_cas(lfs_word, &old, newest, PRB_MO(desc_update_last_finalized_A, PRB_MO_ACQ_REL),
-                    PRB_MO_LOAD(desc_update_last_finalized_A, PRB_MO_ACQUIRE)))
+        if (prb_cas(lfs_word, &old, newest, PRB_MO(desc_update_last_finalized_A, PRB_MO_RELEASE),
+                    PRB_MO_LOAD(desc_update_last_finalized_A, PRB_MO_RELAXED)))
             return;
     }
 }
@@ -1388,9 +1418,9 @@ uint64_t prb_first_seq(const prb_ring *r)
            was recycled under us: read the tail again. */
         if (state == PRB_DESC_FINALIZED || state == PRB_DESC_REUSABLE)
             break;
-        /* LMM(prb_first_seq:C) fence(acquire), pairs with desc_reserve:F (P4): having seen the
-           recycled state (at desc_read:E), the tail reload sees the push made before it. */
-        PRB_FENCE(prb_first_seq_C, PRB_MO_ACQUIRE);
+        /* LMM(prb_first_seq:C), the kernel's fence(acquire) pairing with desc_reserve:F (P4), is
+           not needed: desc_read:A read the recycled state with acquire, which synchronizes with
+           desc_reserve:F, so the tail reload sees the push made before it. */
     }
     return seq;
 }
@@ -1441,8 +1471,15 @@ uint64_t prb_first_valid_seq(const prb_ring *r)
 
 uint64_t prb_next_seq(const prb_ring *r)
 {
-    /* LMM(desc_last_finalized_seq:A) acquire, pairs with desc_update_last_finalized:A (P13). */
-    uint64_t seq = prb_load(hdr_word(r, H_LAST_FINALIZED), PRB_MO_LOAD(desc_last_finalized_seq_A, PRB_MO_ACQUIRE));
+    /*
+     * LMM(desc_last_finalized_seq:A) relaxed; P13 (records below the cached seq are seen
+     * finalized) holds through a fence instead. Before the walk below decides anything about a
+     * record at or below this value, or returns, it passes a fence(acquire) at desc_read:D (in
+     * read_record for a readable record, else in prb_first_seq's read of the tail, which is
+     * always finalized or reusable), and that fence synchronizes with the CAS that published
+     * this value (desc_update_last_finalized:A).
+     */
+    uint64_t seq = prb_load(hdr_word(r, H_LAST_FINALIZED), PRB_MO_LOAD(desc_last_finalized_seq_A, PRB_MO_RELAXED));
 
     /* 0 is ambiguous: "record 0 is finalized" or "nothing is". Start there and walk. */
     if (seq != 0)
