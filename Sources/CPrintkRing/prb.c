@@ -102,8 +102,11 @@
  *   P2  desc_reserve:F -> data_push_tail:B data tail pushed before a recycled descriptor is marked
  *                                          reserved; whoever saw the new state sees the new tail
  *                                          [acq_rel CAS / desc_read acquire + fence(acquire)]
- *   P3  desc_reserve:F -> desc_push_tail:C the same, for the descriptor tail
+ *   P3  desc_reserve:F -> desc_push_tail:C the same, for the descriptor tail  [release store /
+ *                                          desc_read acquire; the kernel's fence at C is not
+ *                                          needed here, see desc_push_tail]
  *   P4  desc_reserve:F -> prb_first_seq:C  the same, for readers looking for the first seq
+ *                                          [as P3]
  *   P5  desc_reserve:G -> desc_read:D      seqlock: a recycled descriptor is marked reserved
  *                                          before any of its fields change; a reader that copied a
  *                                          changed field sees the change of state on its re-check
@@ -114,7 +117,8 @@
  *                                          fence(acquire)] (data_realloc:A plays the same part)
  *   P7  data_alloc:A -> data_push_tail:B   the data tail moves before new block ids are written;
  *                                          whoever read a new id at an old position sees the new
- *                                          tail  [fence(release) / acquire + fence(acquire)]
+ *                                          tail  [fence(release) / relaxed id load, then
+ *                                          fence(acquire) when the walk fails]
  *   P8  _prb_commit:B -> desc_read:A       text and info are written before the record is
  *                                          committed/finalized  [seq_cst CAS (release) / acquire]
  *   P9  desc_reopen_last:A -> _prb_commit:B a reopened record's data is what its last commit
@@ -133,7 +137,9 @@
  *   P12 desc_push_tail:B -> desc_reserve:C a descriptor is reusable before the descriptor tail moves
  *                                          past it  [release CAS / acquire load]
  *   P13 desc_update_last_finalized:A -> desc_last_finalized_seq:A  the finalized prefix is
- *                                          published with release, read with acquire
+ *                                          published  [release CAS / relaxed load, then the
+ *                                          fence(acquire) at desc_read:D before anything is
+ *                                          decided about those records]
  *
  * Text and info are read by readers while a writer may be recycling them, so every such word is
  * an atomic accessed with relaxed order (the seqlock pattern); there is no data race in the C11
@@ -155,6 +161,12 @@
  *     it empty rather than turning it into a lost record.
  *   - No interrupts to disable: a writer that is preempted between reserve and commit is the
  *     ordinary userspace case of a stuck writer, and is handled like one.
+ *   - The write path is cheaper in five places (the finalization load before its CAS, a store
+ *     instead of a CAS at desc_reserve:F and at a final commit, device info kept apart, a lazier
+ *     last_finalized_seq), and twelve orderings are weaker than the kernel's barriers or than a
+ *     plain C11 translation (an acquire standing in for an address dependency) because another
+ *     acquire on the same path already orders them. Each is argued at its site; the README's
+ *     "Where we depart from the kernel" and docs/VERIFICATION.md list them with the evidence.
  */
 
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
