@@ -101,12 +101,12 @@
  *                                          reads a tail at least as new   [release CAS / acquire]
  *   P2  desc_reserve:F -> data_push_tail:B data tail pushed before a recycled descriptor is marked
  *                                          reserved; whoever saw the new state sees the new tail
- *                                          [acq_rel CAS / desc_read acquire + fence(acquire)]
+ *                                          [release store / desc_read acquire + fence(acquire)]
  *   P3  desc_reserve:F -> desc_push_tail:C the same, for the descriptor tail  [release store /
  *                                          desc_read acquire; the kernel's fence at C is not
  *                                          needed here, see desc_push_tail]
  *   P4  desc_reserve:F -> prb_first_seq:C  the same, for readers looking for the first seq
- *                                          [as P3]
+ *                                          [as P3; the fence at C is kept for bounded progress]
  *   P5  desc_reserve:G -> desc_read:D      seqlock: a recycled descriptor is marked reserved
  *                                          before any of its fields change; a reader that copied a
  *                                          changed field sees the change of state on its re-check
@@ -163,7 +163,7 @@
  *     ordinary userspace case of a stuck writer, and is handled like one.
  *   - The write path is cheaper in five places (the finalization load before its CAS, a store
  *     instead of a CAS at desc_reserve:F and at a final commit, device info kept apart, a lazier
- *     last_finalized_seq), and twelve orderings are weaker than the kernel's barriers or than a
+ *     last_finalized_seq), and eleven orderings are weaker than the kernel's barriers or than a
  *     plain C11 translation (an acquire standing in for an address dependency) because another
  *     acquire on the same path already orders them. Each is argued at its site; the README's
  *     "Where we depart from the kernel" and docs/VERIFICATION.md list them with the evidence.
@@ -588,7 +588,9 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
          * that id was stored) needs no acquire here: the walk then fails, and the fence(acquire)
          * at data_push_tail:B, after this load, pairs with data_alloc:A's fence(release). That
          * fence runs only when a walk fails; an acquire here would run for every block walked.
-         * (docs/VERIFICATION.md: weakening both is caught, weakening either alone cannot be.)
+         * (docs/VERIFICATION.md: with this load relaxed, removing that fence is caught.) A walk
+         * step that succeeds needs nothing from this load: desc_read:A acquires the finalized or
+         * reusable state, i.e. synchronizes with the commit, which came after the id store.
          */
         id = prb_load(&r->data[data_index(r, lpos_begin) / WORD], PRB_MO_LOAD(data_make_reusable_A, PRB_MO_RELAXED));
 
@@ -643,7 +645,8 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos)
              * LMM(data_push_tail:B) fence(acquire). Pairs with desc_reserve:F (P2) and data_alloc:A's
              * fence (P7): if the walk failed because it read a newer state or a newer block id
              * (data_make_reusable:A, a relaxed load), the writer that stored it had already pushed
-             * the tail, and C sees that. The only acquire on the block-id path (P7).
+             * the tail, and C sees that. It is the only acquire on the block-id path (P7); for a
+             * newer state (P2), desc_read:A's acquire would already be enough.
              */
             PRB_FENCE(data_push_tail_B, PRB_MO_ACQUIRE);
 
@@ -752,10 +755,13 @@ static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t
     bool was_wrapped = is_blk_wrapped(r, begin, old_next);
 
     /*
-     * Relaxed, unlike the head load in data_alloc. The head can equal our block's end only if its
-     * last move was this block's allocation or growth, and the writer that made it committed the
-     * record afterwards (release); the caller's desc_reopen_last:A acquired that commit (P9). So
-     * the data tail behind this head is already visible here, and data_push_tail:A re-reads it.
+     * Relaxed, unlike the head load in data_alloc. Positions never repeat, so the head can equal
+     * our block's end only if its last move was this block's allocation or growth, and the
+     * writer that made it (after pushing the tail) then committed the record (release). Every
+     * later reopen of the record acquired the commit before it (desc_reopen_last:A, P9) and ended
+     * in a commit of its own, so that chain of reopens and commits, ending with our caller's
+     * reopen, carries the tail push behind this head to us: data_push_tail:A reads a tail at most
+     * one ring behind it.
      */
     head = prb_load(head_word, PRB_MO_LOAD(data_realloc_head, PRB_MO_RELAXED));
     if (head != old_next)
@@ -852,8 +858,11 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
          * LMM(desc_push_tail:B) release: tail_id is made reusable before the tail passes it (P12).
          * Failure (another writer pushed it) is fine. No acquire half, although our caller goes
          * on to recycle the slot and must see it reusable (the kernel's P12 acquires it here):
-         * this writer has already read reusable(tail_id) with acquire (desc_read:A) or written it
-         * (desc_make_reusable) above, so desc_reserve:E reads it by coherence.
+         * this writer read tail_id finalized or reusable with acquire above (desc_read:A, which
+         * synchronizes with its commit) and has since read or written reusable(tail_id) (at
+         * desc_read:A, by its own CAS in desc_make_reusable, or by that CAS failing on another
+         * writer's), so desc_reserve:E reads it by coherence. A failed CAS here still reads a
+         * tail past tail_id, so the next tail load reads one too (coherence).
          */
         prb_cas(tail_word, &expected, desc_id(tail_id + 1), PRB_MO(desc_push_tail_B, PRB_MO_RELEASE),
                 PRB_MO_LOAD(desc_push_tail_B, PRB_MO_RELAXED));
@@ -865,7 +874,8 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
          * the recycler pushed the tail before F, so the load at D sees the push (coherence).
          *
          * LMM(desc_push_tail:D) relaxed. Returning true (the tail moved), our caller recycles
-         * tail_id's slot; as after B, this writer has already seen reusable(tail_id) itself.
+         * tail_id's slot; as after B, this writer has already synchronized with tail_id's commit
+         * and read or written reusable(tail_id) itself.
          */
         if (prb_load(tail_word, PRB_MO_LOAD(desc_push_tail_D, PRB_MO_RELAXED)) == tail_id)
             return false;
@@ -916,15 +926,18 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
 
     /*
      * LMM(desc_reserve:E) relaxed: the slot's state as prev's last user left it. The kernel's CAS
-     * at F acquires it, to synchronize with prev's commit (so the old record's last writes
-     * happen before ours, and ours are newer in every word). Every path here already does:
-     * either C read the tail past prev (acquire), pushed by a writer that had read prev
-     * finalized or reusable with acquire, or made it reusable by a read-modify-write (these
-     * continue the commit's release sequence), before its release CAS of the tail (P12); or this
-     * writer pushed the tail itself and did that read or write in desc_push_tail. So reusable(prev)
-     * happens before this load, which therefore reads it (nothing else may write the word until
-     * our own store at F). In the first wrap there is no previous record. This load runs on every
-     * reservation: an acquire would cost a barrier per record where loads are not ordered.
+     * at F acquires it, for two things; every path here already has both.
+     *  - Synchronization with prev's commit (the old record's last writes happen before ours,
+     *    and ours are newer in every word): some writer read prev finalized or reusable with
+     *    acquire at desc_read:A (the states after the commit are written by read-modify-writes,
+     *    which continue its release sequence). Either that writer pushed the tail past prev with
+     *    a release CAS that C read (acquire, P12), or it was this writer, in desc_push_tail.
+     *  - Reading reusable(prev): a read or write of reusable(prev) happens before this load (the
+     *    pusher's, carried by the same B -> C chain, or this writer's own in desc_push_tail), and
+     *    nothing but our own store at F writes the word after it, so this load reads it
+     *    (coherence).
+     * In the first wrap there is no previous record. This load runs on every reservation: an
+     * acquire would cost a barrier per record where loads are not ordered.
      */
     prev_sv = prb_load(sv_word, PRB_MO_LOAD(desc_reserve_E, PRB_MO_RELAXED));
 
@@ -1430,9 +1443,16 @@ uint64_t prb_first_seq(const prb_ring *r)
            was recycled under us: read the tail again. */
         if (state == PRB_DESC_FINALIZED || state == PRB_DESC_REUSABLE)
             break;
-        /* LMM(prb_first_seq:C), the kernel's fence(acquire) pairing with desc_reserve:F (P4), is
-           not needed: desc_read:A read the recycled state with acquire, which synchronizes with
-           desc_reserve:F, so the tail reload sees the push made before it. */
+        /*
+         * LMM(prb_first_seq:C) fence(acquire), for progress only. If desc_read:A read a recycled
+         * state, its acquire already synchronizes with desc_reserve:F (P4), so the tail reload sees
+         * the push made before it. But the state may also be stale (the tail read at A is newer
+         * than the state we got for it): this fence makes that relaxed tail load synchronize with
+         * the desc_push_tail:B that stored it, so the next round reads the state that push saw,
+         * and the loop ends after at most one extra round per tail value. Without it the loop still
+         * never returns a wrong seq, but it ends only when the newer state happens to arrive.
+         */
+        PRB_FENCE(prb_first_seq_C, PRB_MO_ACQUIRE);
     }
     return seq;
 }
@@ -1534,7 +1554,13 @@ bool prb_reader_next(prb_reader *reader, prb_record_info *info, void *buf, size_
 void prb_get_stats(const prb_ring *r, prb_stats *s)
 {
     s->finalized = prb_next_seq(r);
-    s->reserved = prb_next_reserve_seq(r); /* after: never below `finalized` */
+    /* The head load is a relaxed snapshot: records counted through the last_finalized_seq cache
+       are not read here, so nothing orders their reservations' head moves before this load, and
+       in the C11 model it may return an older head. A snapshot never shows fewer records
+       reserved than finalized. */
+    s->reserved = prb_next_reserve_seq(r);
+    if (s->reserved < s->finalized)
+        s->reserved = s->finalized;
     s->failed_descriptor = prb_load(hdr_word(r, H_FAILED_DESC), PRB_MO_RELAXED);
     s->failed_data = prb_load(hdr_word(r, H_FAILED_DATA), PRB_MO_RELAXED);
 }
