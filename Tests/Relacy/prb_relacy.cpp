@@ -68,12 +68,16 @@ const run_spec runs[] = {
     {"next_seq_sees_prefix", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::next_seq_sees_prefix>},
     {"extend_tail_behind_head", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::extend_tail_behind_head>},
     {"last_finalized_stride", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::last_finalized_stride>},
+    {"tail_pushed_for_another", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::tail_pushed_for_another>},
+    {"extend_over_reader", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::extend_over_reader>},
     {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 2, false, simulate_suite<prbrl::commit_store_buffering>},
     {"extend_shared_caller", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::extend_shared_caller>},
     {"next_seq_sees_prefix", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::next_seq_sees_prefix>},
+    {"extend_over_reader", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::extend_over_reader>},
     {"extend_tail_behind_head", rl::fair_context_bound_scheduler_type, 1, true, simulate_suite<prbrl::extend_tail_behind_head>},
     {"data_tail_behind_head", rl::fair_context_bound_scheduler_type, 1, true, simulate_suite<prbrl::data_tail_behind_head>},
     {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 3, true, simulate_suite<prbrl::commit_store_buffering>},
+    {"extend_over_reader", rl::fair_context_bound_scheduler_type, 2, true, simulate_suite<prbrl::extend_over_reader>},
 };
 
 const char *search_name(const run_spec &r)

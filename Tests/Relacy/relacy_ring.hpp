@@ -176,6 +176,15 @@ struct reader_log {
     }
 };
 
+/* Steering: waits (yielding to the other threads) until a plain variable another thread sets is
+   true. Plain variables are the checker's own, outside the memory model: waiting on one only
+   restricts which interleavings run, it adds no synchronization between the threads. */
+inline void wait_for(const bool &flag)
+{
+    while (!flag)
+        rl::yield(1, $);
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Checks when every thread is done (Relacy runs after() behind a global fence, like a join).
  * ------------------------------------------------------------------------------------------- */

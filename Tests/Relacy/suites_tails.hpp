@@ -235,6 +235,99 @@ struct data_tail_behind_head : rl::test_suite<data_tail_behind_head, 2> {
     void thread(unsigned index) { write_record(f.ring, index, 0, dtbh_length(index, 0)); }
 };
 
+/*
+ * tail_pushed_for_another (P11: data_push_tail:A and :D). A descriptor-tail push moves the data
+ * tail without moving the data head: the pusher makes the records in the way reusable, then moves
+ * the tail (release CAS at D). Another writer that reads that tail (acquire at A) and finds that
+ * it needs no push of its own allocates at once and writes over the area the push freed. P11
+ * makes the records freed there reusable for whoever sees that writer's text: a reader that
+ * copied the new bytes (data_alloc:A's fence(release) pairing with desc_read:D) must then see the
+ * record it copied reusable at its re-check (P6). Without P11 that writer's fence publishes
+ * nothing of the push it relied on, and the reader's re-check may still read the old record
+ * finalized: torn text accepted as the old record.
+ *
+ * The ring starts with records 0..3 of 0, 24, 8 and 8 bytes of text: the descriptor ring full
+ * (tail on record 0), blocks [0,32) [32,48) [48,64) in positions relative to the first (record 0
+ * has none), data tail at 0, head at 64. Writer 0 writes one 24-byte record, writer 1 one empty
+ * record; a reader reads record 1 (its text is in data words 1..3).
+ * The interleaving: writer 0 reserves record 4 (slot 0), pushing the descriptor tail past the
+ * data-less record 0, which leaves the data tail alone; writer 1 reserves record 5 (slot 1),
+ * which pushes the descriptor tail past record 1: record 1 made reusable, the data tail moved
+ * 0 -> 32 (D), the head not moved (record 5 has no data); then writer 0 allocates [64,96), at
+ * index 0: it needs the tail at 32, reads 32 at A and writes its header and text over record 1's
+ * block. The reader copies record 1's descriptor and info and writer 0's text; its re-check must
+ * see reusable(1) (or record 5), never finalized(1).
+ *
+ * The random scheduler alone does not reach this in 10^6 iterations (writer 0 has to stall for a
+ * whole reservation of writer 1's, and the reader has to copy late but re-check against a state
+ * word two stores old), so the suite steers the schedule through the fault hook (prb.h), with
+ * plain variables: these are the checker's bookkeeping, outside the memory model, so waiting on
+ * them orders the threads' steps without adding any synchronization between them (no failure
+ * found this way is one the unsteered code could not show). Writer 0, once it has reserved, waits
+ * until writer 1 has reserved; writer 1, once it has reserved, waits until the reader is done (so
+ * that record 1's state word still holds finalized(1) among its last three stores); the reader
+ * starts once writer 0 has its block. If writer 1 reserves first, nobody waits for anybody that
+ * is waiting, and writer 0 pushes record 1 itself: a plain run.
+ * Checks: what the reader accepts is whole; the end state as usual.
+ */
+inline size_t tpfa_length(unsigned writer, unsigned n)
+{
+    static const size_t before[4] = {0, MAX_TEXT, 8, 8};
+    if (writer == 2)
+        return n < 4 ? before[n] : MAX_TEXT;
+    return writer == 0 ? MAX_TEXT : 0;
+}
+
+struct tail_pushed_for_another : rl::test_suite<tail_pushed_for_another, 3> {
+    ring_fixture f;
+    bool reserved[2], allocated, read_done; /* steering: plain, outside the model */
+
+    static void steer(void *context, prb_fault_point point, const prb_entry *e)
+    {
+        tail_pushed_for_another *t = static_cast<tail_pushed_for_another *>(context);
+        if (point == PRB_FAULT_DATA_ALLOCATED && e->caller_id == 0)
+            t->allocated = true;
+        if (point != PRB_FAULT_DESC_RESERVED)
+            return;
+        t->reserved[e->caller_id] = true;
+        if (e->caller_id == 0)
+            wait_for(t->reserved[1]);
+        else if (t->reserved[0])
+            wait_for(t->read_done);
+    }
+
+    void before()
+    {
+        f.make();
+        reserved[0] = reserved[1] = allocated = read_done = false;
+        for (unsigned n = 0; n < 4; n++)
+            RL_ASSERT(write_record(f.ring, 2, n, tpfa_length(2, n)).seq == n);
+        prb_ring_set_fault_hook(f.ring, steer, this);
+    }
+    void after()
+    {
+        prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+        check_quiescent(f.ring, tpfa_length, false);
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index < 2) {
+            write_record(f.ring, index, 0, tpfa_length(index, 0));
+            if (index == 0)
+                allocated = true; /* also if the allocation failed: nobody waits for ever */
+        } else {
+            wait_for(allocated);
+            prb_record_info info;
+            unsigned char text[MAX_TEXT + 8];
+            if (prb_read(f.ring, 1, &info, text, sizeof text) == PRB_READ_OK)
+                check_record(info, text, 1, tpfa_length);
+            read_done = true;
+        }
+    }
+};
+
 } // namespace prbrl
 
 #endif
