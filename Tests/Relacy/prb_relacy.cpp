@@ -70,6 +70,7 @@ const run_spec runs[] = {
     {"last_finalized_stride", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::last_finalized_stride>},
     {"tail_pushed_for_another", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::tail_pushed_for_another>},
     {"extend_over_reader", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::extend_over_reader>},
+    {"alloc_cas_behind_ring", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::alloc_cas_behind_ring>},
     {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 2, false, simulate_suite<prbrl::commit_store_buffering>},
     {"extend_shared_caller", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::extend_shared_caller>},
     {"next_seq_sees_prefix", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::next_seq_sees_prefix>},
@@ -189,6 +190,8 @@ int main(int argc, char **argv)
         p.output_stream = &out;
         p.progress_stream = &progress;
 
+        /* A suite that failed may have left its steering hook set (its after() did not run). */
+        prbrl_before_cas = nullptr;
         auto start = std::chrono::steady_clock::now();
         bool ok = r.simulate(p);
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

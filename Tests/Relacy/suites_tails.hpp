@@ -328,6 +328,75 @@ struct tail_pushed_for_another : rl::test_suite<tail_pushed_for_another, 3> {
     }
 };
 
+/*
+ * alloc_cas_behind_ring (data_alloc:A's failure order, acquire). An allocator whose head CAS
+ * fails continues from the head it read there, and must start its tail push from a tail at most
+ * a ring behind that head, just as after its first head load (data_tail_behind_head): whoever
+ * moved the head there had pushed the tail first. Without the acquire it may read a tail more
+ * than a ring behind the new head; need_more_space() then says no push is needed, and it moves
+ * the head past a live block and writes over it. For that the head must move more than a ring
+ * between the allocator's load and its CAS, i.e. four 32-byte blocks of another writer's.
+ *
+ * An 8-descriptor ring (so that five records need no descriptor push), empty. Writer 0 writes one
+ * 24-byte record: it reserves, loads the data head (0, relative to the first position), needs no
+ * tail push, and is held at its head CAS (steering, below) while writer 1 writes four 24-byte
+ * records: blocks [0,32) [32,64) [64,96) [96,128), the tail pushed to 32, then 64. Writer 0's CAS
+ * then fails on head 128; it allocates at 128..160 and needs the tail at 96. Having acquired head
+ * 128, its tail load at data_push_tail:A sees 64 and it walks over [64,96) (writer 1's third
+ * record, finalized): the tail goes to 96. Without the acquire, the load may return the tail it
+ * last saw, 0, two pushes old: 160 - 64 - 0 is more than a ring, no push, head 160 with the
+ * tail at 64, and writer 0's block is written over the third record's, live at index 0.
+ *
+ * Steering (prbrl_before_cas, prb_atomics_relacy.hpp; plain variables, no synchronization added):
+ * writer 0's first data head CAS waits until writer 1 is done; writer 1 starts once writer 0 is
+ * there. Not reachable otherwise: the random scheduler never holds one thread for four records.
+ * Checks: the end state (every record whole; the data head at most a ring ahead of the tail).
+ */
+inline size_t acbr_length(unsigned, unsigned) { return MAX_TEXT; }
+
+struct alloc_cas_behind_ring : rl::test_suite<alloc_cas_behind_ring, 2> {
+    ring_fixture f;
+    bool at_cas, writer1_done; /* steering: plain, outside the model */
+    static alloc_cas_behind_ring *current;
+
+    static void steer(const prb_aword *word)
+    {
+        alloc_cas_behind_ring *t = current;
+        if (t->at_cas || rl::ctx().current_thread() != 0 || word != hdr_word(t->f.ring, H_DATA_HEAD))
+            return;
+        t->at_cas = true;
+        wait_for_keeping_views(t->writer1_done);
+    }
+
+    void before()
+    {
+        f.make(3);
+        at_cas = writer1_done = false;
+        current = this;
+        prbrl_before_cas = steer;
+    }
+    void after()
+    {
+        prbrl_before_cas = nullptr;
+        check_quiescent(f.ring, acbr_length, false);
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            write_record(f.ring, 0, 0, MAX_TEXT);
+            at_cas = true; /* also if it never got there: nobody waits for ever */
+        } else {
+            wait_for_keeping_views(at_cas);
+            for (unsigned n = 0; n < 4; n++)
+                write_record(f.ring, 1, n, MAX_TEXT);
+            writer1_done = true;
+        }
+    }
+};
+alloc_cas_behind_ring *alloc_cas_behind_ring::current = nullptr;
+
 } // namespace prbrl
 
 #endif
