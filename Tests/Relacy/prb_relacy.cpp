@@ -71,6 +71,7 @@ const run_spec runs[] = {
     {"tail_pushed_for_another", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::tail_pushed_for_another>},
     {"extend_over_reader", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::extend_over_reader>},
     {"alloc_cas_behind_ring", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::alloc_cas_behind_ring>},
+    {"walk_fails_then_tail_moves", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::walk_fails_then_tail_moves>},
     {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 2, false, simulate_suite<prbrl::commit_store_buffering>},
     {"extend_shared_caller", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::extend_shared_caller>},
     {"next_seq_sees_prefix", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::next_seq_sees_prefix>},

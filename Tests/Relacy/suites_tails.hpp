@@ -397,6 +397,100 @@ struct alloc_cas_behind_ring : rl::test_suite<alloc_cas_behind_ring, 2> {
 };
 alloc_cas_behind_ring *alloc_cas_behind_ring::current = nullptr;
 
+/*
+ * walk_fails_then_tail_moves (data_push_tail:C, P11 after a failed walk). A walk that fails
+ * re-reads the tail (C, after the fence at B): if the tail moved, the walker goes on from there,
+ * and may find that no more push is needed and write into the area that tail's push freed. The
+ * fence at B synchronizes with whoever wrote what the walk failed on; C must acquire the tail for
+ * the case where it was pushed further by a later push, whose records made reusable the walker has
+ * not otherwise seen (P11, for readers' re-checks, P6).
+ *
+ * The ring starts with records 0..3: 0 (no block), 8, 24 and 8 bytes of text, blocks [0,16)
+ * [16,48) [48,64) (relative positions), data tail 0, head 64, descriptor tail on record 0.
+ * Writer 0 writes one 24-byte record: it reserves record 4 (pushing the descriptor tail past the
+ * data-less record 0: the data tail stays), and is held there (steering) while writer 1 writes
+ * two empty records: record 5 recycles record 1's slot (the data tail pushed 0 -> 16 first),
+ * record 6 record 2's (the data tail pushed 16 -> 48 first; writer 1 is then held until the
+ * reader is done). Writer 0 then allocates [64,96) (index 0) and needs the tail at 32. Its tail
+ * load at A may return 0 (two pushes old: nothing orders it after them); its walk reads record
+ * 1's id at index 0, whose slot now holds record 5: it fails, synchronized with record 5's
+ * reservation (so with the push to 16) but not with the push to 48. C reads 48: no more push
+ * needed, the head CAS succeeds (empty records do not move it), and writer 0's header and text go
+ * over index 0..32, i.e. over record 2's header and first text word. A reader of record 2 that
+ * copies that text must see record 2 reusable at its re-check: only C's acquire orders the push to
+ * 48, and record 2 made reusable before it, before writer 0's stores.
+ *
+ * Steering as in tail_pushed_for_another (fault hook and plain variables; writer 0 waits without
+ * yielding, so that its tail load may still return a value from before its wait). If any step goes
+ * otherwise (a reservation that fails, a record reserved in another order), nobody waits for ever.
+ * Checks: what the reader accepts is whole; the end state as usual.
+ */
+inline size_t wftm_length(unsigned writer, unsigned n)
+{
+    static const size_t before[4] = {0, 8, MAX_TEXT, 8};
+    if (writer == 2)
+        return n < 4 ? before[n] : MAX_TEXT;
+    return writer == 0 ? MAX_TEXT : 0;
+}
+
+struct walk_fails_then_tail_moves : rl::test_suite<walk_fails_then_tail_moves, 3> {
+    ring_fixture f;
+    bool reserved0, pushed, allocated, read_done; /* steering: plain, outside the model */
+    unsigned reservations1;
+
+    static void steer(void *context, prb_fault_point point, const prb_entry *e)
+    {
+        walk_fails_then_tail_moves *t = static_cast<walk_fails_then_tail_moves *>(context);
+        if (point == PRB_FAULT_DATA_ALLOCATED && e->caller_id == 0)
+            t->allocated = true;
+        if (point != PRB_FAULT_DESC_RESERVED)
+            return;
+        if (e->caller_id == 0) {
+            t->reserved0 = true;
+            wait_for_keeping_views(t->pushed);
+        } else if (++t->reservations1 == 2) {
+            t->pushed = true;
+            wait_for(t->read_done);
+        }
+    }
+
+    void before()
+    {
+        f.make();
+        reserved0 = pushed = allocated = read_done = false;
+        reservations1 = 0;
+        for (unsigned n = 0; n < 4; n++)
+            RL_ASSERT(write_record(f.ring, 2, n, wftm_length(2, n)).seq == n);
+        prb_ring_set_fault_hook(f.ring, steer, this);
+    }
+    void after()
+    {
+        prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+        check_quiescent(f.ring, wftm_length, false);
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            write_record(f.ring, 0, 0, MAX_TEXT);
+            reserved0 = allocated = true; /* also if it never got there */
+        } else if (index == 1) {
+            wait_for(reserved0);
+            for (unsigned n = 0; n < 2; n++)
+                write_record(f.ring, 1, n, 0);
+            pushed = true;
+        } else {
+            wait_for(allocated);
+            prb_record_info info;
+            unsigned char text[MAX_TEXT + 8];
+            if (prb_read(f.ring, 2, &info, text, sizeof text) == PRB_READ_OK)
+                check_record(info, text, 2, wftm_length);
+            read_done = true;
+        }
+    }
+};
+
 } // namespace prbrl
 
 #endif
