@@ -37,9 +37,19 @@ typedef rl::atomic<uint64_t> prb_aword;
 #define prb_cas(p, expected_ptr, desired, mo_success, mo_failure) \
     prb_cas_((p), (expected_ptr), (desired), (mo_success), (mo_failure), $)
 
+/*
+ * Steering for the suites (relacy_ring.hpp): if set, called before every compare-and-swap with
+ * the word it is about to change. A suite uses it to hold a thread at one CAS (say, the data head
+ * CAS of an allocation) until others have done something, waiting on plain variables: that only
+ * chooses the interleaving, it adds no synchronization. Null (nothing) unless a suite sets it.
+ */
+static void (*prbrl_before_cas)(const prb_aword *word) = nullptr;
+
 inline bool prb_cas_(prb_aword *p, uint64_t *expected, uint64_t desired, rl::memory_order mo_success,
                      rl::memory_order mo_failure, rl::debug_info_param info)
 {
+    if (prbrl_before_cas != nullptr)
+        prbrl_before_cas(p);
     uint64_t seen = (*p)(info).load(mo_failure);
     if (seen != *expected) {
         *expected = seen;

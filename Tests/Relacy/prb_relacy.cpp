@@ -68,12 +68,18 @@ const run_spec runs[] = {
     {"next_seq_sees_prefix", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::next_seq_sees_prefix>},
     {"extend_tail_behind_head", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::extend_tail_behind_head>},
     {"last_finalized_stride", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::last_finalized_stride>},
+    {"tail_pushed_for_another", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::tail_pushed_for_another>},
+    {"extend_over_reader", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::extend_over_reader>},
+    {"alloc_cas_behind_ring", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::alloc_cas_behind_ring>},
+    {"walk_fails_then_tail_moves", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::walk_fails_then_tail_moves>},
     {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 2, false, simulate_suite<prbrl::commit_store_buffering>},
     {"extend_shared_caller", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::extend_shared_caller>},
     {"next_seq_sees_prefix", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::next_seq_sees_prefix>},
+    {"extend_over_reader", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::extend_over_reader>},
     {"extend_tail_behind_head", rl::fair_context_bound_scheduler_type, 1, true, simulate_suite<prbrl::extend_tail_behind_head>},
     {"data_tail_behind_head", rl::fair_context_bound_scheduler_type, 1, true, simulate_suite<prbrl::data_tail_behind_head>},
     {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 3, true, simulate_suite<prbrl::commit_store_buffering>},
+    {"extend_over_reader", rl::fair_context_bound_scheduler_type, 2, true, simulate_suite<prbrl::extend_over_reader>},
 };
 
 const char *search_name(const run_spec &r)
@@ -185,6 +191,8 @@ int main(int argc, char **argv)
         p.output_stream = &out;
         p.progress_stream = &progress;
 
+        /* A suite that failed may have left its steering hook set (its after() did not run). */
+        prbrl_before_cas = nullptr;
         auto start = std::chrono::steady_clock::now();
         bool ok = r.simulate(p);
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -176,6 +176,26 @@ struct reader_log {
     }
 };
 
+/* Steering: waits (yielding to the other threads) until a plain variable another thread sets is
+   true. Plain variables are the checker's own, outside the memory model: waiting on one only
+   restricts which interleavings run, it adds no synchronization between the threads. */
+inline void wait_for(const bool &flag)
+{
+    while (!flag)
+        rl::yield(1, $);
+}
+
+/* The same without rl::yield, for suites run under the random scheduler only. Relacy lets a
+   thread that yielded no longer read a value it had read before the yield (its rule for spin
+   loops to make progress), which would forbid exactly the stale read some suites are after. A
+   plain scheduling point has no such effect (the context-bounded search would count each one as a
+   preemption). */
+inline void wait_for_keeping_views(const bool &flag)
+{
+    while (!flag)
+        rl::ctx().sched();
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Checks when every thread is done (Relacy runs after() behind a global fence, like a join).
  * ------------------------------------------------------------------------------------------- */

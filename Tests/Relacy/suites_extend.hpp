@@ -246,6 +246,91 @@ struct extend_tail_behind_head : rl::test_suite<extend_tail_behind_head, 2> {
     }
 };
 
+/*
+ * extend_over_reader (data_realloc:A's fence(release), P6 for a block that grows): the twin of
+ * reader_vs_recycling's race for data_alloc:A's fence. An extension whose block grows pushes the
+ * data tail itself (the records it passes made reusable, then the tail CAS), moves the head, and
+ * then writes the grown block over the area it freed: the block header and the moved text in
+ * data_realloc, the new chunk in prb_entry_append. The fence after the head CAS orders the
+ * records made reusable before those stores, so that a reader that copied any of them (and then
+ * passes desc_read:D's fence(acquire)) sees the record it copied reusable at its re-check.
+ * Without the fence the reader's re-check may still read the old record finalized, and it accepts
+ * the extension's bytes as that record's text.
+ *
+ * The ring starts as in extend_tail_behind_head: records of 16, 8, 8, 8 and 16 bytes of text,
+ * data tail at 40, head at 104 (index 40); record 3's block wraps (text in data word 1), record
+ * 4's is at index 16 (text in data words 3 and 4). Writer 0 (caller 7) writes an 8-byte record
+ * with prb_commit (record 5, at index 40) and extends it by 16 bytes: the block grows to 32 bytes
+ * and wraps, so the extension pushes the data tail over records 3 and 4 (both made reusable by
+ * writer 0 itself) and writes the grown block at index 0: header in data word 0, the moved 8
+ * bytes in word 1 (record 3's text), the two chunks in words 2 and 3 (record 4's header and
+ * first text word). The reader reads records 3 and 4 once the block has grown.
+ *
+ * Steering (as in tail_pushed_for_another: a plain variable, outside the memory model, so it adds
+ * no synchronization): the reader starts once prb_reserve_in_last has returned, i.e. after the
+ * header and the moved text are stored; the chunks may be stored before, during or after its
+ * copies. Without it the reader, with far fewer steps, is almost always done before the growth.
+ * Checks: what the reader accepts is whole (an old record's text, never the extension's); the end
+ * state as in extend_tail_behind_head.
+ */
+struct extend_over_reader : rl::test_suite<extend_over_reader, 2> {
+    ring_fixture f;
+    uint64_t ext_seq;
+    bool extended, grown; /* grown: steering, plain */
+
+    void before()
+    {
+        f.make();
+        ext_seq = NO_SEQ;
+        extended = grown = false;
+        for (unsigned n = 0; n < 5; n++)
+            RL_ASSERT(write_record(f.ring, 2, n, etbh_length(2, n)).status == PRB_OK);
+    }
+    void after()
+    {
+        check_quiescent(f.ring, etbh_length, true, extended_special);
+        if (ext_seq != NO_SEQ) {
+            prb_record_info info;
+            unsigned char text[MAX_TEXT];
+            if (read_extended_at_end(f.ring, ext_seq, &info, text))
+                RL_ASSERT(check_extended(info, text) == (extended ? 6u : 0u));
+        }
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            write_outcome w = write_record(f.ring, EXT_CALLER, 0, EXT_CHUNK, false);
+            if (w.status != PRB_OK) {
+                grown = true;
+                return;
+            }
+            ext_seq = w.seq;
+            prb_entry e;
+            unsigned char chunk[2 * EXT_CHUNK];
+            prb_status st = prb_reserve_in_last(f.ring, &e, EXT_CALLER, 2 * EXT_CHUNK, MAX_TEXT);
+            grown = true;
+            if (st != PRB_OK)
+                return;
+            RL_ASSERT(e.text_len == EXT_CHUNK);
+            fill_text(chunk, e.seq, tag_of(EXT_CALLER, 1), EXT_CHUNK, 2 * EXT_CHUNK);
+            fill_text(chunk + EXT_CHUNK, e.seq, tag_of(EXT_CALLER, 2), 2 * EXT_CHUNK, 3 * EXT_CHUNK);
+            RL_ASSERT(prb_entry_append(&e, chunk, sizeof chunk) == sizeof chunk);
+            RL_ASSERT(prb_commit(&e) == PRB_OK);
+            extended = true;
+        } else {
+            wait_for(grown);
+            for (uint64_t seq = 3; seq <= 4; seq++) {
+                prb_record_info info;
+                unsigned char text[MAX_TEXT + 8];
+                if (prb_read(f.ring, seq, &info, text, sizeof text) == PRB_READ_OK)
+                    check_record(info, text, seq, etbh_length);
+            }
+        }
+    }
+};
+
 } // namespace prbrl
 
 #endif

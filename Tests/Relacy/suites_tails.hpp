@@ -235,6 +235,262 @@ struct data_tail_behind_head : rl::test_suite<data_tail_behind_head, 2> {
     void thread(unsigned index) { write_record(f.ring, index, 0, dtbh_length(index, 0)); }
 };
 
+/*
+ * tail_pushed_for_another (P11: data_push_tail:A and :D). A descriptor-tail push moves the data
+ * tail without moving the data head: the pusher makes the records in the way reusable, then moves
+ * the tail (release CAS at D). Another writer that reads that tail (acquire at A) and finds that
+ * it needs no push of its own allocates at once and writes over the area the push freed. P11
+ * makes the records freed there reusable for whoever sees that writer's text: a reader that
+ * copied the new bytes (data_alloc:A's fence(release) pairing with desc_read:D) must then see the
+ * record it copied reusable at its re-check (P6). Without P11 that writer's fence publishes
+ * nothing of the push it relied on, and the reader's re-check may still read the old record
+ * finalized: torn text accepted as the old record.
+ *
+ * The ring starts with records 0..3 of 0, 24, 8 and 8 bytes of text: the descriptor ring full
+ * (tail on record 0), blocks [0,32) [32,48) [48,64) in positions relative to the first (record 0
+ * has none), data tail at 0, head at 64. Writer 0 writes one 24-byte record, writer 1 one empty
+ * record; a reader reads record 1 (its text is in data words 1..3).
+ * The interleaving: writer 0 reserves record 4 (slot 0), pushing the descriptor tail past the
+ * data-less record 0, which leaves the data tail alone; writer 1 reserves record 5 (slot 1),
+ * which pushes the descriptor tail past record 1: record 1 made reusable, the data tail moved
+ * 0 -> 32 (D), the head not moved (record 5 has no data); then writer 0 allocates [64,96), at
+ * index 0: it needs the tail at 32, reads 32 at A and writes its header and text over record 1's
+ * block. The reader copies record 1's descriptor and info and writer 0's text; its re-check must
+ * see reusable(1) (or record 5), never finalized(1).
+ *
+ * The random scheduler alone does not reach this in 10^6 iterations (writer 0 has to stall for a
+ * whole reservation of writer 1's, and the reader has to copy late but re-check against a state
+ * word two stores old), so the suite steers the schedule through the fault hook (prb.h), with
+ * plain variables: these are the checker's bookkeeping, outside the memory model, so waiting on
+ * them orders the threads' steps without adding any synchronization between them (no failure
+ * found this way is one the unsteered code could not show). Writer 0, once it has reserved, waits
+ * until writer 1 has reserved; writer 1, once it has reserved, waits until the reader is done (so
+ * that record 1's state word still holds finalized(1) among its last three stores); the reader
+ * starts once writer 0 has its block. If writer 1 reserves first, nobody waits for anybody that
+ * is waiting, and writer 0 pushes record 1 itself: a plain run.
+ * Checks: what the reader accepts is whole; the end state as usual.
+ */
+inline size_t tpfa_length(unsigned writer, unsigned n)
+{
+    static const size_t before[4] = {0, MAX_TEXT, 8, 8};
+    if (writer == 2)
+        return n < 4 ? before[n] : MAX_TEXT;
+    return writer == 0 ? MAX_TEXT : 0;
+}
+
+struct tail_pushed_for_another : rl::test_suite<tail_pushed_for_another, 3> {
+    ring_fixture f;
+    bool reserved[2], allocated, read_done; /* steering: plain, outside the model */
+
+    static void steer(void *context, prb_fault_point point, const prb_entry *e)
+    {
+        tail_pushed_for_another *t = static_cast<tail_pushed_for_another *>(context);
+        if (point == PRB_FAULT_DATA_ALLOCATED && e->caller_id == 0)
+            t->allocated = true;
+        if (point != PRB_FAULT_DESC_RESERVED)
+            return;
+        t->reserved[e->caller_id] = true;
+        if (e->caller_id == 0)
+            wait_for(t->reserved[1]);
+        else if (t->reserved[0])
+            wait_for(t->read_done);
+    }
+
+    void before()
+    {
+        f.make();
+        reserved[0] = reserved[1] = allocated = read_done = false;
+        for (unsigned n = 0; n < 4; n++)
+            RL_ASSERT(write_record(f.ring, 2, n, tpfa_length(2, n)).seq == n);
+        prb_ring_set_fault_hook(f.ring, steer, this);
+    }
+    void after()
+    {
+        prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+        check_quiescent(f.ring, tpfa_length, false);
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index < 2) {
+            write_record(f.ring, index, 0, tpfa_length(index, 0));
+            if (index == 0)
+                allocated = true; /* also if the allocation failed: nobody waits for ever */
+        } else {
+            wait_for(allocated);
+            prb_record_info info;
+            unsigned char text[MAX_TEXT + 8];
+            if (prb_read(f.ring, 1, &info, text, sizeof text) == PRB_READ_OK)
+                check_record(info, text, 1, tpfa_length);
+            read_done = true;
+        }
+    }
+};
+
+/*
+ * alloc_cas_behind_ring (data_alloc:A's failure order, acquire). An allocator whose head CAS
+ * fails continues from the head it read there, and must start its tail push from a tail at most
+ * a ring behind that head, just as after its first head load (data_tail_behind_head): whoever
+ * moved the head there had pushed the tail first. Without the acquire it may read a tail more
+ * than a ring behind the new head; need_more_space() then says no push is needed, and it moves
+ * the head past a live block and writes over it. For that the head must move more than a ring
+ * between the allocator's load and its CAS, i.e. four 32-byte blocks of another writer's.
+ *
+ * An 8-descriptor ring (so that five records need no descriptor push), empty. Writer 0 writes one
+ * 24-byte record: it reserves, loads the data head (0, relative to the first position), needs no
+ * tail push, and is held at its head CAS (steering, below) while writer 1 writes four 24-byte
+ * records: blocks [0,32) [32,64) [64,96) [96,128), the tail pushed to 32, then 64. Writer 0's CAS
+ * then fails on head 128; it allocates at 128..160 and needs the tail at 96. Having acquired head
+ * 128, its tail load at data_push_tail:A sees 64 and it walks over [64,96) (writer 1's third
+ * record, finalized): the tail goes to 96. Without the acquire, the load may return the tail it
+ * last saw, 0, two pushes old: 160 - 64 - 0 is more than a ring, no push, head 160 with the
+ * tail at 64, and writer 0's block is written over the third record's, live at index 0.
+ *
+ * Steering (prbrl_before_cas, prb_atomics_relacy.hpp; plain variables, no synchronization added):
+ * writer 0's first data head CAS waits until writer 1 is done; writer 1 starts once writer 0 is
+ * there. Not reachable otherwise: the random scheduler never holds one thread for four records.
+ * Checks: the end state (every record whole; the data head at most a ring ahead of the tail).
+ */
+inline size_t acbr_length(unsigned, unsigned) { return MAX_TEXT; }
+
+struct alloc_cas_behind_ring : rl::test_suite<alloc_cas_behind_ring, 2> {
+    ring_fixture f;
+    bool at_cas, writer1_done; /* steering: plain, outside the model */
+    static alloc_cas_behind_ring *current;
+
+    static void steer(const prb_aword *word)
+    {
+        alloc_cas_behind_ring *t = current;
+        if (t->at_cas || rl::ctx().current_thread() != 0 || word != hdr_word(t->f.ring, H_DATA_HEAD))
+            return;
+        t->at_cas = true;
+        wait_for_keeping_views(t->writer1_done);
+    }
+
+    void before()
+    {
+        f.make(3);
+        at_cas = writer1_done = false;
+        current = this;
+        prbrl_before_cas = steer;
+    }
+    void after()
+    {
+        prbrl_before_cas = nullptr;
+        check_quiescent(f.ring, acbr_length, false);
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            write_record(f.ring, 0, 0, MAX_TEXT);
+            at_cas = true; /* also if it never got there: nobody waits for ever */
+        } else {
+            wait_for_keeping_views(at_cas);
+            for (unsigned n = 0; n < 4; n++)
+                write_record(f.ring, 1, n, MAX_TEXT);
+            writer1_done = true;
+        }
+    }
+};
+alloc_cas_behind_ring *alloc_cas_behind_ring::current = nullptr;
+
+/*
+ * walk_fails_then_tail_moves (data_push_tail:C, P11 after a failed walk). A walk that fails
+ * re-reads the tail (C, after the fence at B): if the tail moved, the walker goes on from there,
+ * and may find that no more push is needed and write into the area that tail's push freed. The
+ * fence at B synchronizes with whoever wrote what the walk failed on; C must acquire the tail for
+ * the case where it was pushed further by a later push, whose records made reusable the walker has
+ * not otherwise seen (P11, for readers' re-checks, P6).
+ *
+ * The ring starts with records 0..3: 0 (no block), 8, 24 and 8 bytes of text, blocks [0,16)
+ * [16,48) [48,64) (relative positions), data tail 0, head 64, descriptor tail on record 0.
+ * Writer 0 writes one 24-byte record: it reserves record 4 (pushing the descriptor tail past the
+ * data-less record 0: the data tail stays), and is held there (steering) while writer 1 writes
+ * two empty records: record 5 recycles record 1's slot (the data tail pushed 0 -> 16 first),
+ * record 6 record 2's (the data tail pushed 16 -> 48 first; writer 1 is then held until the
+ * reader is done). Writer 0 then allocates [64,96) (index 0) and needs the tail at 32. Its tail
+ * load at A may return 0 (two pushes old: nothing orders it after them); its walk reads record
+ * 1's id at index 0, whose slot now holds record 5: it fails, synchronized with record 5's
+ * reservation (so with the push to 16) but not with the push to 48. C reads 48: no more push
+ * needed, the head CAS succeeds (empty records do not move it), and writer 0's header and text go
+ * over index 0..32, i.e. over record 2's header and first text word. A reader of record 2 that
+ * copies that text must see record 2 reusable at its re-check: only C's acquire orders the push to
+ * 48, and record 2 made reusable before it, before writer 0's stores.
+ *
+ * Steering as in tail_pushed_for_another (fault hook and plain variables; writer 0 waits without
+ * yielding, so that its tail load may still return a value from before its wait). If any step goes
+ * otherwise (a reservation that fails, a record reserved in another order), nobody waits for ever.
+ * Checks: what the reader accepts is whole; the end state as usual.
+ */
+inline size_t wftm_length(unsigned writer, unsigned n)
+{
+    static const size_t before[4] = {0, 8, MAX_TEXT, 8};
+    if (writer == 2)
+        return n < 4 ? before[n] : MAX_TEXT;
+    return writer == 0 ? MAX_TEXT : 0;
+}
+
+struct walk_fails_then_tail_moves : rl::test_suite<walk_fails_then_tail_moves, 3> {
+    ring_fixture f;
+    bool reserved0, pushed, allocated, read_done; /* steering: plain, outside the model */
+    unsigned reservations1;
+
+    static void steer(void *context, prb_fault_point point, const prb_entry *e)
+    {
+        walk_fails_then_tail_moves *t = static_cast<walk_fails_then_tail_moves *>(context);
+        if (point == PRB_FAULT_DATA_ALLOCATED && e->caller_id == 0)
+            t->allocated = true;
+        if (point != PRB_FAULT_DESC_RESERVED)
+            return;
+        if (e->caller_id == 0) {
+            t->reserved0 = true;
+            wait_for_keeping_views(t->pushed);
+        } else if (++t->reservations1 == 2) {
+            t->pushed = true;
+            wait_for(t->read_done);
+        }
+    }
+
+    void before()
+    {
+        f.make();
+        reserved0 = pushed = allocated = read_done = false;
+        reservations1 = 0;
+        for (unsigned n = 0; n < 4; n++)
+            RL_ASSERT(write_record(f.ring, 2, n, wftm_length(2, n)).seq == n);
+        prb_ring_set_fault_hook(f.ring, steer, this);
+    }
+    void after()
+    {
+        prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+        check_quiescent(f.ring, wftm_length, false);
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            write_record(f.ring, 0, 0, MAX_TEXT);
+            reserved0 = allocated = true; /* also if it never got there */
+        } else if (index == 1) {
+            wait_for(reserved0);
+            for (unsigned n = 0; n < 2; n++)
+                write_record(f.ring, 1, n, 0);
+            pushed = true;
+        } else {
+            wait_for(allocated);
+            prb_record_info info;
+            unsigned char text[MAX_TEXT + 8];
+            if (prb_read(f.ring, 2, &info, text, sizeof text) == PRB_READ_OK)
+                check_record(info, text, 2, wftm_length);
+            read_done = true;
+        }
+    }
+};
+
 } // namespace prbrl
 
 #endif
