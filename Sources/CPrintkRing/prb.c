@@ -133,7 +133,8 @@
  *                                          the other side's later load. (No fences needed; on x86
  *                                          and arm64 this costs nothing over acquire/release.)
  *   P11 data_push_tail:D -> data_push_tail:A  records are reusable before the data tail moves past
- *                                          them  [release CAS / acquire load]
+ *                                          them  [release CAS / acquire load; also at
+ *                                          data_push_tail:C]
  *   P12 desc_push_tail:B -> desc_reserve:C a descriptor is reusable before the descriptor tail moves
  *                                          past it  [release CAS / acquire load]
  *   P13 desc_update_last_finalized:A -> desc_last_finalized_seq:A  the finalized prefix is
@@ -163,7 +164,7 @@
  *     ordinary userspace case of a stuck writer, and is handled like one.
  *   - The write path is cheaper in five places (the finalization load before its CAS, a store
  *     instead of a CAS at desc_reserve:F and at a final commit, device info kept apart, a lazier
- *     last_finalized_seq), and eleven orderings are weaker than the kernel's barriers or than a
+ *     last_finalized_seq), and twelve orderings are weaker than the kernel's barriers or than a
  *     plain C11 translation (an acquire standing in for an address dependency) because another
  *     acquire on the same path already orders them. Each is argued at its site; the README's
  *     "Where we depart from the kernel" and docs/VERIFICATION.md list them with the evidence.
@@ -662,13 +663,20 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos)
         }
 
         /*
-         * LMM(data_push_tail:D) acq_rel: the release publishes the records made reusable above
-         * before the new tail (P11). On failure, acquire: we continue from the value another
-         * writer pushed, exactly as if read at A. (C11 wants the success order at least as strong
-         * as the failure order, hence acq_rel rather than release.)
+         * LMM(data_push_tail:D) release: publishes the records made reusable above before the
+         * new tail (P11). No acquire half (the kernel's cmpxchg is a full barrier), although on
+         * failure we go on from the value another writer pushed, unlike A and C: we only get
+         * here after a walk that succeeded from `tail` to at least `lpos`, and the new value lies
+         * between the two (tails only move forward; at or past `lpos` we are done). So every
+         * record our caller will overwrite from here on lies in [tail, lpos), and this writer has
+         * itself read each of them finalized or reusable (desc_read:A) and read or written
+         * reusable: a reader that copies our caller's bytes is ordered after those accesses
+         * (data_alloc:A's fence) and its re-check sees reusable by coherence (P6). On success the
+         * CAS, a read-modify-write, continues the release sequence of the push it read, so P11
+         * holds for whoever acquires our tail.
          */
-        if (prb_cas(tail_word, &tail, next, PRB_MO(data_push_tail_D, PRB_MO_ACQ_REL),
-                    PRB_MO_LOAD(data_push_tail_D, PRB_MO_ACQUIRE)))
+        if (prb_cas(tail_word, &tail, next, PRB_MO(data_push_tail_D, PRB_MO_RELEASE),
+                    PRB_MO_LOAD(data_push_tail_D, PRB_MO_RELAXED)))
             break;
     }
     return true;
