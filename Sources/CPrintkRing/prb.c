@@ -668,12 +668,14 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos)
          * failure we go on from the value another writer pushed, unlike A and C: we only get
          * here after a walk that succeeded from `tail` to at least `lpos`, and the new value lies
          * between the two (tails only move forward; at or past `lpos` we are done). So every
-         * record our caller will overwrite from here on lies in [tail, lpos), and this writer has
-         * itself read each of them finalized or reusable (desc_read:A) and read or written
-         * reusable: a reader that copies our caller's bytes is ordered after those accesses
-         * (data_alloc:A's fence) and its re-check sees reusable by coherence (P6). On success the
-         * CAS, a read-modify-write, continues the release sequence of the push it read, so P11
-         * holds for whoever acquires our tail.
+         * record our caller overwrites lies below the last tail we acquired (at A or C: P11), or
+         * in a range we have walked successfully since then, reading each record finalized or
+         * reusable (desc_read:A, synchronizing with its commit) and then reading or writing
+         * reusable or a later state. A reader that copies our caller's bytes is ordered after
+         * those accesses (data_alloc:A's or data_realloc:A's fence), so its re-check reads a state
+         * other than the one it copied under (coherence, P6). On success the CAS, a
+         * read-modify-write, continues the release sequence of the push it read, so P11 holds for
+         * whoever acquires our tail.
          */
         if (prb_cas(tail_word, &tail, next, PRB_MO(data_push_tail_D, PRB_MO_RELEASE),
                     PRB_MO_LOAD(data_push_tail_D, PRB_MO_RELAXED)))
