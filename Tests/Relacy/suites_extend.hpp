@@ -198,6 +198,30 @@ inline size_t etbh_length(unsigned writer, unsigned n)
     return writer == 2 && n < 5 ? before[n] : MAX_TEXT;
 }
 
+/* The set-up shared by extend_tail_behind_head and extend_over_reader: five records of writer 2,
+   filling the ring so that the extension's growth has to push the data tail. */
+inline void etbh_fill(ring_fixture &f)
+{
+    f.make();
+    for (unsigned n = 0; n < 5; n++)
+        RL_ASSERT(write_record(f.ring, 2, n, etbh_length(2, n)).status == PRB_OK);
+}
+
+/* Their common end check: the ring is consistent, and the extended record (if it was written
+   and is still there) holds its extension exactly when prb_reserve_in_last succeeded. */
+inline void etbh_check_end(ring_fixture &f, uint64_t ext_seq, bool extended)
+{
+    check_quiescent(f.ring, etbh_length, true, extended_special);
+    if (ext_seq != NO_SEQ) {
+        prb_record_info info;
+        unsigned char text[MAX_TEXT];
+        if (read_extended_at_end(f.ring, ext_seq, &info, text))
+            RL_ASSERT(check_extended(info, text) == (extended ? 6u : 0u));
+    }
+    check_still_writable(f.ring);
+    f.destroy();
+}
+
 struct extend_tail_behind_head : rl::test_suite<extend_tail_behind_head, 2> {
     ring_fixture f;
     uint64_t ext_seq;
@@ -205,23 +229,13 @@ struct extend_tail_behind_head : rl::test_suite<extend_tail_behind_head, 2> {
 
     void before()
     {
-        f.make();
         ext_seq = NO_SEQ;
         extended = false;
-        for (unsigned n = 0; n < 5; n++)
-            RL_ASSERT(write_record(f.ring, 2, n, etbh_length(2, n)).status == PRB_OK);
+        etbh_fill(f);
     }
     void after()
     {
-        check_quiescent(f.ring, etbh_length, true, extended_special);
-        if (ext_seq != NO_SEQ) {
-            prb_record_info info;
-            unsigned char text[MAX_TEXT];
-            if (read_extended_at_end(f.ring, ext_seq, &info, text))
-                RL_ASSERT(check_extended(info, text) == (extended ? 6u : 0u));
-        }
-        check_still_writable(f.ring);
-        f.destroy();
+        etbh_check_end(f, ext_seq, extended);
     }
     void thread(unsigned index)
     {
@@ -280,23 +294,13 @@ struct extend_over_reader : rl::test_suite<extend_over_reader, 2> {
 
     void before()
     {
-        f.make();
         ext_seq = NO_SEQ;
         extended = grown = false;
-        for (unsigned n = 0; n < 5; n++)
-            RL_ASSERT(write_record(f.ring, 2, n, etbh_length(2, n)).status == PRB_OK);
+        etbh_fill(f);
     }
     void after()
     {
-        check_quiescent(f.ring, etbh_length, true, extended_special);
-        if (ext_seq != NO_SEQ) {
-            prb_record_info info;
-            unsigned char text[MAX_TEXT];
-            if (read_extended_at_end(f.ring, ext_seq, &info, text))
-                RL_ASSERT(check_extended(info, text) == (extended ? 6u : 0u));
-        }
-        check_still_writable(f.ring);
-        f.destroy();
+        etbh_check_end(f, ext_seq, extended);
     }
     void thread(unsigned index)
     {

@@ -235,6 +235,25 @@ struct data_tail_behind_head : rl::test_suite<data_tail_behind_head, 2> {
     void thread(unsigned index) { write_record(f.ring, index, 0, dtbh_length(index, 0)); }
 };
 
+
+/* Shared by the steered suites below: four records of writer 2 fill the ring, then the fault hook
+   that steers the threads is installed (and removed before the end checks). */
+inline void steered_fill(ring_fixture &f, length_fn length, prb_fault_hook steer, void *suite)
+{
+    f.make();
+    for (unsigned n = 0; n < 4; n++)
+        RL_ASSERT(write_record(f.ring, 2, n, length(2, n)).seq == n);
+    prb_ring_set_fault_hook(f.ring, steer, suite);
+}
+
+inline void steered_check_end(ring_fixture &f, length_fn length)
+{
+    prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+    check_quiescent(f.ring, length, false);
+    check_still_writable(f.ring);
+    f.destroy();
+}
+
 /*
  * tail_pushed_for_another (P11: data_push_tail:A and :D). A descriptor-tail push moves the data
  * tail without moving the data head: the pusher makes the records in the way reusable, then moves
@@ -298,18 +317,12 @@ struct tail_pushed_for_another : rl::test_suite<tail_pushed_for_another, 3> {
 
     void before()
     {
-        f.make();
         reserved[0] = reserved[1] = allocated = read_done = false;
-        for (unsigned n = 0; n < 4; n++)
-            RL_ASSERT(write_record(f.ring, 2, n, tpfa_length(2, n)).seq == n);
-        prb_ring_set_fault_hook(f.ring, steer, this);
+        steered_fill(f, tpfa_length, steer, this);
     }
     void after()
     {
-        prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
-        check_quiescent(f.ring, tpfa_length, false);
-        check_still_writable(f.ring);
-        f.destroy();
+        steered_check_end(f, tpfa_length);
     }
     void thread(unsigned index)
     {
@@ -456,19 +469,13 @@ struct walk_fails_then_tail_moves : rl::test_suite<walk_fails_then_tail_moves, 3
 
     void before()
     {
-        f.make();
         reserved0 = pushed = allocated = read_done = false;
         reservations1 = 0;
-        for (unsigned n = 0; n < 4; n++)
-            RL_ASSERT(write_record(f.ring, 2, n, wftm_length(2, n)).seq == n);
-        prb_ring_set_fault_hook(f.ring, steer, this);
+        steered_fill(f, wftm_length, steer, this);
     }
     void after()
     {
-        prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
-        check_quiescent(f.ring, wftm_length, false);
-        check_still_writable(f.ring);
-        f.destroy();
+        steered_check_end(f, wftm_length);
     }
     void thread(unsigned index)
     {
