@@ -71,7 +71,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PrintkRingTests",
-            dependencies: ["PrintkRing", "CPrintkRing", "CAllocationCounter"]
+            dependencies: ["PrintkRing", "CPrintkRing", "CAllocationCounter", "TestThreads"]
         ),
         // The comparators the ring is benchmarked against: the old spinlock-protected printk
         // buffer, the same under a mutex, reserve-under-spinlock, and a fetch-add yardstick.
@@ -79,7 +79,7 @@ let package = Package(
             name: "CLogBaselines",
             cSettings: [.define("_GNU_SOURCE")]
         ),
-        // Real threads for the concurrency tests of LogBaselinesTests and LogRingsTests.
+        // Real threads for the concurrency tests of every test target.
         .target(
             name: "TestThreads",
             path: "Tests/TestThreads"

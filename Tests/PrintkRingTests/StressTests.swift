@@ -19,6 +19,7 @@ import Foundation
 import PrintkRing
 import Synchronization
 import Testing
+import TestThreads
 
 #if canImport(Glibc)
     import Glibc
@@ -210,26 +211,9 @@ extension StressVariant.Sizes {
 
 // MARK: - Threads
 
-/// Owns a thread body until the thread runs it.
-private final class StressThreadBody {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-}
-
-/// Starts a POSIX thread: writers must really run in parallel, and pthread_join gives
-/// ThreadSanitizer the happens-before edge for the results a thread leaves behind.
-private func startStressThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
-    let context = Unmanaged.passRetained(StressThreadBody(body)).toOpaque()
-    var thread = pthread_t()
-    let status = pthread_create(
-        &thread, nil,
-        { context in
-            Unmanaged<StressThreadBody>.fromOpaque(context!).takeRetainedValue().body()
-            return nil
-        }, context)
-    precondition(status == 0, "pthread_create failed: \(status)")
-    return thread
-}
+// Writers run on POSIX threads (TestThreads.startThread): they must really run in parallel, and
+// pthread_join gives ThreadSanitizer the happens-before edge for the results a thread leaves
+// behind.
 
 // MARK: - Writers
 
@@ -608,13 +592,13 @@ private func runStress(_ variant: StressVariant) {
     let started = ContinuousClock.now
     let deadline = started + .milliseconds(Int(seconds * 1000))
 
-    let readerThread = startStressThread {
+    let readerThread = startThread {
         var reader = StressReader(ring: shared.ring, variant: variant, writerSlots: writers + 1)
         reader.run(writersDone: shared.writersDone)
         shared.readerTally.withLock { $0 = reader.tally }
     }
     let writerThreads = (0..<writers).map { index in
-        startStressThread {
+        startThread {
             var writer = StressWriter(ring: shared.ring, variant: variant, index: index, seed: seed)
             writer.run(until: deadline)
             shared.writerTallies.withLock { $0.append(writer.tally) }

@@ -10,6 +10,7 @@ import CPrintkRing
 import PrintkRing
 import Synchronization
 import Testing
+import TestThreads
 
 #if canImport(Glibc)
     import Glibc
@@ -192,7 +193,7 @@ import Testing
         let shared = FrozenWriterShared(ring: ring)
         let stuckText = stuckTestText(tag: 0x57, count: 64)
 
-        let frozenThread = startStuckTestThread {
+        let frozenThread = startThread {
             var entry = prb_entry()
             let status = prb_reserve(shared.ring.handle, &entry, stuckText.count, nil)
             if status == PRB_OK {
@@ -218,7 +219,7 @@ import Testing
 
         let attemptsPerWriter = 3 * Int(ring.descCount)
         let writerThreads = (0..<2).map { writer in
-            startStuckTestThread {
+            startThread {
                 var outcome = FrozenWriterShared.WriterOutcome()
                 for i in 0..<attemptsPerWriter {
                     let text = stuckTestText(tag: UInt64(writer + 1) << 32 | UInt64(i), count: 40)
@@ -482,23 +483,4 @@ private final class FrozenWriterShared: Sendable {
     let outcomes = Mutex<[WriterOutcome]>([])
 
     init(ring: StuckTestRing) { self.ring = ring }
-}
-
-/// Owns a thread body until the thread runs it.
-private final class StuckTestThreadBody {
-    let body: @Sendable () -> Void
-    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-}
-
-private func startStuckTestThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
-    let context = Unmanaged.passRetained(StuckTestThreadBody(body)).toOpaque()
-    var thread = pthread_t()
-    let status = pthread_create(
-        &thread, nil,
-        { context in
-            Unmanaged<StuckTestThreadBody>.fromOpaque(context!).takeRetainedValue().body()
-            return nil
-        }, context)
-    precondition(status == 0, "pthread_create failed: \(status)")
-    return thread
 }
