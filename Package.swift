@@ -33,6 +33,7 @@ let package = Package(
         // libnuma, for the benchmark's NUMA placement. `apt-get install libnuma-dev` provides it.
         .systemLibrary(
             name: "CNuma",
+            path: "Benchmarks/Harness/CNuma",
             pkgConfig: "numa",
             providers: [.apt(["libnuma-dev"])]
         ),
@@ -40,6 +41,7 @@ let package = Package(
         .target(
             name: "CBenchSupport",
             dependencies: ["CNuma", "CPrintkRing", "CLogBaselines"],
+            path: "Benchmarks/Harness/CBenchSupport",
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("numa")]
         ),
@@ -47,11 +49,13 @@ let package = Package(
         // validation, statistics, the result rows (JSON/CSV), plots.
         .target(
             name: "BenchKit",
-            dependencies: ["CBenchSupport", "LogRings"]
+            dependencies: ["CBenchSupport", "LogRings"],
+            path: "Benchmarks/Harness/BenchKit"
         ),
         .testTarget(
             name: "BenchKitTests",
-            dependencies: ["BenchKit"]
+            dependencies: ["BenchKit"],
+            path: "Benchmarks/Tests/BenchKitTests"
         ),
         .executableTarget(
             name: "prb-bench",
@@ -67,7 +71,7 @@ let package = Package(
         // to prove that writing allocates nothing.
         .target(
             name: "CAllocationCounter",
-            path: "Tests/CAllocationCounter"
+            path: "Benchmarks/Harness/CAllocationCounter"
         ),
         .testTarget(
             name: "PrintkRingTests",
@@ -77,6 +81,7 @@ let package = Package(
         // buffer, the same under a mutex, reserve-under-spinlock, and a fetch-add yardstick.
         .target(
             name: "CLogBaselines",
+            path: "Benchmarks/Comparators/CLogBaselines",
             cSettings: [.define("_GNU_SOURCE")]
         ),
         // Real threads for the concurrency tests of every test target.
@@ -86,32 +91,37 @@ let package = Package(
         ),
         .testTarget(
             name: "LogBaselinesTests",
-            dependencies: ["CLogBaselines", "TestThreads"]
+            dependencies: ["CLogBaselines", "TestThreads"],
+            path: "Benchmarks/Tests/LogBaselinesTests"
         ),
         // One protocol (LogRing) over the lockless ring and every comparator, plus the Swift Mutex
         // ring, so that tests and the benchmark drive them all the same way.
         .target(
             name: "LogRings",
-            dependencies: ["CPrintkRing", "CLogBaselines"]
+            dependencies: ["CPrintkRing", "CLogBaselines"],
+            path: "Benchmarks/Comparators/LogRings"
         ),
         // The async-signal-safe half of the panic scenarios (what signal handlers run): writes and
         // dumps with deadlines, frozen writers, the handler itself.
         .target(
             name: "CPanicHarness",
             dependencies: ["CPrintkRing", "CLogBaselines"],
+            path: "Benchmarks/Panic/CPanicHarness",
             cSettings: [.define("_GNU_SOURCE")]
         ),
         // The panic scenarios (stuck-remote, stuck-self, busy-remote, signal-writer) over LogRing.
         .target(
             name: "PanicScenarios",
-            dependencies: ["LogRings", "CPanicHarness", "CPrintkRing", "CLogBaselines"]
+            dependencies: ["LogRings", "CPanicHarness", "CPrintkRing", "CLogBaselines"],
+            path: "Benchmarks/Panic/PanicScenarios"
         ),
         .testTarget(
             name: "LogRingsTests",
             dependencies: [
                 "LogRings", "PanicScenarios", "CPanicHarness", "CPrintkRing", "CLogBaselines",
                 "CAllocationCounter", "TestThreads",
-            ]
+            ],
+            path: "Benchmarks/Tests/LogRingsTests"
         ),
     ],
     cLanguageStandard: .c11
