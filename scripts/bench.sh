@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps.sh
-swift build -c release --product prb-bench >&2
-exec "$(swift build -c release --show-bin-path)/prb-bench" "$@"
+# The benchmark is a package of its own (Benchmarks/Package.swift) that depends on the library.
+swift build -c release --package-path Benchmarks --product prb-bench >&2
+exec "$(swift build -c release --package-path Benchmarks --show-bin-path)/prb-bench" "$@"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs the test suite. With no argument: every test (debug build). Options:
+# Runs the test suites of both packages: the library (this folder) and the benchmark's
+# (Benchmarks/: the comparators, the panic scenarios, the allocation tests). With no argument:
+# every test (debug build). Options:
 #   --tsan   the concurrency tests under ThreadSanitizer (must report nothing)
 #   --asan   the unit tests under AddressSanitizer
 #   --all    the plain run, then both sanitizer runs (what CI does)
@@ -12,8 +14,14 @@ scripts/ensure-deps.sh
 # matches LogRingConcurrencyTests.) LockBustTests races by design and is left out on purpose.
 concurrency_tests='StressTests|StuckWriterTests|ConcurrencyTests|PanicScenarioTests'
 
+# Each package in turn: `in_packages swift test ARGS...` runs the command here, then in Benchmarks/
+# with its own scratch path (a scratch path named in ARGS is taken relative to each package).
+in_packages() {
+    "$@" && (cd Benchmarks && "$@")
+}
+
 plain() {
-    swift test
+    in_packages swift test
 }
 
 tsan() {
@@ -23,7 +31,8 @@ tsan() {
     # halt_on_error makes a report fail the run; the grep is a second net in case a report is
     # printed by a process whose exit status the test runner does not pass on.
     TSAN_OPTIONS="halt_on_error=1 ${TSAN_OPTIONS:-}" \
-        swift test --sanitize=thread --scratch-path .build-tsan --filter "$concurrency_tests" 2>&1 | tee "$log"
+        in_packages swift test --sanitize=thread --scratch-path .build-tsan --filter "$concurrency_tests" 2>&1 |
+        tee "$log"
     if grep -q "WARNING: ThreadSanitizer" "$log"; then
         echo "ThreadSanitizer reported a race" >&2
         rm -f "$log"
@@ -36,7 +45,7 @@ asan() {
     echo "== AddressSanitizer: unit and model tests" >&2
     # LeakSanitizer reports leaks inside XCTest itself, not ours: leak checking off.
     ASAN_OPTIONS="detect_leaks=0 ${ASAN_OPTIONS:-}" \
-        swift test --sanitize=address --scratch-path .build-asan --skip "$concurrency_tests"
+        in_packages swift test --sanitize=address --scratch-path .build-asan --skip "$concurrency_tests"
 }
 
 case "${1:-}" in

@@ -19,7 +19,7 @@ import Foundation
 import PrintkRing
 import Synchronization
 import Testing
-import TestThreads
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc

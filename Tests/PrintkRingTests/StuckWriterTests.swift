@@ -10,7 +10,7 @@ import CPrintkRing
 import PrintkRing
 import Synchronization
 import Testing
-import TestThreads
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc

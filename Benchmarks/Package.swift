@@ -1,0 +1,127 @@
+// swift-tools-version:6.0
+//
+// The benchmark of PrintkRing and everything it measures against: the comparators (the
+// spinlock-protected printk buffer the lockless ring replaced, and others), the panic scenarios,
+// and prb-bench. A package of its own that depends on the library by path, so that the library's
+// users resolve none of the benchmark's dependencies.
+//
+//   swift run -c release --package-path Benchmarks prb-bench      (scripts/bench.sh)
+//   swift test --package-path Benchmarks                          (run by scripts/test.sh)
+
+import PackageDescription
+
+let package = Package(
+    name: "PrintkRingBenchmarks",
+    products: [
+        .executable(name: "prb-bench", targets: ["prb-bench"])
+    ],
+    dependencies: [
+        .package(name: "PrintkRing", path: ".."),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // MARK: The comparators
+
+        // The rings the lockless ring is measured against: the old spinlock-protected printk
+        // buffer, the same under a mutex, reserve-under-spinlock, and a fetch-add yardstick.
+        .target(
+            name: "CLogBaselines",
+            path: "Comparators/CLogBaselines",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        // One protocol (LogRing) over the lockless ring and every comparator, plus the Swift Mutex
+        // ring, so that tests and the benchmark drive them all the same way.
+        .target(
+            name: "LogRings",
+            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CLogBaselines"],
+            path: "Comparators/LogRings"
+        ),
+
+        // MARK: The panic scenarios
+
+        // The async-signal-safe half of the panic scenarios (what signal handlers run): writes and
+        // dumps with deadlines, frozen writers, the handler itself.
+        .target(
+            name: "CPanicHarness",
+            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CLogBaselines"],
+            path: "Panic/CPanicHarness",
+            cSettings: [.define("_GNU_SOURCE")]
+        ),
+        // The panic scenarios (stuck-remote, stuck-self, busy-remote, signal-writer) over LogRing.
+        .target(
+            name: "PanicScenarios",
+            dependencies: [
+                "LogRings", "CPanicHarness", "CLogBaselines", .product(name: "CPrintkRing", package: "PrintkRing"),
+            ],
+            path: "Panic/PanicScenarios"
+        ),
+
+        // MARK: The measuring kit
+
+        // What the benchmark needs from the OS: CPU affinity and libnuma placement (the one place
+        // libnuma is included and linked; `apt-get install libnuma-dev` provides it).
+        .target(
+            name: "CBenchSupport",
+            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CLogBaselines"],
+            path: "Harness/CBenchSupport",
+            cSettings: [.define("_GNU_SOURCE")],
+            linkerSettings: [.linkedLibrary("numa")]
+        ),
+        // Counts a thread's heap allocations (interposes malloc in the executable that links it),
+        // to prove that writing allocates nothing.
+        .target(
+            name: "CAllocationCounter",
+            path: "Harness/CAllocationCounter"
+        ),
+        .target(
+            name: "TestThreads",
+            path: "Harness/TestThreads"
+        ),
+        // The benchmark's testable logic: CPU lists, topology, placement, options and their
+        // validation, statistics, the result rows (JSON/CSV), plots.
+        .target(
+            name: "BenchKit",
+            dependencies: ["CBenchSupport", "LogRings"],
+            path: "Harness/BenchKit"
+        ),
+        .executableTarget(
+            name: "prb-bench",
+            dependencies: [
+                .product(name: "PrintkRing", package: "PrintkRing"),
+                .product(name: "CPrintkRing", package: "PrintkRing"),
+                "LogRings", "CLogBaselines", "PanicScenarios", "BenchKit", "CBenchSupport", "CAllocationCounter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "prb-bench"
+        ),
+
+        // MARK: Tests
+
+        .testTarget(
+            name: "LogBaselinesTests",
+            dependencies: ["CLogBaselines", "TestThreads"],
+            path: "Tests/LogBaselinesTests"
+        ),
+        .testTarget(
+            name: "LogRingsTests",
+            dependencies: [
+                "LogRings", "PanicScenarios", "CPanicHarness", .product(name: "CPrintkRing", package: "PrintkRing"),
+                "CLogBaselines", "CAllocationCounter", "TestThreads",
+            ],
+            path: "Tests/LogRingsTests"
+        ),
+        .testTarget(
+            name: "BenchKitTests",
+            dependencies: ["BenchKit"],
+            path: "Tests/BenchKitTests"
+        ),
+        .testTarget(
+            name: "AllocationTests",
+            dependencies: [.product(name: "PrintkRing", package: "PrintkRing"), "CAllocationCounter"],
+            path: "Tests/AllocationTests"
+        ),
+    ],
+    cLanguageStandard: .c11
+)
