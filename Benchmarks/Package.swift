@@ -26,15 +26,15 @@ let package = Package(
         // The rings the lockless ring is measured against: the old spinlock-protected printk
         // buffer, the same under a mutex, reserve-under-spinlock, and a fetch-add yardstick.
         .target(
-            name: "CLogBaselines",
-            path: "Comparators/CLogBaselines",
+            name: "CComparators",
+            path: "Comparators/CComparators",
             cSettings: [.define("_GNU_SOURCE")]
         ),
         // One protocol (LogRing) over the lockless ring and every comparator, plus the Swift Mutex
         // ring, so that tests and the benchmark drive them all the same way.
         .target(
             name: "LogRings",
-            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CLogBaselines"],
+            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CComparators"],
             path: "Comparators/LogRings"
         ),
 
@@ -44,7 +44,7 @@ let package = Package(
         // dumps with deadlines, frozen writers, the handler itself.
         .target(
             name: "CPanicHarness",
-            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CLogBaselines"],
+            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CComparators"],
             path: "Panic/CPanicHarness",
             cSettings: [.define("_GNU_SOURCE")]
         ),
@@ -52,7 +52,7 @@ let package = Package(
         .target(
             name: "PanicScenarios",
             dependencies: [
-                "LogRings", "CPanicHarness", "CLogBaselines", .product(name: "CPrintkRing", package: "PrintkRing"),
+                "LogRings", "CPanicHarness", "CComparators", .product(name: "CPrintkRing", package: "PrintkRing"),
             ],
             path: "Panic/PanicScenarios"
         ),
@@ -63,7 +63,7 @@ let package = Package(
         // libnuma is included and linked; `apt-get install libnuma-dev` provides it).
         .target(
             name: "CBenchSupport",
-            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CLogBaselines"],
+            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CComparators"],
             path: "Harness/CBenchSupport",
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("numa")]
@@ -90,7 +90,7 @@ let package = Package(
             dependencies: [
                 .product(name: "PrintkRing", package: "PrintkRing"),
                 .product(name: "CPrintkRing", package: "PrintkRing"),
-                "LogRings", "CLogBaselines", "PanicScenarios", "BenchKit", "CBenchSupport", "CAllocationCounter",
+                "LogRings", "CComparators", "PanicScenarios", "BenchKit", "CBenchSupport", "CAllocationCounter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -101,14 +101,14 @@ let package = Package(
 
         .testTarget(
             name: "LogBaselinesTests",
-            dependencies: ["CLogBaselines", "TestThreads"],
+            dependencies: ["CComparators", "TestThreads"],
             path: "Tests/LogBaselinesTests"
         ),
         .testTarget(
             name: "LogRingsTests",
             dependencies: [
                 "LogRings", "PanicScenarios", "CPanicHarness", .product(name: "CPrintkRing", package: "PrintkRing"),
-                "CLogBaselines", "CAllocationCounter", "TestThreads",
+                "CComparators", "CAllocationCounter", "TestThreads",
             ],
             path: "Tests/LogRingsTests"
         ),

@@ -132,7 +132,7 @@ func printMethod() {
         a second clock read; per-writer HdrHistograms merged. allocs/w: heap allocations counted by a
         malloc interposer in writer 0's thread over the whole measured run, per write attempt.
         api=c: each record written by one C function (lockless: bench_prb_write over prb.h; comparators:
-        lb_*_write) called from the same Swift loop; api=swift: the PrintkRing Swift API (lockless:
+        logring_*_write) called from the same Swift loop; api=swift: the PrintkRing Swift API (lockless:
         write(capacity:) { append checksum; append payload }) or SwiftMutexLogRing.write.
 
         """)

@@ -1,6 +1,6 @@
 import BenchKit
 import CBenchSupport
-import CLogBaselines
+import CComparators
 import CPrintkRing
 import LogRings
 import PrintkRing
@@ -43,8 +43,8 @@ protocol BenchRing: AnyObject, Sendable {
 }
 
 extension LogMetadata {
-    @inline(__always) var lb: lb_meta {
-        lb_meta(ts_nsec: timestampNanoseconds, caller_id: callerID, level: level, facility: facility, flags: flags)
+    @inline(__always) var lb: logring_meta {
+        logring_meta(ts_nsec: timestampNanoseconds, caller_id: callerID, level: level, facility: facility, flags: flags)
     }
 
     @inline(__always) var prb: prb_meta {
@@ -194,75 +194,75 @@ final class LocklessCRing: BenchRing, @unchecked Sendable {
 
 // MARK: - The C comparators
 
-/// The C functions of one lb_* comparator. Static requirements, so that `BaselineRing<Ops>` is
+/// The C functions of one logring_* comparator. Static requirements, so that `BaselineRing<Ops>` is
 /// specialized per comparator and its writes are direct C calls.
 protocol BaselineOps {
     static var kind: LogRingKind { get }
     static func create(_ capacity: Int) -> OpaquePointer?
     static func destroy(_ handle: OpaquePointer)
     static func write(
-        _ handle: OpaquePointer, _ text: UnsafeRawPointer?, _ length: Int, _ meta: UnsafePointer<lb_meta>
-    ) -> lb_status
+        _ handle: OpaquePointer, _ text: UnsafeRawPointer?, _ length: Int, _ meta: UnsafePointer<logring_meta>
+    ) -> logring_status
     /// nil: no reader (fetch-add).
     static func read(
-        _ handle: OpaquePointer, _ cursor: inout lb_cursor, _ buffer: UnsafeMutableRawBufferPointer,
-        _ info: inout lb_record_info
-    ) -> lb_status?
+        _ handle: OpaquePointer, _ cursor: inout logring_cursor, _ buffer: UnsafeMutableRawBufferPointer,
+        _ info: inout logring_record_info
+    ) -> logring_status?
 }
 
 enum SpinlockOps: BaselineOps {
     static var kind: LogRingKind { .spinlock }
-    static func create(_ capacity: Int) -> OpaquePointer? { lb_spin_create(capacity) }
-    static func destroy(_ handle: OpaquePointer) { lb_spin_destroy(handle) }
+    static func create(_ capacity: Int) -> OpaquePointer? { spinlock_ring_create(capacity) }
+    static func destroy(_ handle: OpaquePointer) { spinlock_ring_destroy(handle) }
     @inline(__always)
-    static func write(_ h: OpaquePointer, _ t: UnsafeRawPointer?, _ n: Int, _ m: UnsafePointer<lb_meta>) -> lb_status {
-        lb_spin_write(h, t, n, m, nil)
+    static func write(_ h: OpaquePointer, _ t: UnsafeRawPointer?, _ n: Int, _ m: UnsafePointer<logring_meta>) -> logring_status {
+        spinlock_ring_write(h, t, n, m, nil)
     }
     static func read(
-        _ h: OpaquePointer, _ c: inout lb_cursor, _ b: UnsafeMutableRawBufferPointer, _ i: inout lb_record_info
-    ) -> lb_status? { lb_spin_read(h, &c, b.baseAddress, b.count, &i) }
+        _ h: OpaquePointer, _ c: inout logring_cursor, _ b: UnsafeMutableRawBufferPointer, _ i: inout logring_record_info
+    ) -> logring_status? { spinlock_ring_read(h, &c, b.baseAddress, b.count, &i) }
 }
 
 enum MutexOps: BaselineOps {
     static var kind: LogRingKind { .mutex }
-    static func create(_ capacity: Int) -> OpaquePointer? { lb_mutex_create(capacity) }
-    static func destroy(_ handle: OpaquePointer) { lb_mutex_destroy(handle) }
+    static func create(_ capacity: Int) -> OpaquePointer? { mutex_ring_create(capacity) }
+    static func destroy(_ handle: OpaquePointer) { mutex_ring_destroy(handle) }
     @inline(__always)
-    static func write(_ h: OpaquePointer, _ t: UnsafeRawPointer?, _ n: Int, _ m: UnsafePointer<lb_meta>) -> lb_status {
-        lb_mutex_write(h, t, n, m, nil)
+    static func write(_ h: OpaquePointer, _ t: UnsafeRawPointer?, _ n: Int, _ m: UnsafePointer<logring_meta>) -> logring_status {
+        mutex_ring_write(h, t, n, m, nil)
     }
     static func read(
-        _ h: OpaquePointer, _ c: inout lb_cursor, _ b: UnsafeMutableRawBufferPointer, _ i: inout lb_record_info
-    ) -> lb_status? { lb_mutex_read(h, &c, b.baseAddress, b.count, &i) }
+        _ h: OpaquePointer, _ c: inout logring_cursor, _ b: UnsafeMutableRawBufferPointer, _ i: inout logring_record_info
+    ) -> logring_status? { mutex_ring_read(h, &c, b.baseAddress, b.count, &i) }
 }
 
 enum SpinReserveOps: BaselineOps {
     static var kind: LogRingKind { .spinReserve }
-    static func create(_ capacity: Int) -> OpaquePointer? { lb_resv_create(capacity) }
-    static func destroy(_ handle: OpaquePointer) { lb_resv_destroy(handle) }
+    static func create(_ capacity: Int) -> OpaquePointer? { spin_reserve_ring_create(capacity) }
+    static func destroy(_ handle: OpaquePointer) { spin_reserve_ring_destroy(handle) }
     @inline(__always)
-    static func write(_ h: OpaquePointer, _ t: UnsafeRawPointer?, _ n: Int, _ m: UnsafePointer<lb_meta>) -> lb_status {
-        lb_resv_write(h, t, n, m, nil)
+    static func write(_ h: OpaquePointer, _ t: UnsafeRawPointer?, _ n: Int, _ m: UnsafePointer<logring_meta>) -> logring_status {
+        spin_reserve_ring_write(h, t, n, m, nil)
     }
     static func read(
-        _ h: OpaquePointer, _ c: inout lb_cursor, _ b: UnsafeMutableRawBufferPointer, _ i: inout lb_record_info
-    ) -> lb_status? { lb_resv_read(h, &c, b.baseAddress, b.count, &i) }
+        _ h: OpaquePointer, _ c: inout logring_cursor, _ b: UnsafeMutableRawBufferPointer, _ i: inout logring_record_info
+    ) -> logring_status? { spin_reserve_ring_read(h, &c, b.baseAddress, b.count, &i) }
 }
 
 enum FetchAddOps: BaselineOps {
     static var kind: LogRingKind { .fetchAdd }
-    static func create(_ capacity: Int) -> OpaquePointer? { lb_fadd_create(capacity) }
-    static func destroy(_ handle: OpaquePointer) { lb_fadd_destroy(handle) }
+    static func create(_ capacity: Int) -> OpaquePointer? { fetch_add_ring_create(capacity) }
+    static func destroy(_ handle: OpaquePointer) { fetch_add_ring_destroy(handle) }
     @inline(__always)
-    static func write(_ h: OpaquePointer, _ t: UnsafeRawPointer?, _ n: Int, _ m: UnsafePointer<lb_meta>) -> lb_status {
-        lb_fadd_write(h, t, n, m, nil)
+    static func write(_ h: OpaquePointer, _ t: UnsafeRawPointer?, _ n: Int, _ m: UnsafePointer<logring_meta>) -> logring_status {
+        fetch_add_ring_write(h, t, n, m, nil)
     }
     static func read(
-        _ h: OpaquePointer, _ c: inout lb_cursor, _ b: UnsafeMutableRawBufferPointer, _ i: inout lb_record_info
-    ) -> lb_status? { nil }
+        _ h: OpaquePointer, _ c: inout logring_cursor, _ b: UnsafeMutableRawBufferPointer, _ i: inout logring_record_info
+    ) -> logring_status? { nil }
 }
 
-/// An lb_* comparator, driven through its C API (a direct call to `lb_*_write`, which hashes the
+/// An logring_* comparator, driven through its C API (a direct call to `logring_*_write`, which hashes the
 /// payload, takes its lock or reservation, and stores header, checksum and text).
 final class BaselineRing<Ops: BaselineOps>: BenchRing, @unchecked Sendable {
     let handle: OpaquePointer
@@ -282,19 +282,19 @@ final class BaselineRing<Ops: BaselineOps>: BenchRing, @unchecked Sendable {
         @inline(__always)
         mutating func write(_ payload: UnsafeRawBufferPointer, metadata: LogMetadata) -> Bool {
             var meta = metadata.lb
-            return Ops.write(handle, payload.baseAddress, payload.count, &meta) == LB_OK
+            return Ops.write(handle, payload.baseAddress, payload.count, &meta) == LOGRING_OK
         }
     }
 
     /// Reads with the comparator's own read function; the checksum is checked in Swift (bit for
-    /// bit `lb_record_checksum`).
+    /// bit `logring_record_checksum`).
     struct Reader: @unchecked Sendable, RingReader {
         let handle: OpaquePointer
-        var cursor = lb_cursor_at(0)
+        var cursor = logring_cursor_at(0)
 
         mutating func next(into buffer: UnsafeMutableRawBufferPointer) -> ReadRecord? {
-            var info = lb_record_info()
-            guard Ops.read(handle, &cursor, buffer, &info) == LB_OK else { return nil }
+            var info = logring_record_info()
+            guard Ops.read(handle, &cursor, buffer, &info) == LOGRING_OK else { return nil }
             let copied = UnsafeRawBufferPointer(rebasing: buffer[..<Int(info.copied_len)])
             let intact = !info.truncated && LogChecksum.of(seq: info.seq, payload: copied) == info.checksum
             return ReadRecord(seq: info.seq, intact: intact)
@@ -303,7 +303,7 @@ final class BaselineRing<Ops: BaselineOps>: BenchRing, @unchecked Sendable {
 
     func makeWriter() -> Writer { Writer(handle: handle) }
     func makeReader() -> Reader? { Ops.kind.hasReader ? Reader(handle: handle) : nil }
-    var memoryDescription: String { "\(Ops.kind) buffer (lb_*_create), placed by the memory policy" }
+    var memoryDescription: String { "\(Ops.kind) buffer (logring_*_create), placed by the memory policy" }
 }
 
 // MARK: - The Swift Mutex ring

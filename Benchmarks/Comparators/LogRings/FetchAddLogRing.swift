@@ -1,6 +1,6 @@
-import CLogBaselines
+import CComparators
 
-/// One relaxed fetch-add on a byte counter, then a copy (`lb_fadd`): the physical limit of a
+/// One relaxed fetch-add on a byte counter, then a copy (`fetch_add_ring`): the physical limit of a
 /// multi-writer append, and nothing more.
 ///
 /// Nothing orders or protects anything: a writer a lap ahead may overwrite a record still being
@@ -10,7 +10,7 @@ import CLogBaselines
 ///
 /// Sizes: as ``SpinlockLogRing``.
 public final class FetchAddLogRing: LogRing, @unchecked Sendable {
-    /// The C buffer (`lb_fadd *`). Immutable after init.
+    /// The C buffer (`fetch_add_ring *`). Immutable after init.
     package let handle: OpaquePointer
     public let capacityBytes: Int
     public let maxPayloadLength: Int
@@ -19,22 +19,22 @@ public final class FetchAddLogRing: LogRing, @unchecked Sendable {
 
     public init(capacityBytes: Int) throws(LogRingError) {
         let capacity = try baselineCapacity(capacityBytes)
-        guard let handle = lb_fadd_create(capacity) else { throw .outOfMemory }
+        guard let handle = fetch_add_ring_create(capacity) else { throw .outOfMemory }
         self.handle = handle
         self.capacityBytes = capacity
-        maxPayloadLength = lb_max_text_len(capacity)
+        maxPayloadLength = logring_max_text_len(capacity)
     }
 
-    deinit { lb_fadd_destroy(handle) }
+    deinit { fetch_add_ring_destroy(handle) }
 
     /// The byte position the next record will start at (or after, past a wrap).
-    public var nextSeq: UInt64 { lb_fadd_head(handle) }
+    public var nextSeq: UInt64 { fetch_add_ring_head(handle) }
 
     public func write(_ payload: UnsafeRawBufferPointer, metadata: LogMetadata) throws(LogRingError) -> UInt64 {
         var meta = metadata.lb
         var position: UInt64 = 0
-        let status = lb_fadd_write(handle, payload.baseAddress, payload.count, &meta, &position)
-        guard status == LB_OK else { throw .from(status, size: payload.count, maximum: maxPayloadLength) }
+        let status = fetch_add_ring_write(handle, payload.baseAddress, payload.count, &meta, &position)
+        guard status == LOGRING_OK else { throw .from(status, size: payload.count, maximum: maxPayloadLength) }
         return position
     }
 

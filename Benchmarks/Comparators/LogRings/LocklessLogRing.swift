@@ -8,7 +8,7 @@ import CPrintkRing
 /// Record layout. The ring has no checksum field, and it assigns the seq only at reservation, so a
 /// record is written in two phases: reserve room for 8 + n bytes, append the checksum over seq and
 /// payload (little-endian), append the payload, final-commit (readers see the record at once).
-/// `CPanicHarness` (`ph_write.c`) writes the same layout from C, for signal handlers, which cannot
+/// `CPanicHarness` (`panic_write.c`) writes the same layout from C, for signal handlers, which cannot
 /// run Swift.
 ///
 /// It calls the C ring directly rather than going through `PrintkRing.reserve`: a `Reservation`

@@ -1,6 +1,6 @@
 /// The checksum every record carries: a word-at-a-time 64-bit hash of the payload, sealed with the
-/// record's seq. Bit for bit the C comparators' `lb_record_checksum` (`lb_checksum_payload` and
-/// `lb_checksum_seal` in `log_baselines.h`, where the definition is written out), so a record
+/// record's seq. Bit for bit the C comparators' `logring_record_checksum` (`logring_checksum_payload` and
+/// `logring_checksum_seal` in `comparators.h`, where the definition is written out), so a record
 /// written by any implementation checks out the same way.
 ///
 /// It is split in two so that a writer can hash its payload before it knows its seq (the
@@ -15,7 +15,7 @@ public enum LogChecksum {
     @usableFromInline static let f1: UInt64 = 0xff51_afd7_ed55_8ccd
     @usableFromInline static let f2: UInt64 = 0xc4ce_b9fe_1a85_ec53
 
-    /// One round: `rotl(hash + word * k2, 31) * k1` (`lb_checksum_round`).
+    /// One round: `rotl(hash + word * k2, 31) * k1` (`logring_checksum_round`).
     @inlinable @inline(__always)
     static func round(_ hash: UInt64, _ word: UInt64) -> UInt64 {
         let mixed = hash &+ word &* k2
@@ -23,7 +23,7 @@ public enum LogChecksum {
     }
 
     /// The first phase: the payload's hash, over its length and its 8-byte little-endian words (the
-    /// last one zero-filled). The corresponding C function is `lb_checksum_payload`.
+    /// last one zero-filled). The corresponding C function is `logring_checksum_payload`.
     @inlinable
     public static func payloadHash(_ payload: UnsafeRawBufferPointer) -> UInt64 {
         let count = payload.count
@@ -45,7 +45,7 @@ public enum LogChecksum {
     }
 
     /// The second phase: one more round with `seq`, then an avalanche; the result is the checksum.
-    /// The corresponding C function is `lb_checksum_seal`.
+    /// The corresponding C function is `logring_checksum_seal`.
     @inlinable
     public static func seal(_ payloadHash: UInt64, seq: UInt64) -> UInt64 {
         var hash = round(payloadHash, seq)

@@ -54,15 +54,15 @@ public protocol LogRing: AnyObject, Sendable {
 public enum LogRingKind: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     /// The lockless printk-style ring (CPrintkRing).
     case lockless
-    /// The pre-5.10 printk buffer under a raw spinlock (lb_spin).
+    /// The pre-5.10 printk buffer under a raw spinlock (spinlock_ring).
     case spinlock
-    /// The same buffer under a pthread mutex (lb_mutex).
+    /// The same buffer under a pthread mutex (mutex_ring).
     case mutex
     /// A Swift byte ring guarded by `Synchronization.Mutex`: what a Swift programmer writes first.
     case swiftMutex = "swift-mutex"
-    /// Reserve under a spinlock, copy outside it (BPF ring buffer style; lb_resv).
+    /// Reserve under a spinlock, copy outside it (BPF ring buffer style; spin_reserve_ring).
     case spinReserve = "spin-reserve"
-    /// One fetch-add and a copy: the physical limit, with no reader (lb_fadd).
+    /// One fetch-add and a copy: the physical limit, with no reader (fetch_add_ring).
     case fetchAdd = "fetch-add"
 
     public var description: String { rawValue }
@@ -89,7 +89,7 @@ public enum LogRingKind: String, CaseIterable, Sendable, Hashable, CustomStringC
     }
 }
 
-/// Metadata every record carries, the same for every implementation (lb_meta, prb_meta).
+/// Metadata every record carries, the same for every implementation (logring_meta, prb_meta).
 public struct LogMetadata: Sendable, Hashable {
     /// Nanoseconds, as the caller chooses. (The lockless ring replaces 0 with the clock.)
     public var timestampNanoseconds: UInt64

@@ -1,6 +1,6 @@
-import CLogBaselines
+import CComparators
 
-/// Reserve under a short spinlock, copy outside it, commit with one release store (`lb_resv`):
+/// Reserve under a short spinlock, copy outside it, commit with one release store (`spin_reserve_ring`):
 /// the BPF ring buffer's scheme, overwriting the oldest records as a log must.
 ///
 /// Readers take no lock and never return a torn record, but they stop at a record that is still
@@ -9,7 +9,7 @@ import CLogBaselines
 ///
 /// Sizes: as ``SpinlockLogRing``.
 public final class SpinReserveLogRing: LogRing, @unchecked Sendable {
-    /// The C buffer (`lb_resv *`). Immutable after init.
+    /// The C buffer (`spin_reserve_ring *`). Immutable after init.
     package let handle: OpaquePointer
     public let capacityBytes: Int
     public let maxPayloadLength: Int
@@ -18,27 +18,27 @@ public final class SpinReserveLogRing: LogRing, @unchecked Sendable {
 
     public init(capacityBytes: Int) throws(LogRingError) {
         let capacity = try baselineCapacity(capacityBytes)
-        guard let handle = lb_resv_create(capacity) else { throw .outOfMemory }
+        guard let handle = spin_reserve_ring_create(capacity) else { throw .outOfMemory }
         self.handle = handle
         self.capacityBytes = capacity
-        maxPayloadLength = lb_max_text_len(capacity)
+        maxPayloadLength = logring_max_text_len(capacity)
     }
 
-    deinit { lb_resv_destroy(handle) }
+    deinit { spin_reserve_ring_destroy(handle) }
 
-    public var nextSeq: UInt64 { lb_resv_next_seq(handle) }
+    public var nextSeq: UInt64 { spin_reserve_ring_next_seq(handle) }
 
     public func write(_ payload: UnsafeRawBufferPointer, metadata: LogMetadata) throws(LogRingError) -> UInt64 {
         var meta = metadata.lb
         var seq: UInt64 = 0
-        let status = lb_resv_write(handle, payload.baseAddress, payload.count, &meta, &seq)
-        guard status == LB_OK else { throw .from(status, size: payload.count, maximum: maxPayloadLength) }
+        let status = spin_reserve_ring_write(handle, payload.baseAddress, payload.count, &meta, &seq)
+        guard status == LOGRING_OK else { throw .from(status, size: payload.count, maximum: maxPayloadLength) }
         return seq
     }
 
     public func read(from cursor: inout LogCursor, into buffer: UnsafeMutableRawBufferPointer) throws(LogRingError)
         -> LogRecordInfo?
     {
-        try baselineRead(&cursor, buffer) { lb_resv_read(handle, &$0, $1, $2, &$3) }
+        try baselineRead(&cursor, buffer) { spin_reserve_ring_read(handle, &$0, $1, $2, &$3) }
     }
 }

@@ -1,4 +1,4 @@
-import CLogBaselines
+import CComparators
 import Synchronization
 
 #if canImport(Glibc)
@@ -14,7 +14,7 @@ import Synchronization
 
 extension SwiftMutexLogRing {
     /// ``write(_:metadata:)``, giving up with ``LogRingError/lockUnavailable`` when the mutex is
-    /// still held at `deadline` (nanoseconds on `CLOCK_MONOTONIC`, as `lb_monotonic_ns`).
+    /// still held at `deadline` (nanoseconds on `CLOCK_MONOTONIC`, as `logring_monotonic_ns`).
     public func write(_ payload: UnsafeRawBufferPointer, metadata: LogMetadata, giveUpAt deadline: UInt64)
         throws(LogRingError) -> UInt64
     {
@@ -56,7 +56,7 @@ extension SwiftMutexLogRing {
     {
         while true {
             if let result = state.withLockIfAvailable({ body(&$0) }) { return result }
-            if lb_monotonic_ns() >= deadline { throw .lockUnavailable }
+            if logring_monotonic_ns() >= deadline { throw .lockUnavailable }
             sched_yield()
         }
     }

@@ -1,4 +1,4 @@
-import CLogBaselines
+import CComparators
 import LogRings
 
 /// The payload size of a throughput point: a fixed number of bytes, or a random size per record.
@@ -170,13 +170,13 @@ public struct RingGeometry: Sendable, Hashable {
     }
 
     /// The longest payload `kind` accepts at this size: lockless, half the text ring minus the
-    /// 8-byte block header and the 8-byte checksum; the C comparators, `lb_max_text_len` (a record
+    /// 8-byte block header and the 8-byte checksum; the C comparators, `logring_max_text_len` (a record
     /// takes at most a quarter of the array); the Swift Mutex ring, a quarter minus its 40-byte
     /// header.
     public func maxPayload(for kind: LogRingKind) -> Int {
         switch kind {
         case .lockless: dataBytes / 2 - 8 - 8
-        case .spinlock, .mutex, .spinReserve, .fetchAdd: lb_max_text_len(dataBytes)
+        case .spinlock, .mutex, .spinReserve, .fetchAdd: logring_max_text_len(dataBytes)
         case .swiftMutex: (dataBytes / 4 - 40) & ~7
         }
     }

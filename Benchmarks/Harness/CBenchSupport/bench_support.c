@@ -1,6 +1,6 @@
 #include "bench_support.h"
 
-#include <log_baselines.h>
+#include <comparators.h>
 #include <prb.h>
 
 #include <errno.h>
@@ -120,14 +120,14 @@ int bench_set_memory_policy(int node)
 
 int bench_prb_write(struct prb_ring *ring, const void *payload, size_t len, const struct prb_meta *meta)
 {
-    uint64_t payload_hash = lb_checksum_payload(payload, len);
+    uint64_t payload_hash = logring_checksum_payload(payload, len);
     uint8_t sum[8];
     prb_entry entry;
     prb_status status = prb_reserve(ring, &entry, 8 + len, meta);
 
     if (status != PRB_OK)
         return (int)status;
-    uint64_t checksum = lb_checksum_seal(payload_hash, entry.seq);
+    uint64_t checksum = logring_checksum_seal(payload_hash, entry.seq);
     for (int i = 0; i < 8; i++)
         sum[i] = (uint8_t)(checksum >> (8 * i));
     prb_entry_append(&entry, sum, sizeof sum);

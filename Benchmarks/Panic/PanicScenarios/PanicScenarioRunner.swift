@@ -1,4 +1,4 @@
-import CLogBaselines
+import CComparators
 import CPanicHarness
 import LogRings
 import Synchronization
@@ -71,8 +71,8 @@ public enum PanicScenarioRunner {
         guard DumpMode.modes(for: c.implementation).contains(c.dumpMode) else {
             throw .invalidConfiguration("\(c.implementation) has no \(c.dumpMode) mode")
         }
-        guard (0...Int(PH_BATCH_MAX)).contains(c.panicMessages), (0...Int(PH_BATCH_MAX)).contains(c.handlerWrites)
-        else { throw .invalidConfiguration("at most \(PH_BATCH_MAX) panic messages and handler writes") }
+        guard (0...Int(PANIC_BATCH_MAX)).contains(c.panicMessages), (0...Int(PANIC_BATCH_MAX)).contains(c.handlerWrites)
+        else { throw .invalidConfiguration("at most \(PANIC_BATCH_MAX) panic messages and handler writes") }
         guard c.historyRecords >= 0, c.busyRecordsBeforePanic >= 1 else {
             throw .invalidConfiguration("negative record counts")
         }
@@ -123,7 +123,7 @@ struct ScenarioRun<Ring: PanicSubject> {
     }
 
     mutating func writeHistory() throws(ScenarioError) {
-        try withUnsafeTemporaryAllocation(byteCount: Int(PH_PAYLOAD_MAX), alignment: 8) {
+        try withUnsafeTemporaryAllocation(byteCount: Int(PANIC_PAYLOAD_MAX), alignment: 8) {
             scratch throws(ScenarioError) in
             for index in 0..<configuration.historyRecords {
                 do {
@@ -154,13 +154,13 @@ struct ScenarioRun<Ring: PanicSubject> {
         }
         var handled = false
         let outcome = HarnessPanic.run(request) { panic in
-            let job = UnsafeMutablePointer<ph_job>.allocate(capacity: 1)
+            let job = UnsafeMutablePointer<panic_job>.allocate(capacity: 1)
             defer { job.deallocate() }
-            job.initialize(to: ph_job())
-            job.pointee.kind = PH_JOB_PANIC
+            job.initialize(to: panic_job())
+            job.pointee.kind = PANIC_JOB_PATH
             job.pointee.target = target
             job.pointee.panic = panic
-            handled = ph_run_in_signal_handler(writer.thread.thread, job, configuration.handshakeTimeoutNanoseconds)
+            handled = panic_run_in_signal_handler(writer.thread.thread, job, configuration.handshakeTimeoutNanoseconds)
             panic = job.pointee.panic
         }
         writer.releaseAndJoin(freeze)
@@ -174,13 +174,13 @@ struct ScenarioRun<Ring: PanicSubject> {
             writer.releaseAndJoin(freeze)
             throw .invalidConfiguration("\(configuration.implementation) cannot run in a signal handler")
         }
-        let job = UnsafeMutablePointer<ph_job>.allocate(capacity: 1)
+        let job = UnsafeMutablePointer<panic_job>.allocate(capacity: 1)
         defer { job.deallocate() }
-        job.initialize(to: ph_job())
-        job.pointee.kind = PH_JOB_BATCH
+        job.initialize(to: panic_job())
+        job.pointee.kind = PANIC_JOB_BATCH
         job.pointee.target = target
         job.pointee.batch = HarnessPanic.batch(writer: .handler, count: configuration.handlerWrites, request)
-        let handled = ph_run_in_signal_handler(writer.thread.thread, job, configuration.handshakeTimeoutNanoseconds)
+        let handled = panic_run_in_signal_handler(writer.thread.thread, job, configuration.handshakeTimeoutNanoseconds)
         let frozenWrite = writer.releaseAndJoin(freeze)
         guard handled else { throw .signalNotHandled }
 
@@ -230,7 +230,7 @@ struct ScenarioRun<Ring: PanicSubject> {
         let ring = self.ring
         let thread = OSThread {
             // It may take the harness's signal (stuck-self, signal-writer).
-            _ = ph_signal_accept()
+            _ = panic_signal_accept()
             result.value = ring.writeFrozen(at: harnessPoint)
         }
         guard freeze.wait(timeoutNanoseconds: configuration.handshakeTimeoutNanoseconds) else {
@@ -286,7 +286,7 @@ struct HandlerWrites {
     var busted: Bool
     var refused: Int { writes.filter { !$0.committed }.count }
 
-    init(batch: ph_batch) {
+    init(batch: panic_batch) {
         writes = HarnessPanic.outcomes(of: batch)
         gaveUp = batch.gave_up
         busted = batch.busted
@@ -345,7 +345,7 @@ final class BusyWriter<Ring: PanicSubject> {
             var runs: [(index: Int, seq: UInt64)] = []
             runs.reserveCapacity(Self.maxRuns)  // nothing is allocated while writing
             var overflowed = false
-            withUnsafeTemporaryAllocation(byteCount: Int(PH_PAYLOAD_MAX), alignment: 8) { scratch in
+            withUnsafeTemporaryAllocation(byteCount: Int(PANIC_PAYLOAD_MAX), alignment: 8) { scratch in
                 var index = 0
                 var expected: UInt64 = .max
                 // Relaxed: a stop request needs no ordering; the join orders everything after it.
@@ -374,9 +374,9 @@ final class BusyWriter<Ring: PanicSubject> {
 
     /// Waits (yielding the CPU) until it has committed `count` records; false after the timeout.
     func waitUntilCommitted(_ count: Int, timeoutNanoseconds: UInt64) -> Bool {
-        let deadline = lb_monotonic_ns() + timeoutNanoseconds
+        let deadline = logring_monotonic_ns() + timeoutNanoseconds
         while committedCount < count {
-            if lb_monotonic_ns() >= deadline { return false }
+            if logring_monotonic_ns() >= deadline { return false }
             sched_yield()
         }
         return true

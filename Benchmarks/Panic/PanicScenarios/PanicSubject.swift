@@ -1,8 +1,8 @@
-import CLogBaselines
+import CComparators
 import CPanicHarness
 import LogRings
 
-/// Who writes a record, as its payload says (ph_payload): the runner tells records apart by it.
+/// Who writes a record, as its payload says (panic_payload): the runner tells records apart by it.
 enum WriterID: UInt32 {
     case history = 1
     case frozen = 2
@@ -19,19 +19,19 @@ func historyLength(_ index: Int) -> Int { 8 + (index * 37) % 113 }
 /// stays walkable (see the signal-writer scenario).
 let fixedLength = 64
 
-/// The metadata every harness record carries (ph_timestamp and friends).
+/// The metadata every harness record carries (panic_timestamp and friends).
 func harnessMetadata(_ writer: WriterID, _ index: Int) -> LogMetadata {
     LogMetadata(
-        timestampNanoseconds: ph_timestamp(UInt32(index)), callerID: writer.rawValue, level: 6, facility: 1)
+        timestampNanoseconds: panic_timestamp(UInt32(index)), callerID: writer.rawValue, level: 6, facility: 1)
 }
 
 /// Writes record (writer, index) through the ring's ``LogRing`` interface, using `scratch`
-/// (at least PH_PAYLOAD_MAX bytes) for the payload.
+/// (at least PANIC_PAYLOAD_MAX bytes) for the payload.
 func writeHarnessRecord<Ring: LogRing>(
     _ ring: Ring, _ writer: WriterID, _ index: Int, length: Int, scratch: UnsafeMutableRawBufferPointer
 ) throws(LogRingError) -> UInt64 {
     let bytes = scratch.baseAddress!.assumingMemoryBound(to: UInt8.self)
-    let count = ph_payload(writer.rawValue, UInt32(truncatingIfNeeded: index), length, bytes)
+    let count = panic_payload(writer.rawValue, UInt32(truncatingIfNeeded: index), length, bytes)
     return try ring.write(UnsafeRawBufferPointer(start: bytes, count: count), metadata: harnessMetadata(writer, index))
 }
 
@@ -51,9 +51,9 @@ struct WriteOutcome: Sendable {
     var gaveUp: Bool
 }
 
-/// What a dump returned (ph_dump, or the Swift Mutex ring's equivalent).
+/// What a dump returned (panic_dump, or the Swift Mutex ring's equivalent).
 struct DumpOutcome {
-    var records: [ph_dumped] = []
+    var records: [panic_dumped] = []
     var count = 0
     var torn = 0
     var startSeq: UInt64 = 0
@@ -79,12 +79,12 @@ protocol PanicSubject: LogRing {
     static func make(capacityBytes: Int, freeze: Freeze) throws(LogRingError) -> Self
     /// The harness's view of the ring, for code that runs in a signal handler; `nil` when its code
     /// cannot run there.
-    var harnessTarget: ph_target? { get }
+    var harnessTarget: panic_target? { get }
     /// Unhooks the freeze; after every writer is done.
     func detachFreeze()
     /// The frozen writer's write (record `WriterID.frozen`, index 0), in the form that passes
     /// `point`.
-    func writeFrozen(at point: ph_point) -> WriteOutcome
+    func writeFrozen(at point: panic_point) -> WriteOutcome
     /// The panic path's first half, on the calling thread: the panic messages.
     func writePanicMessages(_ request: PanicRequest) -> (messages: [WriteOutcome], busted: Bool)
     /// The panic path's second half, on the calling thread: the dump.
@@ -103,60 +103,60 @@ extension PanicSubject {
 
 /// A ring the C harness can drive.
 protocol HarnessSubject: PanicSubject {
-    var target: ph_target { get }
+    var target: panic_target { get }
 }
 
 extension HarnessSubject {
     static func make(capacityBytes: Int, freeze: Freeze) throws(LogRingError) -> Self {
         let ring = try Self(capacityBytes: capacityBytes)
-        ph_freeze_attach(freeze.handle, ring.target)
+        panic_freeze_attach(freeze.handle, ring.target)
         return ring
     }
 
-    var harnessTarget: ph_target? { ph_target_signal_safe(target) ? target : nil }
+    var harnessTarget: panic_target? { panic_target_signal_safe(target) ? target : nil }
 
-    func detachFreeze() { ph_freeze_detach(target) }
+    func detachFreeze() { panic_freeze_detach(target) }
 
-    func writeFrozen(at point: ph_point) -> WriteOutcome {
+    func writeFrozen(at point: panic_point) -> WriteOutcome {
         var seq: UInt64 = 0
-        let status = ph_write_frozen(target, point, WriterID.frozen.rawValue, 0, fixedLength, &seq)
-        return WriteOutcome(committed: status == PH_WRITE_OK, seq: seq, gaveUp: status == PH_WRITE_GAVE_UP)
+        let status = panic_write_frozen(target, point, WriterID.frozen.rawValue, 0, fixedLength, &seq)
+        return WriteOutcome(committed: status == PANIC_WRITE_OK, seq: seq, gaveUp: status == PANIC_WRITE_GAVE_UP)
     }
 
     func writePanicMessages(_ request: PanicRequest) -> (messages: [WriteOutcome], busted: Bool) {
         var batch = HarnessPanic.batch(writer: .panic, count: request.messages, request)
-        ph_write_batch(target, &batch)
+        panic_write_batch(target, &batch)
         return (HarnessPanic.outcomes(of: batch), batch.busted)
     }
 
     func dump(_ request: PanicRequest) -> DumpOutcome {
-        HarnessPanic.run(request) { ph_dump_run(target, &$0.dump) }.dump
+        HarnessPanic.run(request) { panic_dump_run(target, &$0.dump) }.dump
     }
 }
 
 extension LocklessLogRing: HarnessSubject {
-    var target: ph_target { ph_target(kind: PH_LOCKLESS, ring: UnsafeMutableRawPointer(handle)) }
+    var target: panic_target { panic_target(kind: PANIC_LOCKLESS, ring: UnsafeMutableRawPointer(handle)) }
 }
 
 extension SpinlockLogRing: HarnessSubject {
-    var target: ph_target { ph_target(kind: PH_SPINLOCK, ring: UnsafeMutableRawPointer(handle)) }
+    var target: panic_target { panic_target(kind: PANIC_SPINLOCK, ring: UnsafeMutableRawPointer(handle)) }
 }
 
 extension MutexLogRing: HarnessSubject {
-    var target: ph_target { ph_target(kind: PH_MUTEX, ring: UnsafeMutableRawPointer(handle)) }
+    var target: panic_target { panic_target(kind: PANIC_MUTEX, ring: UnsafeMutableRawPointer(handle)) }
 }
 
 extension SpinReserveLogRing: HarnessSubject {
-    var target: ph_target { ph_target(kind: PH_SPIN_RESERVE, ring: UnsafeMutableRawPointer(handle)) }
+    var target: panic_target { panic_target(kind: PANIC_SPIN_RESERVE, ring: UnsafeMutableRawPointer(handle)) }
 }
 
-/// Fills a ph_panic from a request, has it run (on this thread or in a signal handler), and reads
+/// Fills a panic_path from a request, has it run (on this thread or in a signal handler), and reads
 /// the outcome back.
 enum HarnessPanic {
-    static func run(_ request: PanicRequest, _ body: (inout ph_panic) -> Void) -> PanicOutcome {
-        let records = UnsafeMutableBufferPointer<ph_dumped>.allocate(capacity: request.recordCapacity)
+    static func run(_ request: PanicRequest, _ body: (inout panic_path) -> Void) -> PanicOutcome {
+        let records = UnsafeMutableBufferPointer<panic_dumped>.allocate(capacity: request.recordCapacity)
         defer { records.deallocate() }
-        var panic = ph_panic()
+        var panic = panic_path()
         panic.messages = batch(writer: .panic, count: request.messages, request)
         panic.dump.budget_ns = request.budgetNanoseconds
         panic.dump.bust = request.bust
@@ -168,27 +168,27 @@ enum HarnessPanic {
             dump: dumpOutcome(panic.dump, records))
     }
 
-    static func batch(writer: WriterID, count: Int, _ request: PanicRequest) -> ph_batch {
-        var batch = ph_batch()
+    static func batch(writer: WriterID, count: Int, _ request: PanicRequest) -> panic_batch {
+        var batch = panic_batch()
         batch.writer = writer.rawValue
-        batch.count = UInt32(min(count, Int(PH_BATCH_MAX)))
+        batch.count = UInt32(min(count, Int(PANIC_BATCH_MAX)))
         batch.length = UInt32(fixedLength)
         batch.budget_ns = request.budgetNanoseconds
         batch.bust = request.bust
         return batch
     }
 
-    static func outcomes(of batch: ph_batch) -> [WriteOutcome] {
+    static func outcomes(of batch: panic_batch) -> [WriteOutcome] {
         var batch = batch
-        let statuses = withUnsafeBytes(of: &batch.status) { Array($0.bindMemory(to: ph_write_status.self)) }
+        let statuses = withUnsafeBytes(of: &batch.status) { Array($0.bindMemory(to: panic_write_status.self)) }
         let seqs = withUnsafeBytes(of: &batch.seq) { Array($0.bindMemory(to: UInt64.self)) }
         return (0..<Int(batch.count)).map {
             WriteOutcome(
-                committed: statuses[$0] == PH_WRITE_OK, seq: seqs[$0], gaveUp: statuses[$0] == PH_WRITE_GAVE_UP)
+                committed: statuses[$0] == PANIC_WRITE_OK, seq: seqs[$0], gaveUp: statuses[$0] == PANIC_WRITE_GAVE_UP)
         }
     }
 
-    static func dumpOutcome(_ dump: ph_dump, _ records: UnsafeMutableBufferPointer<ph_dumped>) -> DumpOutcome {
+    static func dumpOutcome(_ dump: panic_dump, _ records: UnsafeMutableBufferPointer<panic_dumped>) -> DumpOutcome {
         DumpOutcome(
             records: Array(records.prefix(min(dump.count, records.count))), count: dump.count, torn: dump.torn,
             startSeq: dump.start_seq, endSeq: dump.end_seq, stopSeq: dump.stop_seq, nanoseconds: dump.elapsed_ns,
@@ -204,13 +204,13 @@ extension SwiftMutexLogRing: PanicSubject {
     }
 
     /// Swift cannot run in a signal handler.
-    var harnessTarget: ph_target? { nil }
+    var harnessTarget: panic_target? { nil }
 
     /// The hook is part of the ring's construction; it is inert once disarmed.
     func detachFreeze() {}
 
-    func writeFrozen(at point: ph_point) -> WriteOutcome {
-        withUnsafeTemporaryAllocation(byteCount: Int(PH_PAYLOAD_MAX), alignment: 8) { scratch in
+    func writeFrozen(at point: panic_point) -> WriteOutcome {
+        withUnsafeTemporaryAllocation(byteCount: Int(PANIC_PAYLOAD_MAX), alignment: 8) { scratch in
             do throws(LogRingError) {
                 let seq = try writeHarnessRecord(self, .frozen, 0, length: fixedLength, scratch: scratch)
                 return WriteOutcome(committed: true, seq: seq, gaveUp: false)
@@ -220,14 +220,14 @@ extension SwiftMutexLogRing: PanicSubject {
         }
     }
 
-    /// The same panic messages as ph_write_batch, in Swift: each write gives up at its deadline.
+    /// The same panic messages as panic_write_batch, in Swift: each write gives up at its deadline.
     func writePanicMessages(_ request: PanicRequest) -> (messages: [WriteOutcome], busted: Bool) {
-        withUnsafeTemporaryAllocation(byteCount: Int(PH_PAYLOAD_MAX), alignment: 8) { scratch in
+        withUnsafeTemporaryAllocation(byteCount: Int(PANIC_PAYLOAD_MAX), alignment: 8) { scratch in
             var messages: [WriteOutcome] = []
-            for index in 0..<min(request.messages, Int(PH_BATCH_MAX)) {
+            for index in 0..<min(request.messages, Int(PANIC_BATCH_MAX)) {
                 let bytes = scratch.baseAddress!.assumingMemoryBound(to: UInt8.self)
-                let count = ph_payload(WriterID.panic.rawValue, UInt32(index), fixedLength, bytes)
-                let deadline = lb_monotonic_ns() + request.budgetNanoseconds
+                let count = panic_payload(WriterID.panic.rawValue, UInt32(index), fixedLength, bytes)
+                let deadline = logring_monotonic_ns() + request.budgetNanoseconds
                 do throws(LogRingError) {
                     let seq = try write(
                         UnsafeRawBufferPointer(start: bytes, count: count), metadata: harnessMetadata(.panic, index),
@@ -241,13 +241,13 @@ extension SwiftMutexLogRing: PanicSubject {
         }
     }
 
-    /// The same dump as ph_dump_run, in Swift: it takes the mutex per record with
+    /// The same dump as panic_dump_run, in Swift: it takes the mutex per record with
     /// `withLockIfAvailable` until its deadline. No bust.
     func dump(_ request: PanicRequest) -> DumpOutcome {
-        withUnsafeTemporaryAllocation(byteCount: Int(PH_PAYLOAD_MAX) + 8, alignment: 8) { scratch in
-            let start = lb_monotonic_ns()
+        withUnsafeTemporaryAllocation(byteCount: Int(PANIC_PAYLOAD_MAX) + 8, alignment: 8) { scratch in
+            let start = logring_monotonic_ns()
             var dump = dump(request, deadline: start + request.budgetNanoseconds, scratch: scratch)
-            dump.nanoseconds = lb_monotonic_ns() - start
+            dump.nanoseconds = logring_monotonic_ns() - start
             return dump
         }
     }
@@ -282,12 +282,12 @@ extension SwiftMutexLogRing: PanicSubject {
             let payload = UnsafeRawBufferPointer(rebasing: scratch[..<info.copiedLength])
             var writer: UInt32 = 0
             var index: UInt32 = 0
-            let content = ph_payload_identify(
+            let content = panic_payload_identify(
                 payload.baseAddress?.assumingMemoryBound(to: UInt8.self), payload.count, &writer, &index)
             let intact = content && info.isIntact(payload)
             if !intact { dump.torn += 1 }
             if dump.records.count < request.recordCapacity {
-                dump.records.append(ph_dumped(seq: info.seq, writer: writer, index: index, intact: intact ? 1 : 0))
+                dump.records.append(panic_dumped(seq: info.seq, writer: writer, index: index, intact: intact ? 1 : 0))
             }
             dump.count += 1
         }

@@ -88,17 +88,17 @@ public enum FreezePoint: String, CaseIterable, Sendable, Hashable, CustomStringC
     }
 
     /// The harness's name for this point in `implementation`'s write path.
-    func harnessPoint(for implementation: LogRingKind) -> ph_point {
+    func harnessPoint(for implementation: LogRingKind) -> panic_point {
         switch (implementation, self) {
-        case (.lockless, .descriptorReserved): PH_POINT_PRB_DESC_RESERVED
-        case (.lockless, .dataAllocated): PH_POINT_PRB_DATA_ALLOCATED
-        case (.lockless, .textPartial): PH_POINT_PRB_TEXT_PARTIAL
-        case (.lockless, .committed): PH_POINT_PRB_COMMITTED
-        case (.spinReserve, .locked): PH_POINT_RESV_LOCKED
-        case (.spinReserve, .reserved): PH_POINT_RESV_RESERVED
-        case (_, .locked): PH_POINT_LOCKED
-        case (_, .textPartial): PH_POINT_TEXT_PARTIAL
-        default: PH_POINT_NONE
+        case (.lockless, .descriptorReserved): PANIC_POINT_PRB_DESC_RESERVED
+        case (.lockless, .dataAllocated): PANIC_POINT_PRB_DATA_ALLOCATED
+        case (.lockless, .textPartial): PANIC_POINT_PRB_TEXT_PARTIAL
+        case (.lockless, .committed): PANIC_POINT_PRB_COMMITTED
+        case (.spinReserve, .locked): PANIC_POINT_RESV_LOCKED
+        case (.spinReserve, .reserved): PANIC_POINT_RESV_RESERVED
+        case (_, .locked): PANIC_POINT_LOCKED
+        case (_, .textPartial): PANIC_POINT_TEXT_PARTIAL
+        default: PANIC_POINT_NONE
         }
     }
 }

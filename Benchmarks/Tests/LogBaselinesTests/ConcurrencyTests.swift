@@ -2,7 +2,7 @@
 // checksum, per-writer order, increasing seqs, and that records read plus records dropped
 // account for every seq written.
 
-import CLogBaselines
+import CComparators
 import Synchronization
 import TestThreads
 import Testing
@@ -51,11 +51,11 @@ struct ConcurrencyTests {
                         payload(writer: writer, n: n, maxLen: maxLen),
                         makeMeta(caller: writer, ts: n))
                     switch written.status {
-                    case LB_OK:
+                    case LOGRING_OK:
                         result.written += 1
                         if let last = lastSeq, written.seq <= last { result.seqsIncrease = false }
                         lastSeq = written.seq
-                    case LB_E_NO_SPACE: result.noSpace += 1
+                    case LOGRING_E_NO_SPACE: result.noSpace += 1
                     default: result.otherStatus += 1
                     }
                 }
@@ -67,7 +67,7 @@ struct ConcurrencyTests {
         let readerResult = ReaderResult()
         let reader = startThread {
             let r = readerResult
-            var cursor = lb_cursor_at(0)
+            var cursor = logring_cursor_at(0)
             var lastSeq: UInt64? = nil
             var lastN: [UInt32: UInt64] = [:]
             startLine.arriveAndWait()
@@ -76,12 +76,12 @@ struct ConcurrencyTests {
                 let finished = writersDone.load(ordering: .acquiring) == 2
                 let wanted = cursor.seq
                 let read = buffer.read(&cursor, bufferSize: 512)
-                if read.status == LB_E_NO_RECORD {
+                if read.status == LOGRING_E_NO_RECORD {
                     if finished { break }
                     yieldCPU()
                     continue
                 }
-                guard read.status == LB_OK else {
+                guard read.status == LOGRING_OK else {
                     r.otherStatus += 1
                     break
                 }

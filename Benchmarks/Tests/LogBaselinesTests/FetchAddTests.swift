@@ -1,17 +1,17 @@
-// lb_fadd has no reader: these tests check what can be checked from outside (positions, the head
+// fetch_add_ring has no reader: these tests check what can be checked from outside (positions, the head
 // counter, the size limit) and run overlapping writers so ThreadSanitizer can look at the copy.
 
-import CLogBaselines
+import CComparators
 import TestThreads
 import Testing
 
 @Suite("Fetch-add yardstick")
 struct FetchAddTests {
-    private func write(_ fadd: OpaquePointer, _ text: [UInt8], ts: UInt64) -> (lb_status, UInt64) {
+    private func write(_ fadd: OpaquePointer, _ text: [UInt8], ts: UInt64) -> (logring_status, UInt64) {
         var meta = makeMeta(caller: 5, ts: ts)
         var pos: UInt64 = .max
         let status = text.withUnsafeBytes {
-            lb_fadd_write(fadd, $0.baseAddress, $0.count, &meta, &pos)
+            fetch_add_ring_write(fadd, $0.baseAddress, $0.count, &meta, &pos)
         }
         return (status, pos)
     }
@@ -19,14 +19,14 @@ struct FetchAddTests {
     @Test("Positions follow the head; a record that would straddle the end takes a fresh range")
     func positionsFollowHead() {
         let capacity: UInt64 = 1000
-        let fadd = lb_fadd_create(Int(capacity))!
-        defer { lb_fadd_destroy(fadd) }
-        #expect(lb_fadd_head(fadd) == 0)
+        let fadd = fetch_add_ring_create(Int(capacity))!
+        defer { fetch_add_ring_destroy(fadd) }
+        #expect(fetch_add_ring_head(fadd) == 0)
 
         var rng = SplitMix64(seed: 42)
         var head: UInt64 = 0
         for n in 0..<UInt64(500) {
-            let length = Int(rng.next() % UInt64(lb_max_text_len(Int(capacity)) + 1))
+            let length = Int(rng.next() % UInt64(logring_max_text_len(Int(capacity)) + 1))
             let size = 48 + UInt64((length + 7) & ~7)
             var expected = head
             head += size
@@ -35,23 +35,23 @@ struct FetchAddTests {
                 head += size
             }
             let (status, pos) = write(fadd, filler(length: length, seed: n), ts: n)
-            #expect(status == LB_OK)
+            #expect(status == LOGRING_OK)
             #expect(pos == expected)
-            #expect(lb_fadd_head(fadd) == head)
+            #expect(fetch_add_ring_head(fadd) == head)
         }
     }
 
     @Test("A record too large is refused and the head does not move")
     func tooLarge() {
-        let fadd = lb_fadd_create(1024)!
-        defer { lb_fadd_destroy(fadd) }
+        let fadd = fetch_add_ring_create(1024)!
+        defer { fetch_add_ring_destroy(fadd) }
         _ = write(fadd, filler(length: 10, seed: 0), ts: 0)
-        let head = lb_fadd_head(fadd)
+        let head = fetch_add_ring_head(fadd)
         #expect(
-            write(fadd, filler(length: lb_max_text_len(1024) + 1, seed: 1), ts: 1).0
-                == LB_E_TOO_LARGE)
-        #expect(lb_fadd_head(fadd) == head)
-        #expect(write(fadd, filler(length: lb_max_text_len(1024), seed: 2), ts: 2).0 == LB_OK)
+            write(fadd, filler(length: logring_max_text_len(1024) + 1, seed: 1), ts: 1).0
+                == LOGRING_E_TOO_LARGE)
+        #expect(fetch_add_ring_head(fadd) == head)
+        #expect(write(fadd, filler(length: logring_max_text_len(1024), seed: 2), ts: 2).0 == LOGRING_OK)
     }
 
     final class WriterResult: @unchecked Sendable {
@@ -65,8 +65,8 @@ struct FetchAddTests {
         "Two writers lapping a small ring: positions unique, no straddling, head accounts for all")
     func twoWriters() {
         let capacity: UInt64 = 512
-        let fadd = lb_fadd_create(Int(capacity))!
-        defer { lb_fadd_destroy(fadd) }
+        let fadd = fetch_add_ring_create(Int(capacity))!
+        defer { fetch_add_ring_destroy(fadd) }
         let shared = SendablePointer(raw: fadd)
         let perWriter = stressRecordsPerWriter
         let results = [WriterResult(), WriterResult()]
@@ -77,14 +77,14 @@ struct FetchAddTests {
                 startLine.arriveAndWait()
                 for n in 0..<UInt64(perWriter) {
                     let text = payload(
-                        writer: UInt32(index), n: n, maxLen: lb_max_text_len(Int(capacity)))
+                        writer: UInt32(index), n: n, maxLen: logring_max_text_len(Int(capacity)))
                     let size = 48 + UInt64((text.count + 7) & ~7)
                     var meta = makeMeta(caller: UInt32(index), ts: n)
                     var pos: UInt64 = 0
                     let status = text.withUnsafeBytes {
-                        lb_fadd_write(shared.raw, $0.baseAddress, $0.count, &meta, &pos)
+                        fetch_add_ring_write(shared.raw, $0.baseAddress, $0.count, &meta, &pos)
                     }
-                    if status != LB_OK {
+                    if status != LOGRING_OK {
                         result.failed += 1
                         continue
                     }
@@ -101,6 +101,6 @@ struct FetchAddTests {
             #expect(result.positionsIncrease)
             #expect(result.straddled == 0)
         }
-        #expect(lb_fadd_head(fadd) >= results.reduce(0) { $0 + $1.bytes })
+        #expect(fetch_add_ring_head(fadd) >= results.reduce(0) { $0 + $1.bytes })
     }
 }

@@ -1,27 +1,27 @@
 // Single-threaded behavior of the three readable baselines: round trip, seqs, wrap-around,
 // refusal of records too large, truncation.
 
-import CLogBaselines
+import CComparators
 import Testing
 
 @Suite("Records")
 struct RecordTests {
     @Test("Capacities out of range are refused; the size limit is a quarter of the capacity")
     func capacityLimits() {
-        #expect(lb_spin_create(Int(LB_CAPACITY_MIN) - 8) == nil)
-        #expect(lb_mutex_create(Int(LB_CAPACITY_MAX) + 8) == nil)
-        #expect(lb_resv_create(0) == nil)
-        #expect(lb_fadd_create(7) == nil)
-        #expect(lb_max_text_len(255) == 0)
-        #expect(lb_max_text_len(256) == 16)
-        #expect(lb_max_text_len(263) == 16)  // rounded down to 256
-        #expect(lb_max_text_len(4096) == 1024 - 48)
-        #expect(lb_max_text_len(1000) == 200)  // 250 - 48, rounded down to a multiple of 8
+        #expect(spinlock_ring_create(Int(LOGRING_CAPACITY_MIN) - 8) == nil)
+        #expect(mutex_ring_create(Int(LOGRING_CAPACITY_MAX) + 8) == nil)
+        #expect(spin_reserve_ring_create(0) == nil)
+        #expect(fetch_add_ring_create(7) == nil)
+        #expect(logring_max_text_len(255) == 0)
+        #expect(logring_max_text_len(256) == 16)
+        #expect(logring_max_text_len(263) == 16)  // rounded down to 256
+        #expect(logring_max_text_len(4096) == 1024 - 48)
+        #expect(logring_max_text_len(1000) == 200)  // 250 - 48, rounded down to a multiple of 8
     }
 
     @Test("The checksum is the word-at-a-time hash of the text and its length, sealed with the seq")
     func checksumDefinition() {
-        // The definition in log_baselines.h, written out byte by byte (no word loads, no helpers).
+        // The definition in comparators.h, written out byte by byte (no word loads, no helpers).
         func reference(_ seq: UInt64, _ text: [UInt8]) -> UInt64 {
             func round(_ h: UInt64, _ w: UInt64) -> UInt64 {
                 let x = h &+ w &* 0xc2b2_ae3d_27d4_eb4f
@@ -46,12 +46,12 @@ struct RecordTests {
             (UInt64(0), [UInt8]()), (1, Array("a".utf8)), (.max, Array("hello, log".utf8)),
             (42, Array("exactly8".utf8)), (7, Array("sixteen bytes!!!".utf8)),
         ] {
-            let got = text.withUnsafeBytes { lb_record_checksum(seq, $0.baseAddress, $0.count) }
+            let got = text.withUnsafeBytes { logring_record_checksum(seq, $0.baseAddress, $0.count) }
             #expect(got == reference(seq, text))
         }
-        #expect(lb_record_checksum(1, "x", 1) != lb_record_checksum(2, "x", 1))
+        #expect(logring_record_checksum(1, "x", 1) != logring_record_checksum(2, "x", 1))
         // A zero byte more changes it (the length is hashed, not only the zero-filled words).
-        #expect(lb_record_checksum(1, "x", 1) != lb_record_checksum(1, "x\0", 2))
+        #expect(logring_record_checksum(1, "x", 1) != logring_record_checksum(1, "x\0", 2))
     }
 
     @Test("Round trip: seqs start at 0, metadata and text come back", arguments: Kind.allCases)
@@ -59,8 +59,8 @@ struct RecordTests {
         let buffer = Buffer(kind, capacity: 4096)
         #expect(buffer.firstSeq == 0)
         #expect(buffer.nextSeq == 0)
-        var none = lb_cursor_at(0)
-        #expect(buffer.read(&none).status == LB_E_NO_RECORD)
+        var none = logring_cursor_at(0)
+        #expect(buffer.read(&none).status == LOGRING_E_NO_RECORD)
 
         let texts: [[UInt8]] = [Array("first".utf8), [], Array("third record, longer".utf8)]
         for (i, text) in texts.enumerated() {
@@ -68,16 +68,16 @@ struct RecordTests {
                 caller: 100 + UInt32(i), ts: 1000 * UInt64(i), level: UInt8(i), facility: 3,
                 flags: 0x15)
             let written = buffer.write(text, meta)
-            #expect(written.status == LB_OK)
+            #expect(written.status == LOGRING_OK)
             #expect(written.seq == UInt64(i))
         }
         #expect(buffer.firstSeq == 0)
         #expect(buffer.nextSeq == 3)
 
-        var cursor = lb_cursor_at(0)
+        var cursor = logring_cursor_at(0)
         for (i, text) in texts.enumerated() {
             let read = buffer.read(&cursor)
-            #expect(read.status == LB_OK)
+            #expect(read.status == LOGRING_OK)
             #expect(read.info.seq == UInt64(i))
             #expect(read.text == text)
             #expect(read.info.text_len == UInt32(text.count))
@@ -90,16 +90,16 @@ struct RecordTests {
             #expect(checksumMatches(read.info, read.text))
             #expect(cursor.seq == UInt64(i) + 1)
         }
-        #expect(buffer.read(&cursor).status == LB_E_NO_RECORD)
+        #expect(buffer.read(&cursor).status == LOGRING_E_NO_RECORD)
         #expect(cursor.seq == 3)
 
         // A fresh cursor in the middle finds its record by walking from the oldest.
-        var middle = lb_cursor_at(2)
+        var middle = logring_cursor_at(2)
         let read = buffer.read(&middle)
-        #expect(read.status == LB_OK && read.info.seq == 2 && read.text == texts[2])
+        #expect(read.status == LOGRING_OK && read.info.seq == 2 && read.text == texts[2])
 
         // The level keeps its 3 bits, as in the old header.
-        #expect(buffer.write([1], makeMeta(caller: 0, ts: 0, level: 0xff)).status == LB_OK)
+        #expect(buffer.write([1], makeMeta(caller: 0, ts: 0, level: 0xff)).status == LOGRING_OK)
         #expect(buffer.read(&cursor).info.level == 7)
     }
 
@@ -115,9 +115,9 @@ struct RecordTests {
         #expect(first > 0)
         #expect(buffer.nextSeq == count)
 
-        var cursor = lb_cursor_at(0)
+        var cursor = logring_cursor_at(0)
         var expected = first
-        while case let read = buffer.read(&cursor), read.status == LB_OK {
+        while case let read = buffer.read(&cursor), read.status == LOGRING_OK {
             #expect(read.info.seq == expected)  // the first read jumps from 0 to `first`
             #expect(read.text == payload(writer: 1, n: read.info.seq, maxLen: buffer.maxTextLen))
             #expect(checksumMatches(read.info, read.text))
@@ -126,14 +126,14 @@ struct RecordTests {
         #expect(expected == count)
 
         // A reader that fell behind: its next read reports the jump.
-        var slow = lb_cursor_at(0)
+        var slow = logring_cursor_at(0)
         #expect(buffer.read(&slow).info.seq == first)
         for n in count..<(count + 50) {
             _ = buffer.write(
                 payload(writer: 1, n: n, maxLen: buffer.maxTextLen), makeMeta(caller: 1, ts: n))
         }
         let after = buffer.read(&slow)
-        #expect(after.status == LB_OK)
+        #expect(after.status == LOGRING_OK)
         #expect(after.info.seq == buffer.firstSeq)
         #expect(after.info.seq > first + 1)
     }
@@ -145,20 +145,20 @@ struct RecordTests {
     @Test("Sweep of text lengths and wrap positions", arguments: Kind.allCases)
     func wrapSweep(kind: Kind) {
         for capacity in [256, 1000, 2048] {
-            let maxLen = lb_max_text_len(capacity)
+            let maxLen = logring_max_text_len(capacity)
             for length in 0...maxLen {
                 let buffer = Buffer(kind, capacity: capacity)
                 let records = UInt64(3 * capacity / (48 + length) + 3)
-                var follower = lb_cursor_at(0)
+                var follower = logring_cursor_at(0)
                 for n in 0..<records {
                     let text = filler(length: length, seed: n)
                     #expect(buffer.write(text, makeMeta(caller: 7, ts: n)).seq == n)
                     let read = buffer.read(&follower)
-                    #expect(read.status == LB_OK && read.info.seq == n && read.text == text)
+                    #expect(read.status == LOGRING_OK && read.info.seq == n && read.text == text)
                 }
-                var cursor = lb_cursor_at(0)
+                var cursor = logring_cursor_at(0)
                 var expected = buffer.firstSeq
-                while case let read = buffer.read(&cursor), read.status == LB_OK {
+                while case let read = buffer.read(&cursor), read.status == LOGRING_OK {
                     #expect(read.info.seq == expected)
                     #expect(read.text == filler(length: length, seed: read.info.seq))
                     expected += 1
@@ -175,7 +175,7 @@ struct RecordTests {
             let buffer = Buffer(kind, capacity: capacity)
             let maxLen = buffer.maxTextLen
             var lengths: [UInt64: Int] = [:]
-            var follower = lb_cursor_at(0)
+            var follower = logring_cursor_at(0)
             for n in 0..<UInt64(2000) {
                 let length = Int(rng.next() % UInt64(maxLen + 1))
                 lengths[n] = length
@@ -185,13 +185,13 @@ struct RecordTests {
                     // Sometimes fall behind, then catch up: the jump equals what was dropped.
                     let before = follower.seq
                     let read = buffer.read(&follower)
-                    #expect(read.status == LB_OK)
+                    #expect(read.status == LOGRING_OK)
                     #expect(read.info.seq == max(before, buffer.firstSeq))
                     #expect(
                         read.text == filler(length: lengths[read.info.seq]!, seed: read.info.seq))
                 }
             }
-            var cursor = lb_cursor_at(buffer.firstSeq + 1)
+            var cursor = logring_cursor_at(buffer.firstSeq + 1)
             let read = buffer.read(&cursor)
             #expect(read.info.seq == buffer.firstSeq + 1)
             #expect(read.text == filler(length: lengths[read.info.seq]!, seed: read.info.seq))
@@ -210,12 +210,12 @@ struct RecordTests {
 
         let tooLarge = buffer.write(
             filler(length: buffer.maxTextLen + 1, seed: 1), makeMeta(caller: 3, ts: 99))
-        #expect(tooLarge.status == LB_E_TOO_LARGE)
+        #expect(tooLarge.status == LOGRING_E_TOO_LARGE)
         #expect(buffer.firstSeq == first)
         #expect(buffer.nextSeq == next)
-        var cursor = lb_cursor_at(0)
+        var cursor = logring_cursor_at(0)
         var expected = first
-        while case let read = buffer.read(&cursor), read.status == LB_OK {
+        while case let read = buffer.read(&cursor), read.status == LOGRING_OK {
             #expect(read.info.seq == expected)
             #expect(read.text == payload(writer: 3, n: read.info.seq, maxLen: buffer.maxTextLen))
             expected += 1
@@ -224,7 +224,7 @@ struct RecordTests {
 
         let largest = buffer.write(
             filler(length: buffer.maxTextLen, seed: 2), makeMeta(caller: 3, ts: 100))
-        #expect(largest.status == LB_OK && largest.seq == next)
+        #expect(largest.status == LOGRING_OK && largest.seq == next)
     }
 
     @Test(
@@ -236,9 +236,9 @@ struct RecordTests {
         _ = buffer.write(text, makeMeta(caller: 4, ts: 1))
         _ = buffer.write(text, makeMeta(caller: 4, ts: 2))
 
-        var cursor = lb_cursor_at(0)
+        var cursor = logring_cursor_at(0)
         let cut = buffer.read(&cursor, bufferSize: 33)
-        #expect(cut.status == LB_OK)
+        #expect(cut.status == LOGRING_OK)
         #expect(cut.info.truncated)
         #expect(cut.info.text_len == 100)
         #expect(cut.info.copied_len == 33)
@@ -246,10 +246,10 @@ struct RecordTests {
         #expect(cursor.seq == 1)
 
         let nothing = buffer.read(&cursor, bufferSize: 0)
-        #expect(nothing.status == LB_OK && nothing.info.truncated && nothing.info.copied_len == 0)
+        #expect(nothing.status == LOGRING_OK && nothing.info.truncated && nothing.info.copied_len == 0)
         #expect(nothing.info.seq == 1)
 
-        cursor = lb_cursor_at(0)
+        cursor = logring_cursor_at(0)
         let whole = buffer.read(&cursor, bufferSize: 100)
         #expect(
             !whole.info.truncated && whole.text == text && checksumMatches(whole.info, whole.text))

@@ -1,8 +1,8 @@
-// The old design's panic-time tools on lb_spin: trylock for signal handlers, a deadline for a
+// The old design's panic-time tools on spinlock_ring: trylock for signal handlers, a deadline for a
 // dump that must never hang, and the lock bust. The lock is held by another thread through an
 // explicit handshake, never by sleeping and hoping.
 
-import CLogBaselines
+import CComparators
 import TestThreads
 import Testing
 
@@ -12,7 +12,7 @@ struct SpinPanicTests {
         for n in 0..<count {
             var meta = makeMeta(caller: 9, ts: n)
             let text = payload(writer: 9, n: n, maxLen: 200)
-            _ = text.withUnsafeBytes { lb_spin_write(spin, $0.baseAddress, $0.count, &meta, nil) }
+            _ = text.withUnsafeBytes { spinlock_ring_write(spin, $0.baseAddress, $0.count, &meta, nil) }
         }
     }
 
@@ -20,12 +20,12 @@ struct SpinPanicTests {
     /// each checked for content and checksum.
     private func dumpLocked(_ spin: OpaquePointer) -> [UInt64] {
         var seqs: [UInt64] = []
-        var cursor = lb_cursor_at(0)
-        var info = lb_record_info()
+        var cursor = logring_cursor_at(0)
+        var info = logring_record_info()
         var buf = [UInt8](repeating: 0, count: 512)
         while buf.withUnsafeMutableBytes({
-            lb_spin_read_locked(spin, &cursor, $0.baseAddress, $0.count, &info)
-        }) == LB_OK {
+            spinlock_ring_read_locked(spin, &cursor, $0.baseAddress, $0.count, &info)
+        }) == LOGRING_OK {
             let text = Array(buf.prefix(Int(info.copied_len)))
             #expect(checksumMatches(info, text))
             #expect(text == payload(writer: 9, n: info.ts_nsec, maxLen: 200))
@@ -34,72 +34,72 @@ struct SpinPanicTests {
         return seqs
     }
 
-    @Test("A dump with the lock free reads everything under lb_spin_lock_until")
+    @Test("A dump with the lock free reads everything under spinlock_ring_lock_until")
     func dumpWithFreeLock() {
-        let spin = lb_spin_create(4096)!
-        defer { lb_spin_destroy(spin) }
+        let spin = spinlock_ring_create(4096)!
+        defer { spinlock_ring_destroy(spin) }
         fill(spin, count: 10)
-        #expect(lb_spin_lock_until(spin, lb_monotonic_ns() + 10_000_000_000))
+        #expect(spinlock_ring_lock_until(spin, logring_monotonic_ns() + 10_000_000_000))
         #expect(dumpLocked(spin) == Array(0..<10))
-        lb_spin_unlock(spin)
-        #expect(lb_spin_next_seq(spin) == 10)
+        spinlock_ring_unlock(spin)
+        #expect(spinlock_ring_next_seq(spin) == 10)
     }
 
     @Test("trylock_write refuses while the lock is held, and changes nothing")
     func trylockWriteWhileHeld() {
-        let spin = lb_spin_create(4096)!
-        defer { lb_spin_destroy(spin) }
+        let spin = spinlock_ring_create(4096)!
+        defer { spinlock_ring_destroy(spin) }
         fill(spin, count: 3)
         var meta = makeMeta(caller: 9, ts: 3)
         var seq: UInt64 = 0
 
-        #expect(lb_spin_lock_until(spin, lb_monotonic_ns() + 10_000_000_000))
-        #expect(lb_spin_trylock_write(spin, "x", 1, &meta, &seq) == LB_E_LOCK_UNAVAILABLE)
-        lb_spin_unlock(spin)
-        #expect(lb_spin_next_seq(spin) == 3)
+        #expect(spinlock_ring_lock_until(spin, logring_monotonic_ns() + 10_000_000_000))
+        #expect(spinlock_ring_trylock_write(spin, "x", 1, &meta, &seq) == LOGRING_E_LOCK_UNAVAILABLE)
+        spinlock_ring_unlock(spin)
+        #expect(spinlock_ring_next_seq(spin) == 3)
 
-        #expect(lb_spin_trylock_write(spin, "x", 1, &meta, &seq) == LB_OK)
+        #expect(spinlock_ring_trylock_write(spin, "x", 1, &meta, &seq) == LOGRING_OK)
         #expect(seq == 3)
-        let tooLarge = [UInt8](repeating: 0, count: lb_max_text_len(4096) + 1)
+        let tooLarge = [UInt8](repeating: 0, count: logring_max_text_len(4096) + 1)
         #expect(
             tooLarge.withUnsafeBytes {
-                lb_spin_trylock_write(spin, $0.baseAddress, $0.count, &meta, &seq)
-            } == LB_E_TOO_LARGE)
+                spinlock_ring_trylock_write(spin, $0.baseAddress, $0.count, &meta, &seq)
+            } == LOGRING_E_TOO_LARGE)
     }
 
     @Test("lock_until gives up at its deadline while another thread holds the lock")
     func lockUntilTimesOut() {
-        let spin = lb_spin_create(4096)!
-        defer { lb_spin_destroy(spin) }
+        let spin = spinlock_ring_create(4096)!
+        defer { spinlock_ring_destroy(spin) }
         fill(spin, count: 5)
         let shared = SendablePointer(raw: spin)
         let handshake = Handshake()
 
         let holder = startThread {
-            guard lb_spin_lock_until(shared.raw, .max) else { return }
+            guard spinlock_ring_lock_until(shared.raw, .max) else { return }
             handshake.advance(to: 1)  // holding
             handshake.wait(for: 2)  // until the main thread is done probing
-            lb_spin_unlock(shared.raw)
+            spinlock_ring_unlock(shared.raw)
         }
         handshake.wait(for: 1)
 
-        let deadline = lb_monotonic_ns() + 2_000_000
-        #expect(!lb_spin_lock_until(spin, deadline))
-        #expect(lb_monotonic_ns() >= deadline)  // it gave up at the deadline, not before
+        let deadline = logring_monotonic_ns() + 2_000_000
+        #expect(!spinlock_ring_lock_until(spin, deadline))
+        #expect(logring_monotonic_ns() >= deadline)  // it gave up at the deadline, not before
         var meta = makeMeta(caller: 9, ts: 5)
-        #expect(lb_spin_trylock_write(spin, "x", 1, &meta, nil) == LB_E_LOCK_UNAVAILABLE)
+        #expect(spinlock_ring_trylock_write(spin, "x", 1, &meta, nil) == LOGRING_E_LOCK_UNAVAILABLE)
 
         handshake.advance(to: 2)
         join(holder)
-        #expect(lb_spin_next_seq(spin) == 5)
-        #expect(lb_spin_lock_until(spin, lb_monotonic_ns() + 10_000_000_000))
-        lb_spin_unlock(spin)
+        #expect(spinlock_ring_next_seq(spin) == 5)
+        #expect(spinlock_ring_lock_until(spin, logring_monotonic_ns() + 10_000_000_000))
+        spinlock_ring_unlock(spin)
     }
 
     @Test("bust_lock frees a lock whose holder never returns; the dump and later writes proceed")
     func bustLock() {
-        let spin = lb_spin_create(4096)!
-        defer { lb_spin_destroy(spin) }
+        let spin = spinlock_ring_create(4096)!
+        defer { spinlock_ring_destroy(spin) }
         fill(spin, count: 5)
         let shared = SendablePointer(raw: spin)
         let handshake = Handshake()
@@ -107,27 +107,27 @@ struct SpinPanicTests {
         // The holder takes the lock and then stops for good, as a CPU stopped by the panic code:
         // it never touches the buffer again and never unlocks.
         let holder = startThread {
-            guard lb_spin_lock_until(shared.raw, .max) else { return }
+            guard spinlock_ring_lock_until(shared.raw, .max) else { return }
             handshake.advance(to: 1)
             handshake.wait(for: 2)
         }
         handshake.wait(for: 1)
 
-        #expect(!lb_spin_lock_until(spin, lb_monotonic_ns() + 1_000_000))
-        lb_spin_bust_lock(spin)
-        #expect(lb_spin_lock_until(spin, lb_monotonic_ns() + 10_000_000_000))
+        #expect(!spinlock_ring_lock_until(spin, logring_monotonic_ns() + 1_000_000))
+        spinlock_ring_bust_lock(spin)
+        #expect(spinlock_ring_lock_until(spin, logring_monotonic_ns() + 10_000_000_000))
         #expect(dumpLocked(spin) == Array(0..<5))
-        lb_spin_unlock(spin)
+        spinlock_ring_unlock(spin)
 
         var meta = makeMeta(caller: 9, ts: 5)
         let text = payload(writer: 9, n: 5, maxLen: 200)
         var seq: UInt64 = 0
         #expect(
-            text.withUnsafeBytes { lb_spin_write(spin, $0.baseAddress, $0.count, &meta, &seq) }
-                == LB_OK)
+            text.withUnsafeBytes { spinlock_ring_write(spin, $0.baseAddress, $0.count, &meta, &seq) }
+                == LOGRING_OK)
         #expect(seq == 5)
-        #expect(lb_spin_first_seq(spin) == 0)
-        #expect(lb_spin_next_seq(spin) == 6)
+        #expect(spinlock_ring_first_seq(spin) == 0)
+        #expect(spinlock_ring_next_seq(spin) == 6)
 
         handshake.advance(to: 2)
         join(holder)

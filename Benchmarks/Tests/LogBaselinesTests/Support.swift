@@ -1,7 +1,7 @@
 // Shared helpers: a uniform wrapper over the three readable baselines, record payloads that can
 // be checked by content, real threads, and a handshake for them.
 
-import CLogBaselines
+import CComparators
 import Synchronization
 import TestThreads
 import Testing
@@ -30,9 +30,9 @@ final class Buffer: @unchecked Sendable {
     init(_ kind: Kind, capacity: Int) {
         let handle: OpaquePointer? =
             switch kind {
-            case .spin: lb_spin_create(capacity)
-            case .mutex: lb_mutex_create(capacity)
-            case .resv: lb_resv_create(capacity)
+            case .spin: spinlock_ring_create(capacity)
+            case .mutex: mutex_ring_create(capacity)
+            case .resv: spin_reserve_ring_create(capacity)
             }
         self.kind = kind
         self.handle = handle!
@@ -41,65 +41,65 @@ final class Buffer: @unchecked Sendable {
 
     deinit {
         switch kind {
-        case .spin: lb_spin_destroy(handle)
-        case .mutex: lb_mutex_destroy(handle)
-        case .resv: lb_resv_destroy(handle)
+        case .spin: spinlock_ring_destroy(handle)
+        case .mutex: mutex_ring_destroy(handle)
+        case .resv: spin_reserve_ring_destroy(handle)
         }
     }
 
-    var maxTextLen: Int { lb_max_text_len(capacity) }
+    var maxTextLen: Int { logring_max_text_len(capacity) }
 
-    func write(_ text: [UInt8], _ meta: lb_meta) -> (status: lb_status, seq: UInt64) {
+    func write(_ text: [UInt8], _ meta: logring_meta) -> (status: logring_status, seq: UInt64) {
         var meta = meta
         var seq: UInt64 = .max
         let status = text.withUnsafeBytes { bytes in
             switch kind {
-            case .spin: lb_spin_write(handle, bytes.baseAddress, bytes.count, &meta, &seq)
-            case .mutex: lb_mutex_write(handle, bytes.baseAddress, bytes.count, &meta, &seq)
-            case .resv: lb_resv_write(handle, bytes.baseAddress, bytes.count, &meta, &seq)
+            case .spin: spinlock_ring_write(handle, bytes.baseAddress, bytes.count, &meta, &seq)
+            case .mutex: mutex_ring_write(handle, bytes.baseAddress, bytes.count, &meta, &seq)
+            case .resv: spin_reserve_ring_write(handle, bytes.baseAddress, bytes.count, &meta, &seq)
             }
         }
         return (status, seq)
     }
 
     /// Reads into a buffer of `bufferSize` bytes; `text` is the part copied.
-    func read(_ cursor: inout lb_cursor, bufferSize: Int = 1024)
-        -> (status: lb_status, info: lb_record_info, text: [UInt8])
+    func read(_ cursor: inout logring_cursor, bufferSize: Int = 1024)
+        -> (status: logring_status, info: logring_record_info, text: [UInt8])
     {
-        var info = lb_record_info()
+        var info = logring_record_info()
         var buf = [UInt8](repeating: 0, count: bufferSize)
         let status = buf.withUnsafeMutableBytes { bytes in
             switch kind {
-            case .spin: lb_spin_read(handle, &cursor, bytes.baseAddress, bytes.count, &info)
-            case .mutex: lb_mutex_read(handle, &cursor, bytes.baseAddress, bytes.count, &info)
-            case .resv: lb_resv_read(handle, &cursor, bytes.baseAddress, bytes.count, &info)
+            case .spin: spinlock_ring_read(handle, &cursor, bytes.baseAddress, bytes.count, &info)
+            case .mutex: mutex_ring_read(handle, &cursor, bytes.baseAddress, bytes.count, &info)
+            case .resv: spin_reserve_ring_read(handle, &cursor, bytes.baseAddress, bytes.count, &info)
             }
         }
-        let copied = status == LB_OK ? Int(info.copied_len) : 0
+        let copied = status == LOGRING_OK ? Int(info.copied_len) : 0
         return (status, info, Array(buf.prefix(copied)))
     }
 
     var firstSeq: UInt64 {
         switch kind {
-        case .spin: lb_spin_first_seq(handle)
-        case .mutex: lb_mutex_first_seq(handle)
-        case .resv: lb_resv_first_seq(handle)
+        case .spin: spinlock_ring_first_seq(handle)
+        case .mutex: mutex_ring_first_seq(handle)
+        case .resv: spin_reserve_ring_first_seq(handle)
         }
     }
 
     var nextSeq: UInt64 {
         switch kind {
-        case .spin: lb_spin_next_seq(handle)
-        case .mutex: lb_mutex_next_seq(handle)
-        case .resv: lb_resv_next_seq(handle)
+        case .spin: spinlock_ring_next_seq(handle)
+        case .mutex: mutex_ring_next_seq(handle)
+        case .resv: spin_reserve_ring_next_seq(handle)
         }
     }
 }
 
 func makeMeta(caller: UInt32, ts: UInt64, level: UInt8 = 6, facility: UInt8 = 1, flags: UInt8 = 0)
-    -> lb_meta
+    -> logring_meta
 {
-    lb_meta(ts_nsec: ts, caller_id: caller, level: level, facility: facility, flags: flags)
+    logring_meta(ts_nsec: ts, caller_id: caller, level: level, facility: facility, flags: flags)
 }
 
 /// The text writer `writer` gives its record number `n`: self-describing, of varied length, at
@@ -119,13 +119,13 @@ func filler(length: Int, seed: UInt64) -> [UInt8] {
 }
 
 /// The checksum recomputed over a copied text.
-func checksumMatches(_ info: lb_record_info, _ text: [UInt8]) -> Bool {
-    text.withUnsafeBytes { lb_record_checksum(info.seq, $0.baseAddress, $0.count) } == info.checksum
+func checksumMatches(_ info: logring_record_info, _ text: [UInt8]) -> Bool {
+    text.withUnsafeBytes { logring_record_checksum(info.seq, $0.baseAddress, $0.count) } == info.checksum
 }
 
-/// Stress size: short by default, long with LB_STRESS_RECORDS=<records per writer>.
+/// Stress size: short by default, long with LOGRING_STRESS_RECORDS=<records per writer>.
 let stressRecordsPerWriter: Int = {
-    if let value = getenv("LB_STRESS_RECORDS"), let n = Int(String(cString: value)), n > 0 {
+    if let value = getenv("LOGRING_STRESS_RECORDS"), let n = Int(String(cString: value)), n > 0 {
         return n
     }
     return 5_000

@@ -68,7 +68,7 @@ struct LogRingConcurrencyTests {
             var writer: UInt32 = 0
             var index: UInt32 = 0
             let known = record.payload.withUnsafeBufferPointer {
-                ph_payload_identify($0.baseAddress, $0.count, &writer, &index)
+                panic_payload_identify($0.baseAddress, $0.count, &writer, &index)
             }
             #expect(known)
             if known, (1...Self.writers).contains(Int(writer)) {

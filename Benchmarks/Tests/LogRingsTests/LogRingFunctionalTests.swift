@@ -4,7 +4,7 @@
 // takes the write tests, and a test that its reader refuses.
 
 import CAllocationCounter
-import CLogBaselines
+import CComparators
 import LogRings
 import Testing
 
@@ -220,13 +220,13 @@ struct LogRingFunctionalTests {
 
 @Suite("Record checksum")
 struct LogChecksumTests {
-    @Test("The Swift checksum is the C comparators' lb_record_checksum")
+    @Test("The Swift checksum is the C comparators' logring_record_checksum")
     func matchesC() {
         for n in 0..<200 {
             let bytes = (0..<(n * 3)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ n) }
             let seq = UInt64(n) &* 0x9e37_79b9_7f4a_7c15
             let swift = bytes.withUnsafeBytes { LogChecksum.of(seq: seq, payload: $0) }
-            let c = bytes.withUnsafeBytes { lb_record_checksum(seq, $0.baseAddress, $0.count) }
+            let c = bytes.withUnsafeBytes { logring_record_checksum(seq, $0.baseAddress, $0.count) }
             #expect(swift == c)
         }
     }

@@ -23,14 +23,14 @@ let readableKinds = LogRingKind.allCases.filter(\.hasReader)
 /// On Linux, Synchronization.Mutex locks in the uninstrumented Swift runtime: ThreadSanitizer sees
 /// none of its ordering and reports every access it protects, even in a two-thread counter. Tests
 /// that share the Swift Mutex ring between threads are disabled under TSan (see
-/// ph_built_with_thread_sanitizer).
-let swiftMutexUnderTSan = ph_built_with_thread_sanitizer()
+/// panic_built_with_thread_sanitizer).
+let swiftMutexUnderTSan = panic_built_with_thread_sanitizer()
 let swiftMutexTSanReason: Comment = "Synchronization.Mutex is invisible to ThreadSanitizer on Linux"
 
-/// The payload ph_payload makes for (writer, index), `length` bytes long (8...240).
+/// The payload panic_payload makes for (writer, index), `length` bytes long (8...240).
 func payload(writer: UInt32, index: UInt32, length: Int) -> [UInt8] {
-    var bytes = [UInt8](repeating: 0, count: Int(PH_PAYLOAD_MAX))
-    let count = bytes.withUnsafeMutableBufferPointer { ph_payload(writer, index, length, $0.baseAddress) }
+    var bytes = [UInt8](repeating: 0, count: Int(PANIC_PAYLOAD_MAX))
+    let count = bytes.withUnsafeMutableBufferPointer { panic_payload(writer, index, length, $0.baseAddress) }
     return Array(bytes.prefix(count))
 }
 

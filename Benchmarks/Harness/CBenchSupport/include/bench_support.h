@@ -52,7 +52,7 @@ uint64_t bench_now_ns(void);
 
 /**
  * Writes one self-verifying record through the C API, exactly as LocklessLogRing and
- * CPanicHarness lay it out: the payload hash first (lb_checksum_payload, before any ring work),
+ * CPanicHarness lay it out: the payload hash first (logring_checksum_payload, before any ring work),
  * then prb_reserve for 8 + len bytes, the checksum sealed with the record's seq (8 bytes,
  * little-endian) and the payload appended with prb_entry_append, and prb_final_commit.
  * Returns the prb_status of prb_reserve (PRB_OK = 0 when the record was written).

@@ -7,36 +7,36 @@
  *
  * Targets
  *
- *   A ph_target names one ring of the four C implementations: the lockless ring (CPrintkRing)
- *   and the lb_spin, lb_mutex and lb_resv comparators (CLogBaselines). The Swift Mutex ring is
+ *   A panic_target names one ring of the four C implementations: the lockless ring (CPrintkRing)
+ *   and the spinlock_ring, mutex_ring and spin_reserve_ring comparators (CComparators). The Swift Mutex ring is
  *   not here: Swift cannot run in a signal handler, so it only takes part in the scenarios
  *   that need none, driven from Swift.
  *
  * Records
  *
- *   Every record carries a checksum over its seq and payload (lb_record_checksum: a word-at-a-time
- *   64-bit hash of the payload, sealed with the seq). The lb_* comparators store it in their header.
+ *   Every record carries a checksum over its seq and payload (logring_record_checksum: a word-at-a-time
+ *   64-bit hash of the payload, sealed with the seq). The logring_* comparators store it in their header.
  *   The lockless ring has no checksum field and learns the seq only at reservation, so its
  *   records are written in two phases: reserve room for 8 + n bytes, then append the checksum
  *   (little-endian) and the payload. LocklessLogRing.swift writes the same layout from Swift.
  *
- *   Payloads are generated (ph_payload) from a writer number and a per-writer index, so a dump
+ *   Payloads are generated (panic_payload) from a writer number and a per-writer index, so a dump
  *   can tell an intact record from a torn one twice over: by its checksum and by regenerating its
  *   content.
  *
  * Where the functions may be called
  *
- *   ph_write, ph_write_batch, ph_dump_run, ph_panic_run and ph_freeze_here are async-signal-safe
- *   for every target except PH_MUTEX (pthread mutexes are not): they use atomics, plain memory,
+ *   panic_write, panic_write_batch, panic_dump_run, panic_path_run and panic_freeze_here are async-signal-safe
+ *   for every target except PANIC_MUTEX (pthread mutexes are not): they use atomics, plain memory,
  *   clock_gettime(CLOCK_MONOTONIC), sem_post and the rings' own async-signal-safe calls only,
- *   and never allocate. ph_freeze_here blocks (sem_wait) when it freezes its caller, which is its
+ *   and never allocate. panic_freeze_here blocks (sem_wait) when it freezes its caller, which is its
  *   purpose. Everything else is for ordinary threads.
  *
  * Deadlines
  *
  *   Every wait on the panic path gives up: a write or a dump that has not had its lock within its
  *   budget (nanoseconds from the call's start) returns and says so. A bust-mode call, after giving
- *   up, re-initializes the spinlock (lb_spin_bust_lock, as the old kernel's zap_locks() did) and
+ *   up, re-initializes the spinlock (spinlock_ring_bust_lock, as the old kernel's zap_locks() did) and
  *   tries once more; it still never waits past its budget by more than one read of the ring.
  */
 #ifndef PANIC_HARNESS_H
@@ -55,106 +55,106 @@ extern "C" {
  * Targets and records
  * ------------------------------------------------------------------------------------------- */
 
-typedef enum ph_kind {
-    PH_LOCKLESS = 1,     /**< prb_ring *        (CPrintkRing) */
-    PH_SPINLOCK = 2,     /**< lb_spin *         (CLogBaselines) */
-    PH_MUTEX = 3,        /**< lb_mutex *        (CLogBaselines) - never in a signal handler */
-    PH_SPIN_RESERVE = 4, /**< lb_resv *         (CLogBaselines) */
-} ph_kind;
+typedef enum panic_kind {
+    PANIC_LOCKLESS = 1,     /**< prb_ring *        (CPrintkRing) */
+    PANIC_SPINLOCK = 2,     /**< spinlock_ring *         (CComparators) */
+    PANIC_MUTEX = 3,        /**< mutex_ring *        (CComparators) - never in a signal handler */
+    PANIC_SPIN_RESERVE = 4, /**< spin_reserve_ring *         (CComparators) */
+} panic_kind;
 
-typedef struct ph_target {
-    ph_kind kind;
+typedef struct panic_target {
+    panic_kind kind;
     void *ring;
-} ph_target;
+} panic_target;
 
-/** Whether the target's writes and dump may run in a signal handler (all but PH_MUTEX). */
-bool ph_target_signal_safe(ph_target target);
+/** Whether the target's writes and dump may run in a signal handler (all but PANIC_MUTEX). */
+bool panic_target_signal_safe(panic_target target);
 
-/** Shortest and longest payload ph_payload makes (the first 8 bytes name writer and index). */
-#define PH_PAYLOAD_MIN 8u
-#define PH_PAYLOAD_MAX 240u
+/** Shortest and longest payload panic_payload makes (the first 8 bytes name writer and index). */
+#define PANIC_PAYLOAD_MIN 8u
+#define PANIC_PAYLOAD_MAX 240u
 /** Bytes of checksum in front of the payload in a lockless record's text. */
-#define PH_CHECKSUM_BYTES 8u
+#define PANIC_CHECKSUM_BYTES 8u
 
 /**
  * Fills buf with the payload record `index` of writer `writer` carries, `length` bytes
- * (clamped to PH_PAYLOAD_MIN..PH_PAYLOAD_MAX); returns the length. Pure; async-signal-safe.
+ * (clamped to PANIC_PAYLOAD_MIN..PANIC_PAYLOAD_MAX); returns the length. Pure; async-signal-safe.
  */
-size_t ph_payload(uint32_t writer, uint32_t index, size_t length, uint8_t *buf);
+size_t panic_payload(uint32_t writer, uint32_t index, size_t length, uint8_t *buf);
 
 /**
- * Whether `payload` is exactly what ph_payload makes for the writer and index it names; those
+ * Whether `payload` is exactly what panic_payload makes for the writer and index it names; those
  * are stored in *writer and *index whenever the payload is at least 8 bytes long.
  */
-bool ph_payload_identify(const uint8_t *payload, size_t length, uint32_t *writer,
+bool panic_payload_identify(const uint8_t *payload, size_t length, uint32_t *writer,
                          uint32_t *index);
 
 /** The timestamp, caller id and level every harness record carries: ts = index + 1, caller id =
     writer, level 6, facility 1. */
-uint64_t ph_timestamp(uint32_t index);
+uint64_t panic_timestamp(uint32_t index);
 
 /* ---------------------------------------------------------------------------------------------
  * Writes that never hang
  * ------------------------------------------------------------------------------------------- */
 
-typedef enum ph_write_status {
-    PH_WRITE_OK = 0,
+typedef enum panic_write_status {
+    PANIC_WRITE_OK = 0,
     /** The lock was not had within the budget (and, in bust mode, not even after the bust). */
-    PH_WRITE_GAVE_UP = 1,
+    PANIC_WRITE_GAVE_UP = 1,
     /** The ring could not make room (its oldest record is still being written). */
-    PH_WRITE_FULL = 2,
-    PH_WRITE_TOO_LARGE = 3,
-    /** ph_write_frozen at PH_POINT_PRB_TEXT_PARTIAL: another writer took the predicted seq, so
+    PANIC_WRITE_FULL = 2,
+    PANIC_WRITE_TOO_LARGE = 3,
+    /** panic_write_frozen at PANIC_POINT_PRB_TEXT_PARTIAL: another writer took the predicted seq, so
         the record's checksum is wrong. A harness error, never expected. */
-    PH_WRITE_MISPREDICTED = 4,
-} ph_write_status;
+    PANIC_WRITE_MISPREDICTED = 4,
+} panic_write_status;
 
 /**
  * Writes record (writer, index) with a payload of `length` bytes, waiting for a lock no later
- * than deadline_ns (CLOCK_MONOTONIC). In bust mode (PH_SPINLOCK only; ignored elsewhere) a lock
+ * than deadline_ns (CLOCK_MONOTONIC). In bust mode (PANIC_SPINLOCK only; ignored elsewhere) a lock
  * not had by then is busted and tried once more; *busted (may be NULL) is set when that
- * happened. *seq_out (may be NULL) gets the seq on PH_WRITE_OK. Async-signal-safe but for
- * PH_MUTEX.
+ * happened. *seq_out (may be NULL) gets the seq on PANIC_WRITE_OK. Async-signal-safe but for
+ * PANIC_MUTEX.
  */
-ph_write_status ph_write(ph_target target, uint32_t writer, uint32_t index, size_t length,
+panic_write_status panic_write(panic_target target, uint32_t writer, uint32_t index, size_t length,
                          uint64_t deadline_ns, bool bust, bool *busted, uint64_t *seq_out);
 
 /** Most writes one batch makes. */
-#define PH_BATCH_MAX 8u
+#define PANIC_BATCH_MAX 8u
 
 /** A few writes in a row: the panic messages, or what a signal handler writes. */
-typedef struct ph_batch {
+typedef struct panic_batch {
     /* In. */
     uint32_t writer;
-    uint32_t count; /**< at most PH_BATCH_MAX; record i has index i */
+    uint32_t count; /**< at most PANIC_BATCH_MAX; record i has index i */
     uint32_t length;
     uint64_t budget_ns; /**< each write gives up this long after it started */
     bool bust;
     /* Out. */
-    ph_write_status status[PH_BATCH_MAX];
-    uint64_t seq[PH_BATCH_MAX];
-    uint32_t written; /**< writes that returned PH_WRITE_OK */
-    bool gave_up;     /**< some write returned PH_WRITE_GAVE_UP */
+    panic_write_status status[PANIC_BATCH_MAX];
+    uint64_t seq[PANIC_BATCH_MAX];
+    uint32_t written; /**< writes that returned PANIC_WRITE_OK */
+    bool gave_up;     /**< some write returned PANIC_WRITE_GAVE_UP */
     bool busted;      /**< some write busted the lock */
-} ph_batch;
+} panic_batch;
 
 /** Makes the writes of *batch, in order, and fills in its results. Async-signal-safe but for
-    PH_MUTEX. */
-void ph_write_batch(ph_target target, ph_batch *batch);
+    PANIC_MUTEX. */
+void panic_write_batch(panic_target target, panic_batch *batch);
 
 /* ---------------------------------------------------------------------------------------------
  * The panic dump
  * ------------------------------------------------------------------------------------------- */
 
 /** One record a dump returned. */
-typedef struct ph_dumped {
+typedef struct panic_dumped {
     uint64_t seq;
     /** Writer and index its payload names (0 when it is too short to name any). */
     uint32_t writer;
     uint32_t index;
     /** 1: checksum and content check out. 0: torn. */
     uint8_t intact;
-} ph_dumped;
+} panic_dumped;
 
 /**
  * A dump of every record the ring held when the dump began (seqs below its next seq then): what a
@@ -162,20 +162,20 @@ typedef struct ph_dumped {
  *
  *   lockless      a panic-mode prb_reader (it skips a record a stuck writer never finished, as
  *                 long as a later one exists); no lock, no waiting.
- *   spinlock      per record: lb_spin_lock_until(deadline), one read, unlock - as the old
+ *   spinlock      per record: spinlock_ring_lock_until(deadline), one read, unlock - as the old
  *                 kernel's kmsg_dump took logbuf_lock per line, so a busy writer interleaves.
  *                 In bust mode a lock not had by the deadline is busted, and the dump goes on.
- *   mutex         the same with lb_mutex_lock_until; no bust.
- *   spin-reserve  lb_resv_read, which takes no lock; it stops at a record still being written.
+ *   mutex         the same with mutex_ring_lock_until; no bust.
+ *   spin-reserve  spin_reserve_ring_read, which takes no lock; it stops at a record still being written.
  *
  * A record that fails its checksum or content check counts as torn; so does a header that
- * cannot be walked (LB_E_CORRUPT, only after a bust), which also ends the dump.
+ * cannot be walked (LOGRING_E_CORRUPT, only after a bust), which also ends the dump.
  */
-typedef struct ph_dump {
+typedef struct panic_dump {
     /* In. */
     uint64_t budget_ns; /**< the dump gives up this long after it started */
-    bool bust;          /**< PH_SPINLOCK only */
-    ph_dumped *records; /**< where the returned records go (may be NULL) */
+    bool bust;          /**< PANIC_SPINLOCK only */
+    panic_dumped *records; /**< where the returned records go (may be NULL) */
     size_t capacity;    /**< room in records */
     /* Out. */
     size_t count;      /**< records returned (more than capacity: the rest were not stored) */
@@ -189,124 +189,124 @@ typedef struct ph_dump {
     bool gave_up; /**< it stopped at its deadline, waiting for a lock */
     bool busted;  /**< it busted the lock */
     bool corrupt; /**< it met a header it could not walk */
-} ph_dump;
+} panic_dump;
 
-/** Runs a dump. Async-signal-safe but for PH_MUTEX. Never waits past dump->budget_ns (in bust
+/** Runs a dump. Async-signal-safe but for PANIC_MUTEX. Never waits past dump->budget_ns (in bust
     mode: plus one bounded read of the ring). */
-void ph_dump_run(ph_target target, ph_dump *dump);
+void panic_dump_run(panic_target target, panic_dump *dump);
 
 /** The panic path: a panicking thread writes its panic messages, then dumps. */
-typedef struct ph_panic {
-    ph_batch messages;
-    ph_dump dump;
-} ph_panic;
+typedef struct panic_path {
+    panic_batch messages;
+    panic_dump dump;
+} panic_path;
 
-/** Runs the panic path. Async-signal-safe but for PH_MUTEX. */
-void ph_panic_run(ph_target target, ph_panic *panic);
+/** Runs the panic path. Async-signal-safe but for PANIC_MUTEX. */
+void panic_path_run(panic_target target, panic_path *panic);
 
 /* ---------------------------------------------------------------------------------------------
  * Freezing a writer at a fault point
  * ------------------------------------------------------------------------------------------- */
 
 /** Where a writer can be frozen. Lockless points have prb_fault_point's values; comparator
-    points are 0x10 + lb_fault_point. */
-typedef enum ph_point {
-    PH_POINT_NONE = 0,
-    PH_POINT_PRB_DESC_RESERVED = 1,  /**< lockless: descriptor reserved, seq assigned, no data */
-    PH_POINT_PRB_DATA_ALLOCATED = 2, /**< lockless: data block allocated, no text written */
-    PH_POINT_PRB_TEXT_PARTIAL = 3,   /**< lockless: half the text written (prb_write) */
-    PH_POINT_PRB_COMMITTED = 4,      /**< lockless: committed, not finalized (prb_commit) */
-    PH_POINT_LOCKED = 0x11,          /**< spinlock, mutex, swift-mutex: lock held, nothing stored */
-    PH_POINT_TEXT_PARTIAL = 0x12,    /**< spinlock, mutex, swift-mutex: half the copy done */
-    PH_POINT_RESV_LOCKED = 0x13,     /**< spin-reserve: reservation lock held (lock window) */
-    PH_POINT_RESV_RESERVED = 0x14,   /**< spin-reserve: reserved, text not copied (busy window) */
-} ph_point;
+    points are 0x10 + logring_fault_point. */
+typedef enum panic_point {
+    PANIC_POINT_NONE = 0,
+    PANIC_POINT_PRB_DESC_RESERVED = 1,  /**< lockless: descriptor reserved, seq assigned, no data */
+    PANIC_POINT_PRB_DATA_ALLOCATED = 2, /**< lockless: data block allocated, no text written */
+    PANIC_POINT_PRB_TEXT_PARTIAL = 3,   /**< lockless: half the text written (prb_write) */
+    PANIC_POINT_PRB_COMMITTED = 4,      /**< lockless: committed, not finalized (prb_commit) */
+    PANIC_POINT_LOCKED = 0x11,          /**< spinlock, mutex, swift-mutex: lock held, nothing stored */
+    PANIC_POINT_TEXT_PARTIAL = 0x12,    /**< spinlock, mutex, swift-mutex: half the copy done */
+    PANIC_POINT_RESV_LOCKED = 0x13,     /**< spin-reserve: reservation lock held (lock window) */
+    PANIC_POINT_RESV_RESERVED = 0x14,   /**< spin-reserve: reserved, text not copied (busy window) */
+} panic_point;
 
 /**
  * A freeze: armed at one point, it stops the first writer that reaches that point (in any thread)
  * until it is released, and tells the controller that it did. Once it has frozen a writer it is
  * disarmed: every other writer passes every point untouched.
  */
-typedef struct ph_freeze ph_freeze;
+typedef struct panic_freeze panic_freeze;
 
 /** NULL when out of memory. */
-ph_freeze *ph_freeze_create(void);
+panic_freeze *panic_freeze_create(void);
 /** Nobody may be frozen in it. NULL is allowed. */
-void ph_freeze_destroy(ph_freeze *freeze);
+void panic_freeze_destroy(panic_freeze *freeze);
 
-/** Arms the freeze at `point` (PH_POINT_NONE disarms it). */
-void ph_freeze_arm(ph_freeze *freeze, ph_point point);
+/** Arms the freeze at `point` (PANIC_POINT_NONE disarms it). */
+void panic_freeze_arm(panic_freeze *freeze, panic_point point);
 
 /** Installs the freeze as the fault hook of the target's ring (prb_ring_set_fault_hook,
-    lb_*_set_fault_hook). Before any writer starts. */
-void ph_freeze_attach(ph_freeze *freeze, ph_target target);
+    logring_*_set_fault_hook). Before any writer starts. */
+void panic_freeze_attach(panic_freeze *freeze, panic_target target);
 /** Removes the target's fault hook. After every writer is done. */
-void ph_freeze_detach(ph_target target);
+void panic_freeze_detach(panic_target target);
 
 /**
  * What a fault hook calls at `point` with the writer's seq: if the freeze is armed at this point,
- * it disarms it, tells the controller, and blocks until ph_freeze_release. Otherwise it returns
+ * it disarms it, tells the controller, and blocks until panic_freeze_release. Otherwise it returns
  * at once. Async-signal-safe (a handler's write passes through it without stopping).
  */
-void ph_freeze_here(ph_freeze *freeze, ph_point point, uint64_t seq);
+void panic_freeze_here(panic_freeze *freeze, panic_point point, uint64_t seq);
 
 /**
  * Disarms the freeze if no writer has taken it: true when it was still armed (no writer will
- * freeze now). false when a writer already froze or is freezing: ph_freeze_wait will see it, and
+ * freeze now). false when a writer already froze or is freezing: panic_freeze_wait will see it, and
  * it must be released.
  */
-bool ph_freeze_disarm(ph_freeze *freeze);
+bool panic_freeze_disarm(panic_freeze *freeze);
 
 /** Waits until a writer is frozen; false after timeout_ns (a point that was never reached). */
-bool ph_freeze_wait(ph_freeze *freeze, uint64_t timeout_ns);
+bool panic_freeze_wait(panic_freeze *freeze, uint64_t timeout_ns);
 /** Lets the frozen writer go on. */
-void ph_freeze_release(ph_freeze *freeze);
-/** The point a writer froze at (PH_POINT_NONE if none did yet) and the seq it held there. */
-ph_point ph_freeze_point(const ph_freeze *freeze);
-uint64_t ph_freeze_seq(const ph_freeze *freeze);
+void panic_freeze_release(panic_freeze *freeze);
+/** The point a writer froze at (PANIC_POINT_NONE if none did yet) and the seq it held there. */
+panic_point panic_freeze_point(const panic_freeze *freeze);
+uint64_t panic_freeze_seq(const panic_freeze *freeze);
 
 /**
  * The write a writer about to be frozen makes, in the form that passes `point` (no deadline: it
  * is an ordinary writer):
- *   lockless, PH_POINT_PRB_TEXT_PARTIAL  prb_write, the only call with that point. Its text is
+ *   lockless, PANIC_POINT_PRB_TEXT_PARTIAL  prb_write, the only call with that point. Its text is
  *       sealed with the seq predicted from prb_next_reserve_seq, so no other writer may be active
- *       (PH_WRITE_MISPREDICTED otherwise);
- *   lockless, PH_POINT_PRB_COMMITTED     prb_commit, which passes that point, not final commit;
- *   otherwise                            the ordinary write (ph_write without deadline).
+ *       (PANIC_WRITE_MISPREDICTED otherwise);
+ *   lockless, PANIC_POINT_PRB_COMMITTED     prb_commit, which passes that point, not final commit;
+ *   otherwise                            the ordinary write (panic_write without deadline).
  * Not for signal handlers.
  */
-ph_write_status ph_write_frozen(ph_target target, ph_point point, uint32_t writer, uint32_t index,
+panic_write_status panic_write_frozen(panic_target target, panic_point point, uint32_t writer, uint32_t index,
                                 size_t length, uint64_t *seq_out);
 
 /* ---------------------------------------------------------------------------------------------
  * Running code in a signal handler on a chosen thread
  * ------------------------------------------------------------------------------------------- */
 
-typedef enum ph_job_kind {
-    PH_JOB_BATCH = 1, /**< ph_write_batch: a handler that writes (printk from NMI) */
-    PH_JOB_PANIC = 2, /**< ph_panic_run: a handler that panics and dumps */
-} ph_job_kind;
+typedef enum panic_job_kind {
+    PANIC_JOB_BATCH = 1, /**< panic_write_batch: a handler that writes (printk from NMI) */
+    PANIC_JOB_PATH = 2, /**< panic_path_run: a handler that panics and dumps */
+} panic_job_kind;
 
-typedef struct ph_job {
-    ph_job_kind kind;
-    ph_target target;
-    ph_batch batch; /**< PH_JOB_BATCH */
-    ph_panic panic; /**< PH_JOB_PANIC */
-} ph_job;
+typedef struct panic_job {
+    panic_job_kind kind;
+    panic_target target;
+    panic_batch batch; /**< PANIC_JOB_BATCH */
+    panic_path panic; /**< PANIC_JOB_PATH */
+} panic_job;
 
 /** The signal the harness uses. */
-int ph_signal_number(void);
+int panic_signal_number(void);
 
-/** Installs the harness's handler for ph_signal_number() (once; later calls do nothing).
+/** Installs the harness's handler for panic_signal_number() (once; later calls do nothing).
     false if sigaction failed. */
-bool ph_signal_install(void);
+bool panic_signal_install(void);
 
 /**
  * Unblocks the harness's signal in the calling thread. A new thread inherits its creator's signal
  * mask, and threads of a thread pool (Swift's cooperative pool, libdispatch) block signals: a
  * thread that is to take the harness's signal calls this first. false if pthread_sigmask failed.
  */
-bool ph_signal_accept(void);
+bool panic_signal_accept(void);
 
 /**
  * Sends the harness's signal to `thread` and has its handler run *job there, then waits for it:
@@ -314,7 +314,7 @@ bool ph_signal_accept(void);
  * timeout_ns (the thread ended, or blocks the signal). Once the handler has taken the job this
  * waits for it to finish, which its own deadlines bound. One job at a time, process-wide.
  */
-bool ph_run_in_signal_handler(pthread_t thread, ph_job *job, uint64_t timeout_ns);
+bool panic_run_in_signal_handler(pthread_t thread, panic_job *job, uint64_t timeout_ns);
 
 /* ---------------------------------------------------------------------------------------------
  * Build facts the tests need
@@ -326,7 +326,7 @@ bool ph_run_in_signal_handler(pthread_t thread, ph_job *job, uint64_t timeout_ns
  * protects (reproduced with a two-thread counter under Swift 6.3.1): tests that share the Swift
  * Mutex ring between threads are disabled under TSan.
  */
-bool ph_built_with_thread_sanitizer(void);
+bool panic_built_with_thread_sanitizer(void);
 
 #ifdef __cplusplus
 }

@@ -1,25 +1,25 @@
 /*
- * lb_spinlock.h - a raw test-and-test-and-set spinlock, like the old kernel's logbuf_lock.
- * Private to the target; used by lb_spin and (for reservations only) lb_resv.
+ * raw_spinlock.h - a raw test-and-test-and-set spinlock, like the old kernel's logbuf_lock.
+ * Private to the target; used by spinlock_ring and (for reservations only) spin_reserve_ring.
  *
  * A waiter reads the lock word until it looks free (so that waiters spin in their own caches),
  * then tries to take it with one exchange. The pause instruction tells the CPU it is a spin
  * loop (x86 PAUSE, arm64 YIELD); elsewhere the loop simply spins.
  */
-#ifndef LB_SPINLOCK_H
-#define LB_SPINLOCK_H
+#ifndef RAW_SPINLOCK_H
+#define RAW_SPINLOCK_H
 
-#include "log_baselines.h"
+#include "comparators.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-struct lb_spinlock {
+struct raw_spinlock {
     _Atomic uint32_t held; /* 0 free, 1 held */
 };
 
-static inline void lb_cpu_relax(void) {
+static inline void logring_cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
 #elif defined(__aarch64__)
@@ -27,51 +27,51 @@ static inline void lb_cpu_relax(void) {
 #endif
 }
 
-static inline void lb_spinlock_init(struct lb_spinlock *lock) {
+static inline void raw_spin_lock_init(struct raw_spinlock *lock) {
     atomic_init(&lock->held, 0);
 }
 
 /** One attempt; true with the lock held. */
-static inline bool lb_spinlock_trylock(struct lb_spinlock *lock) {
+static inline bool raw_spin_trylock(struct raw_spinlock *lock) {
     /* Relaxed: only a hint that the exchange below may succeed; it orders nothing. */
     if (atomic_load_explicit(&lock->held, memory_order_relaxed) != 0) return false;
-    /* Acquire: pairs with the release in lb_spinlock_unlock, so the previous holder's critical
+    /* Acquire: pairs with the release in raw_spin_unlock, so the previous holder's critical
        section happens before ours. */
     return atomic_exchange_explicit(&lock->held, 1, memory_order_acquire) == 0;
 }
 
 /** Spins until the lock is free, then takes it. */
-static inline void lb_spinlock_lock(struct lb_spinlock *lock) {
-    while (!lb_spinlock_trylock(lock)) {
-        /* Relaxed: waiting only; lb_spinlock_trylock's exchange does the ordering. */
+static inline void raw_spin_lock(struct raw_spinlock *lock) {
+    while (!raw_spin_trylock(lock)) {
+        /* Relaxed: waiting only; raw_spin_trylock's exchange does the ordering. */
         while (atomic_load_explicit(&lock->held, memory_order_relaxed) != 0) {
-            lb_cpu_relax();
+            logring_cpu_relax();
         }
     }
 }
 
 /** Whether the lock looks held right now (for spin loops that also watch a clock). */
-static inline bool lb_spinlock_looks_held(struct lb_spinlock *lock) {
-    /* Relaxed: a hint for a wait loop; the caller retries with lb_spinlock_trylock. */
+static inline bool raw_spin_looks_held(struct raw_spinlock *lock) {
+    /* Relaxed: a hint for a wait loop; the caller retries with raw_spin_trylock. */
     return atomic_load_explicit(&lock->held, memory_order_relaxed) != 0;
 }
 
 /** Spins until the lock is taken (true) or CLOCK_MONOTONIC reaches deadline_ns (false). A
     deadline in the past makes it a single attempt. */
-static inline bool lb_spinlock_lock_until(struct lb_spinlock *lock, uint64_t deadline_ns) {
+static inline bool raw_spin_lock_until(struct raw_spinlock *lock, uint64_t deadline_ns) {
     for (;;) {
-        if (lb_spinlock_trylock(lock)) return true;
-        if (lb_monotonic_ns() >= deadline_ns) return false;
+        if (raw_spin_trylock(lock)) return true;
+        if (logring_monotonic_ns() >= deadline_ns) return false;
         /* Read the clock only every so often: it is far slower than a pause. */
-        for (int i = 0; i < 128 && lb_spinlock_looks_held(lock); i++) {
-            lb_cpu_relax();
+        for (int i = 0; i < 128 && raw_spin_looks_held(lock); i++) {
+            logring_cpu_relax();
         }
     }
 }
 
-static inline void lb_spinlock_unlock(struct lb_spinlock *lock) {
-    /* Release: pairs with the acquire exchange in lb_spinlock_trylock of the next holder. */
+static inline void raw_spin_unlock(struct raw_spinlock *lock) {
+    /* Release: pairs with the acquire exchange in raw_spin_trylock of the next holder. */
     atomic_store_explicit(&lock->held, 0, memory_order_release);
 }
 
-#endif /* LB_SPINLOCK_H */
+#endif /* RAW_SPINLOCK_H */
