@@ -1810,6 +1810,24 @@ const char *prb_status_string(prb_status status)
         return "out of memory";
     case PRB_E_BAD_ENTRY:
         return "the entry holds no reservation";
+    case PRB_E_IO:
+        return "a system call failed (see errno)";
+    case PRB_E_FILE_UNSAFE:
+        return "not a regular file, or another user's file opened for writing";
+    case PRB_E_NOT_A_RING_FILE:
+        return "not a ring file";
+    case PRB_E_FILE_BYTE_ORDER:
+        return "ring file written with the other byte order";
+    case PRB_E_FILE_WORD_SIZE:
+        return "ring file written with another word size";
+    case PRB_E_FILE_VERSION:
+        return "ring file of an unsupported format version";
+    case PRB_E_FILE_HEADER:
+        return "ring file header damaged (checksum or sizes disagree)";
+    case PRB_E_FILE_TRUNCATED:
+        return "ring file shorter than its header says";
+    case PRB_E_FILE_SIZE:
+        return "ring file longer than its header says";
     }
     return "unknown status";
 }

@@ -89,6 +89,26 @@ typedef enum prb_status {
     PRB_E_NO_MEMORY = 7,
     /** An entry was used after it was committed, or was never reserved. */
     PRB_E_BAD_ENTRY = 8,
+    /* Ring files (prb_file.h). */
+    /** A system call failed; errno says why (ENOENT, EACCES, EEXIST, ENOSPC...). */
+    PRB_E_IO = 9,
+    /** Not a regular file (a symlink, FIFO, device, directory), or another user's file opened for
+        writing without PRB_FILE_ALLOW_OTHER_OWNER. */
+    PRB_E_FILE_UNSAFE = 10,
+    /** The file does not begin with a ring file's magic. */
+    PRB_E_NOT_A_RING_FILE = 11,
+    /** A ring file written on a machine of the other byte order. */
+    PRB_E_FILE_BYTE_ORDER = 12,
+    /** A ring file written with another word size. */
+    PRB_E_FILE_WORD_SIZE = 13,
+    /** A ring file of a format version this code does not read. */
+    PRB_E_FILE_VERSION = 14,
+    /** The header's checksum does not match, or its fields disagree with each other. */
+    PRB_E_FILE_HEADER = 15,
+    /** The file is shorter than its header says. */
+    PRB_E_FILE_TRUNCATED = 16,
+    /** The file is longer than its header says. */
+    PRB_E_FILE_SIZE = 17,
 } prb_status;
 
 /** Returns a static, human-readable description of a status code. */
