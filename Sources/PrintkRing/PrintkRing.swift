@@ -27,6 +27,10 @@ public final class PrintkRing: @unchecked Sendable {
     @usableFromInline
     let handle: OpaquePointer
 
+    /// The ring file (`prb_file *`) the ring lives in, if it was created or opened from one: it
+    /// owns the mapping, and is closed instead of the handle being destroyed.
+    private let file: OpaquePointer?
+
     /// The largest text a record may hold: half the text ring, less an 8-byte block header.
     /// Larger records are refused before anything is touched. (Stored: the write path checks it.)
     public let maxRecordSize: Int
@@ -60,6 +64,7 @@ public final class PrintkRing: @unchecked Sendable {
             throw PrintkRingError.from(status)
         }
         handle = ring
+        file = nil
         maxRecordSize = prb_max_text_size(ring)
     }
 
@@ -78,6 +83,7 @@ public final class PrintkRing: @unchecked Sendable {
             let ring = prb_ring_format(base, memory.count, UInt32(descriptorBits), UInt32(dataBits), &status)
         else { throw status == PRB_OK ? .badMemory : PrintkRingError.from(status) }
         handle = ring
+        file = nil
         maxRecordSize = prb_max_text_size(ring)
     }
 
@@ -91,10 +97,27 @@ public final class PrintkRing: @unchecked Sendable {
             throw .badMemory
         }
         handle = ring
+        file = nil
         maxRecordSize = prb_max_text_size(ring)
     }
 
-    deinit { prb_ring_destroy(handle) }
+    /// Takes ownership of an open ring file (see PrintkRing+File.swift).
+    init(adopting file: OpaquePointer) {
+        self.file = file
+        handle = prb_file_ring(file)
+        maxRecordSize = prb_max_text_size(handle)
+    }
+
+    deinit {
+        if let file {
+            prb_file_close(file)
+        } else {
+            prb_ring_destroy(handle)
+        }
+    }
+
+    /// The open ring file, for PrintkRing+File.swift.
+    var ringFile: OpaquePointer? { file }
 
     /// 2^descriptorBits records fit in the ring at most.
     public var descriptorBits: Int { Int(prb_ring_desc_bits(handle)) }

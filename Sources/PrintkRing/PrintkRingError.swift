@@ -1,5 +1,11 @@
 import CPrintkRing
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// Why a ring operation failed.
 ///
 /// Every case is something a caller can act on; none of them leaves the ring in a worse
@@ -27,6 +33,45 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
     case badMemory
     /// Out of memory while creating the ring.
     case outOfMemory
+    /// A system call on a ring file failed (`PRB_E_IO`); `errno` says why: `ENOENT`, `EACCES`,
+    /// `EEXIST` (creating over something already there, a symlink included), `ENOSPC`...
+    case system(errno: Int32)
+    /// A ring file was refused before anything in it was trusted; the problem says why.
+    case badRingFile(RingFileProblem)
+
+    /// Why a ring file was refused (``PrintkRingError/badRingFile(_:)``).
+    public enum RingFileProblem: Sendable, Hashable, CustomStringConvertible {
+        /// A symlink, FIFO, device or directory; or another user's file opened for writing
+        /// (`PRB_E_FILE_UNSAFE`).
+        case unsafeFile
+        /// The file does not begin with a ring file's magic (`PRB_E_NOT_A_RING_FILE`).
+        case notARingFile
+        /// Written on a machine of the other byte order (`PRB_E_FILE_BYTE_ORDER`).
+        case otherByteOrder
+        /// Written with another word size (`PRB_E_FILE_WORD_SIZE`).
+        case otherWordSize
+        /// A format version this library does not read (`PRB_E_FILE_VERSION`).
+        case unsupportedVersion
+        /// The header's checksum does not match or its fields disagree (`PRB_E_FILE_HEADER`).
+        case damagedHeader
+        /// Shorter than its header says (`PRB_E_FILE_TRUNCATED`).
+        case truncated
+        /// Longer than its header says (`PRB_E_FILE_SIZE`).
+        case sizeMismatch
+
+        public var description: String {
+            switch self {
+            case .unsafeFile: "not a regular file, or another user's file opened for writing"
+            case .notARingFile: "not a ring file"
+            case .otherByteOrder: "written on a machine of the other byte order"
+            case .otherWordSize: "written with another word size"
+            case .unsupportedVersion: "a ring file format version this library does not read"
+            case .damagedHeader: "the header is damaged (checksum or sizes disagree)"
+            case .truncated: "shorter than its header says (truncated)"
+            case .sizeMismatch: "longer than its header says"
+            }
+        }
+    }
 
     public var description: String {
         switch self {
@@ -47,6 +92,10 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
             return "the memory does not hold a ring of this layout"
         case .outOfMemory:
             return "out of memory"
+        case let .system(errorNumber):
+            return String(cString: strerror(errorNumber))
+        case let .badRingFile(problem):
+            return problem.description
         }
     }
 
@@ -60,6 +109,15 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
         case PRB_E_CANNOT_EXTEND: return .cannotExtend
         case PRB_E_BAD_MEMORY: return .badMemory
         case PRB_E_NO_MEMORY: return .outOfMemory
+        case PRB_E_IO: return .system(errno: errno)
+        case PRB_E_FILE_UNSAFE: return .badRingFile(.unsafeFile)
+        case PRB_E_NOT_A_RING_FILE: return .badRingFile(.notARingFile)
+        case PRB_E_FILE_BYTE_ORDER: return .badRingFile(.otherByteOrder)
+        case PRB_E_FILE_WORD_SIZE: return .badRingFile(.otherWordSize)
+        case PRB_E_FILE_VERSION: return .badRingFile(.unsupportedVersion)
+        case PRB_E_FILE_HEADER: return .badRingFile(.damagedHeader)
+        case PRB_E_FILE_TRUNCATED: return .badRingFile(.truncated)
+        case PRB_E_FILE_SIZE: return .badRingFile(.sizeMismatch)
         default: return .badMemory
         }
     }

@@ -1,0 +1,90 @@
+import CPrintkRing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+// Rings in files: a flight recorder whose records outlive the process that wrote them.
+
+extension PrintkRing {
+    /// How to open an existing ring file.
+    public enum FileAccess: Sendable, Hashable {
+        /// Mapped read-only (`PROT_READ`): this process can read every record and cannot change
+        /// the file. Writing to such a ring is a programming error.
+        case readOnly
+        /// Mapped for reading and writing, shared with every other process that has it open.
+        case readWrite
+    }
+
+    /// What a ring file's header says.
+    public struct FileInfo: Sendable, Hashable {
+        /// The file format version.
+        public var version: Int
+        public var descriptorBits: Int
+        public var dataBits: Int
+        /// The size of the whole file: a header page and the ring.
+        public var fileBytes: Int
+        /// When the file was created, in nanoseconds since the Unix epoch.
+        public var createdNanosecondsSinceEpoch: UInt64
+        /// Whether this process opened it for writing.
+        public var isWritable: Bool
+    }
+
+    /// Creates a new ring file at `path` and opens it for writing.
+    ///
+    /// Nothing may exist at `path` yet, not even a symlink: the file is formatted under a
+    /// temporary name and linked into place when complete, so a reader never sees a half-written
+    /// file and a file planted at the path is never reused (``PrintkRingError/system(errno:)``
+    /// with `EEXIST`). The file gets exactly `permissions`, whatever the umask.
+    ///
+    /// - Throws: ``PrintkRingError/invalidSize(descriptorBits:dataBits:)``,
+    ///   ``PrintkRingError/system(errno:)``, ``PrintkRingError/outOfMemory``.
+    ///
+    /// The corresponding C function is `prb_file_create`.
+    public convenience init(creatingFile path: String, descriptorBits: Int, dataBits: Int, permissions: UInt16 = 0o600)
+        throws(PrintkRingError)
+    {
+        guard Self.descriptorBitsRange.contains(descriptorBits), Self.dataBitsRange.contains(dataBits) else {
+            throw .invalidSize(descriptorBits: descriptorBits, dataBits: dataBits)
+        }
+        guard permissions != 0, permissions & ~0o7777 == 0 else { throw .system(errno: EINVAL) }
+        var status = PRB_OK
+        guard let file = prb_file_create(path, UInt32(descriptorBits), UInt32(dataBits), UInt32(permissions), &status)
+        else { throw PrintkRingError.from(status) }
+        self.init(adopting: file)
+    }
+
+    /// Opens an existing ring file.
+    ///
+    /// Everything is checked before anything is trusted: the file type (symlinks, FIFOs, devices
+    /// and directories are refused), its owner when opened for writing (only the caller's own
+    /// files, unless `allowOtherOwner`), the header (magic, byte order, word size, version,
+    /// checksum, sizes against each other and against the file) and the ring region's own
+    /// header and positions. Each failure is a specific ``PrintkRingError``.
+    ///
+    /// The corresponding C function is `prb_file_open`.
+    public convenience init(openingFile path: String, access: FileAccess = .readOnly, allowOtherOwner: Bool = false)
+        throws(PrintkRingError)
+    {
+        var flags: UInt32 = access == .readWrite ? PRB_FILE_WRITE : 0
+        if allowOtherOwner { flags |= PRB_FILE_ALLOW_OTHER_OWNER }
+        var status = PRB_OK
+        guard let file = prb_file_open(path, flags, &status) else { throw PrintkRingError.from(status) }
+        self.init(adopting: file)
+    }
+
+    /// The header of the file this ring lives in, or `nil` for a ring in memory.
+    ///
+    /// The corresponding C function is `prb_file_get_info`.
+    public var fileInfo: FileInfo? {
+        guard let ringFile else { return nil }
+        var info = prb_file_info()
+        prb_file_get_info(ringFile, &info)
+        return FileInfo(
+            version: Int(info.version), descriptorBits: Int(info.desc_bits), dataBits: Int(info.data_bits),
+            fileBytes: Int(info.file_bytes), createdNanosecondsSinceEpoch: info.created_realtime_ns,
+            isWritable: info.writable)
+    }
+}
