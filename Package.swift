@@ -14,6 +14,12 @@ let package = Package(
     products: [
         .library(name: "PrintkRing", targets: ["PrintkRing"]),
         .library(name: "CPrintkRing", targets: ["CPrintkRing"]),
+        .executable(name: "prb-log", targets: ["prb-log"]),
+        .executable(name: "prb-dump", targets: ["prb-dump"]),
+    ],
+    dependencies: [
+        // For the two command-line tools only; the libraries depend on nothing.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // The ring itself: dependency-free C11. Every access to ring memory goes through
@@ -28,6 +34,16 @@ let package = Package(
             name: "PrintkRing",
             dependencies: ["CPrintkRing"]
         ),
+        // The tools: write lines of standard input to a ring file, and dump a ring file the way
+        // dmesg shows the kernel log.
+        .executableTarget(
+            name: "prb-log",
+            dependencies: ["PrintkRing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "prb-dump",
+            dependencies: ["PrintkRing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Real threads, a start line and a seeded generator for the concurrency tests.
         .target(
             name: "TestSupport",
@@ -36,6 +52,11 @@ let package = Package(
         .testTarget(
             name: "PrintkRingTests",
             dependencies: ["PrintkRing", "CPrintkRing", "TestSupport"]
+        ),
+        // The tools, run as a user runs them: as processes, through pipes.
+        .testTarget(
+            name: "ToolsTests",
+            dependencies: ["prb-log", "prb-dump", "PrintkRing"]
         ),
     ],
     cLanguageStandard: .c11

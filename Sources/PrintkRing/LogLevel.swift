@@ -31,4 +31,23 @@ public struct LogLevel: RawRepresentable, Sendable, Hashable, Comparable, Custom
         default: return "level\(rawValue)"
         }
     }
+
+    /// Parses a level as `dmesg --level` and syslog name them (`emerg`, `alert`, `crit`, `err`,
+    /// `warn`, `notice`, `info`, `debug`, and the long forms `emergency`, `critical`, `error`,
+    /// `warning`), or a number 0...7. `nil` for anything else.
+    public init?(parsing text: String) {
+        switch text.lowercased() {
+        case "emerg", "emergency", "panic": self = .emergency
+        case "alert": self = .alert
+        case "crit", "critical": self = .critical
+        case "err", "error": self = .error
+        case "warn", "warning": self = .warning
+        case "notice": self = .notice
+        case "info": self = .info
+        case "debug": self = .debug
+        default:
+            guard let number = UInt8(text), number <= 7 else { return nil }
+            self.init(rawValue: number)
+        }
+    }
 }
