@@ -55,6 +55,7 @@ import CPrintkRing
 import Foundation
 import PrintkRing
 import Testing
+import TestSupport
 
 @Suite struct ModelTests {
     static let seeds: [UInt64] = {
@@ -108,27 +109,6 @@ import Testing
         #expect(prb_commit(&entry) == PRB_OK)
         #expect(prb_state_of_seq(ring, 4) == PRB_DESC_COMMITTED)
     }
-}
-
-// MARK: - Random numbers
-
-/// SplitMix64: tiny, seedable, and good enough to pick operations.
-private struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<bound.
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    /// Uniform in range.
-    mutating func inRange(_ range: ClosedRange<Int>) -> Int { range.lowerBound + below(range.count) }
-    mutating func percent(_ chance: Int) -> Bool { below(100) < chance }
 }
 
 /// The text byte at `offset` of record `seq`: every record's text is distinct, and an extension

@@ -178,23 +178,10 @@ private enum RecordChunk {
     }
 }
 
-// MARK: - Randomness
-
-/// SplitMix64: small, fast and seedable, so that a failing run's choices can be replayed.
-private struct StressRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
+// MARK: - Random sizes (drawn with TestSupport's SplitMix64)
 
 extension StressVariant.Sizes {
-    fileprivate func next(maximum: Int, using rng: inout StressRandom) -> Int {
+    fileprivate func next(maximum: Int, using rng: inout SplitMix64) -> Int {
         let smallest = RecordChunk.headerSize
         switch self {
         case .upTo128:
@@ -257,7 +244,7 @@ private struct StressWriter {
     let ring: PrintkRing
     let variant: StressVariant
     let index: Int
-    var rng: StressRandom
+    var rng: SplitMix64
     var tally = WriterTally()
     /// Where records are built: as large as the largest record. Freed when run(until:) returns.
     let scratch: UnsafeMutableRawBufferPointer
@@ -267,7 +254,7 @@ private struct StressWriter {
         self.ring = ring
         self.variant = variant
         self.index = index
-        rng = StressRandom(state: seed ^ (UInt64(index + 1) &* 0xd1b5_4a32_d192_ed03))
+        rng = SplitMix64(state: seed ^ (UInt64(index + 1) &* 0xd1b5_4a32_d192_ed03))
         tally.writer = index
         scratch = .allocate(byteCount: ring.maxRecordSize, alignment: 8)
     }
