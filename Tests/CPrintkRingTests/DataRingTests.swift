@@ -1,8 +1,9 @@
 import CPrintkRing
 import Testing
+import TestSupport
 
 /// Where blocks land in the data ring: wrapping, the perfect fit, every start position, sizes.
-@Suite struct DataRingTests {
+@Suite(.singleThreaded) struct DataRingTests {
     @Test func blockThatDoesNotFitWrapsToIndexZero() {
         let r = CRing(descBits: 5, dataBits: 8)  // 256 bytes of text
         r.moveDataHead(toIndex: 200)

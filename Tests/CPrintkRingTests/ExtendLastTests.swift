@@ -1,8 +1,9 @@
 import CPrintkRing
 import Testing
+import TestSupport
 
 /// prb_reserve_in_last: printk's continuation lines.
-@Suite struct ExtendLastTests {
+@Suite(.singleThreaded) struct ExtendLastTests {
     /// Reserves `text` for `caller` and commits it without finalizing.
     func committed(_ r: CRing, _ text: String, caller: UInt32) -> UInt64 {
         var (status, entry) = r.reserve(Array(text.utf8), caller: caller)

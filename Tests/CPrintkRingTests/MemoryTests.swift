@@ -1,8 +1,9 @@
 import CPrintkRing
 import Testing
+import TestSupport
 
 /// Sizing, formatting caller memory, and attaching to memory that may not hold a ring.
-@Suite struct MemoryTests {
+@Suite(.singleThreaded) struct MemoryTests {
     /// 64-byte aligned scratch memory, freed at the end of the test.
     final class Region {
         let bytes: UnsafeMutableRawBufferPointer

@@ -57,7 +57,7 @@ import PrintkRing
 import Testing
 import TestSupport
 
-@Suite struct ModelTests {
+@Suite(.singleThreaded) struct ModelTests {
     static let seeds: [UInt64] = {
         let environment = ProcessInfo.processInfo.environment
         if let seed = environment["PRB_MODEL_SEED"].flatMap({ UInt64($0) }) { return [seed] }

@@ -27,7 +27,7 @@ import TestSupport
     import Darwin
 #endif
 
-@Suite(.serialized) struct StressTests {
+@Suite(.serialized, .concurrent) struct StressTests {
     /// (a) The KUnit geometry, 256 descriptors and 8 KiB of text, with records of up to 128 bytes
     /// reserved, filled in pieces and randomly committed or finalized.
     @Test func kunitGeometry() {

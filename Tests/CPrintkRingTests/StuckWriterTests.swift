@@ -18,7 +18,7 @@ import TestSupport
     import Darwin
 #endif
 
-@Suite struct StuckWriterTests {
+@Suite(.singleThreaded) struct StuckWriterTests {
     /// (a) A reservation that is never committed: a single thread writes until the ring wraps onto
     /// it. From then on every write fails, with PRB_E_NO_SPACE (the data ring wraps first) and then
     /// PRB_E_NO_DESCRIPTOR; the ring counts each failure, the stuck record keeps its slot, and every
@@ -180,7 +180,10 @@ import TestSupport
         #expect(normalReader.next_seq == stuck.seq)
         #expect(prb_final_commit(&stuck) == PRB_OK)
     }
+}
 
+/// The stuck-writer test with real threads; the others in ``StuckWriterTests`` run on one thread.
+@Suite(.concurrent) struct FrozenWriterThreadTests {
     /// (d) A writer thread frozen in the middle of its record (reserved, half its text appended)
     /// while two other threads write: they wrap onto it and fail cleanly; a normal reader stops at
     /// it; a panic reader reads exactly what the others wrote. Released, the frozen writer appends
@@ -282,7 +285,9 @@ import TestSupport
         #expect(reader.next_seq == lastAfter + 1)
         #expect(UInt64(early.count + rest.count) + reader.lost == reader.next_seq)
     }
+}
 
+extension StuckWriterTests {
     /// (e) A record committed (not final) as the newest record is not visible to readers, not even
     /// in panic mode, until another record is reserved: that reservation finalizes it.
     @Test func committedNewestRecordIsVisibleOnlyAfterNextReservation() {

@@ -1,8 +1,9 @@
 import PrintkRing
 import Testing
+import TestSupport
 
 /// The Swift API: errors, writes, reservations, readers, statistics.
-@Suite struct SwiftAPITests {
+@Suite(.singleThreaded) struct SwiftAPITests {
     @Test(arguments: [(1, 10), (25, 10), (4, 5), (4, 33), (-1, 10)])
     func invalidSizesThrow(descriptorBits: Int, dataBits: Int) {
         #expect(throws: PrintkRingError.invalidSize(descriptorBits: descriptorBits, dataBits: dataBits)) {
