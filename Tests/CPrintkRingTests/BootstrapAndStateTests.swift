@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The life of a record, one transition at a time, and the empty ring.
-@Suite(.singleThreaded) struct BootstrapAndStateTests {
+@Suite(.singleThreaded, .timeLimit(.minutes(1))) struct BootstrapAndStateTests {
     @Test func freshRingReadsEmpty() {
         let r = CRing(descBits: 4, dataBits: 8)
         #expect(prb_first_seq(r.ring) == 0)
