@@ -8,7 +8,6 @@
 // (a minute), so a core bug that makes a thread spin fails the test, naming what it waited for.
 
 import CPrintkRing
-import PrintkRing
 import Synchronization
 import Testing
 import TestSupport
@@ -334,39 +333,6 @@ extension StuckWriterTests {
         #expect(ring.drain(&reader) == [StuckTestRecord(seq: next.seq, text: nextText)])
         #expect(reader.lost == 0)
     }
-
-    /// (f) A Swift `Reservation` dropped without commit is committed by its deinit, with what was
-    /// appended: it becomes visible once the next record is reserved, and the ring wraps past it
-    /// many times without a single failure.
-    @Test func droppedReservationIsCommittedByDeinit() throws {
-        let ring = try PrintkRing(descriptorBits: 4, dataBits: 8)
-        try ring.write("before")
-        let droppedSeq = try reserveAndDrop(ring, text: "dropped")
-        #expect(ring.nextReserveSeq == droppedSeq + 1)
-        #expect(ring.record(at: droppedSeq) == nil, "committed, not final: not visible yet")
-        #expect(ring.nextSeq == droppedSeq)
-
-        try ring.write("next")
-        let record = ring.record(at: droppedSeq)
-        #expect(record?.text == "dropped")
-        #expect(record?.info.callerID == 5)
-        #expect(ring.nextSeq == droppedSeq + 2)
-
-        let descriptors = 1 << ring.descriptorBits
-        for i in 0..<(8 * descriptors) {
-            try ring.write("filler \(i)")
-        }
-        #expect(ring.statistics.failed == 0)
-        #expect(ring.firstSeq > droppedSeq, "the ring went past the dropped record")
-        #expect(ring.nextSeq == ring.nextReserveSeq)
-    }
-}
-
-/// Reserves a record, appends `text`, and drops the reservation uncommitted.
-private func reserveAndDrop(_ ring: PrintkRing, text: String) throws(PrintkRingError) -> UInt64 {
-    var reservation = try ring.reserve(capacity: 32, metadata: RecordMetadata(callerID: 5))
-    reservation.append(text)
-    return reservation.seq
 }
 
 // MARK: - Helpers
