@@ -833,7 +833,8 @@ private final class ModelRun {
             seqs.append(record.seq)
             // Bounded: a reader that does not stop fails here instead of hanging the run.
             guard seqs.count <= expected.seqs.count else {
-                check(false, "Swift reader from \(start) returned more than the \(expected.seqs.count) records expected")
+                check(
+                    false, "Swift reader from \(start) returned more than the \(expected.seqs.count) records expected")
                 return
             }
             guard case let .readable(expectedRecord) = model.expectedRead(record.seq) else {

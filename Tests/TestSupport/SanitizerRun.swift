@@ -52,7 +52,8 @@ extension Trait where Self == ConditionTrait {
     /// One thread: runs in the plain and the AddressSanitizer runs, not under ThreadSanitizer
     /// (there is nothing for it to see).
     public static var singleThreaded: Self {
-        .enabled(if: SanitizerRun.current != .thread, "single-threaded: runs in the plain and the AddressSanitizer runs")
+        .enabled(
+            if: SanitizerRun.current != .thread, "single-threaded: runs in the plain and the AddressSanitizer runs")
     }
 
     /// Threads that race on purpose (a lock being broken, a torn read being provoked): runs in
