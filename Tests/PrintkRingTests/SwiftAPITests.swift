@@ -1,10 +1,11 @@
 import PrintkRing
 import Testing
+import TestSupport
 
 /// The Swift API: errors, writes, reservations, readers, statistics.
-@Suite struct SwiftAPITests {
+@Suite(.singleThreaded, .timeLimit(.minutes(1))) struct SwiftAPITests {
     @Test(arguments: [(1, 10), (25, 10), (4, 5), (4, 33), (-1, 10)])
-    func invalidSizesThrow(descriptorBits: Int, dataBits: Int) {
+    func invalidSizesThrow(descriptorBits: Int, dataBits: Int) throws {
         #expect(throws: PrintkRingError.invalidSize(descriptorBits: descriptorBits, dataBits: dataBits)) {
             _ = try PrintkRing(descriptorBits: descriptorBits, dataBits: dataBits)
         }
@@ -209,7 +210,7 @@ import Testing
     }
 
     @Test func sharedMemoryRingThroughSwift() throws {
-        let need = PrintkRing.requiredBytes(descriptorBits: 4, dataBits: 10)!
+        let need = try #require(PrintkRing.requiredBytes(descriptorBits: 4, dataBits: 10))
         #expect(PrintkRing.requiredBytes(descriptorBits: 1, dataBits: 10) == nil)
         let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: need, alignment: 64)
         defer { memory.deallocate() }

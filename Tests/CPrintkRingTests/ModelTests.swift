@@ -55,8 +55,12 @@ import CPrintkRing
 import Foundation
 import PrintkRing
 import Testing
+import TestSupport
 
-@Suite struct ModelTests {
+/// A minute per 100,000 steps of one seed (3,000 by default), and at least one.
+private let modelTimeLimit: TimeLimitTrait.Duration = .minutes(1 + ModelTests.steps / 100_000)
+
+@Suite(.singleThreaded, .timeLimit(modelTimeLimit)) struct ModelTests {
     static let seeds: [UInt64] = {
         let environment = ProcessInfo.processInfo.environment
         if let seed = environment["PRB_MODEL_SEED"].flatMap({ UInt64($0) }) { return [seed] }
@@ -79,8 +83,8 @@ import Testing
     /// reserved and record 1 final-committed, it must stay 0. desc_update_last_finalized used to
     /// treat a cached last_finalized_seq of 0 as "record 0 is finalized" and probe from 1, so it
     /// cached 1 and prb_next_seq answered 2 (and the statistics' `finalized` with it).
-    @Test func nextSeqStaysAtAnOpenRecordZero() {
-        let ring = prb_ring_create(4, 8, nil)!
+    @Test func nextSeqStaysAtAnOpenRecordZero() throws {
+        let ring = try #require(prb_ring_create(4, 8, nil))
         defer { prb_ring_destroy(ring) }
         var open = prb_entry()
         #expect(prb_reserve(ring, &open, 4, nil) == PRB_OK)
@@ -94,8 +98,8 @@ import Testing
     /// Regression: a state word of 0 was read as "slot never used". But descriptor ids run through 0
     /// (they start at 2^62 - 2^descBits - 1), record 2^descBits gets id 0, and while it is reserved
     /// its state word is 0: it was reported MISS instead of RESERVED (and had no block).
-    @Test func stateOfSeqSeesTheReservedRecordWithDescriptorIdZero() {
-        let ring = prb_ring_create(2, 8, nil)!
+    @Test func stateOfSeqSeesTheReservedRecordWithDescriptorIdZero() throws {
+        let ring = try #require(prb_ring_create(2, 8, nil))
         defer { prb_ring_destroy(ring) }
         for _ in 0..<4 { #expect(prb_write(ring, "x", 1, nil, nil) == PRB_OK) }
         var entry = prb_entry()
@@ -108,27 +112,6 @@ import Testing
         #expect(prb_commit(&entry) == PRB_OK)
         #expect(prb_state_of_seq(ring, 4) == PRB_DESC_COMMITTED)
     }
-}
-
-// MARK: - Random numbers
-
-/// SplitMix64: tiny, seedable, and good enough to pick operations.
-private struct SplitMix64 {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in 0..<bound.
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-    /// Uniform in range.
-    mutating func inRange(_ range: ClosedRange<Int>) -> Int { range.lowerBound + below(range.count) }
-    mutating func percent(_ chance: Int) -> Bool { below(100) < chance }
 }
 
 /// The text byte at `offset` of record `seq`: every record's text is distinct, and an extension
@@ -848,6 +831,12 @@ private final class ModelRun {
         var seqs: [UInt64] = []
         while let record = reader.next() {
             seqs.append(record.seq)
+            // Bounded: a reader that does not stop fails here instead of hanging the run.
+            guard seqs.count <= expected.seqs.count else {
+                check(
+                    false, "Swift reader from \(start) returned more than the \(expected.seqs.count) records expected")
+                return
+            }
             guard case let .readable(expectedRecord) = model.expectedRead(record.seq) else {
                 check(false, "Swift reader returned \(record.seq), which the model says is not readable")
                 return
@@ -874,6 +863,11 @@ private final class ModelRun {
         var info = prb_record_info()
         while prb_reader_next(&reader, &info, readBuffer.baseAddress, readBuffer.count) {
             seqs.append(info.seq)
+            // Bounded: a reader that does not stop fails here instead of hanging the run.
+            guard seqs.count <= expected.seqs.count else {
+                check(false, "C reader from \(start) returned more than the \(expected.seqs.count) records expected")
+                return
+            }
             checkReadRecord(info, seq: info.seq, bufferSize: readBuffer.count, withInfo: true, "C reader")
         }
         check(

@@ -1,39 +1,40 @@
 import CPrintkRing
 import Testing
+import TestSupport
 
 /// Where blocks land in the data ring: wrapping, the perfect fit, every start position, sizes.
-@Suite struct DataRingTests {
-    @Test func blockThatDoesNotFitWrapsToIndexZero() {
+@Suite(.singleThreaded, .timeLimit(.minutes(1))) struct DataRingTests {
+    @Test func blockThatDoesNotFitWrapsToIndexZero() throws {
         let r = CRing(descBits: 5, dataBits: 8)  // 256 bytes of text
         r.moveDataHead(toIndex: 200)
         let text = pattern(70, seed: 7)  // 80-byte block: 200 + 80 > 256
         let (status, seq) = r.write(text)
         #expect(status == PRB_OK)
-        let block = r.block(seq)!
+        let block = try #require(r.block(seq))
         #expect(block.begin & (r.dataSize - 1) == 200)
         #expect(isWrapped(block, dataSize: r.dataSize))
         #expect(block.next & (r.dataSize - 1) == 80)
         #expect(r.read(seq).2 == text)
     }
 
-    @Test func blockEndingExactlyAtTheEndDoesNotWrap() {
+    @Test func blockEndingExactlyAtTheEndDoesNotWrap() throws {
         let r = CRing(descBits: 5, dataBits: 8)
         r.moveDataHead(toIndex: 176)
         let text = pattern(72, seed: 9)  // 80-byte block: 176 + 80 == 256
         let (status, seq) = r.write(text)
         #expect(status == PRB_OK)
-        let block = r.block(seq)!
+        let block = try #require(r.block(seq))
         #expect(block.begin & (r.dataSize - 1) == 176)
         #expect(block.next & (r.dataSize - 1) == 0)
         #expect(!isWrapped(block, dataSize: r.dataSize))
         #expect(r.read(seq).2 == text)
         // The next block starts at index 0, behind it.
         let (_, after) = r.write(pattern(5, seed: 1))
-        #expect(r.block(after)!.begin & (r.dataSize - 1) == 0)
+        #expect(try #require(r.block(after)).begin & (r.dataSize - 1) == 0)
         #expect(r.read(seq).2 == text)
     }
 
-    @Test func perfectFitWhereNextOverflowsToZero() {
+    @Test func perfectFitWhereNextOverflowsToZero() throws {
         // The 2025 kernel bug: a perfect fit whose `next` lpos is exactly 0 (the first wrap of the
         // 64-bit position). The data positions start at -dataSize, so the first block that ends
         // at the end of the array has next == 0.
@@ -41,14 +42,14 @@ import Testing
         let text = pattern(120, seed: 3)  // 128-byte block
         let (_, s0) = r.write(text)
         let (_, s1) = r.write(text)
-        #expect(r.block(s1)!.next == 0)
+        #expect(try #require(r.block(s1)).next == 0)
         #expect(r.read(s0).2 == text)
         #expect(r.read(s1).2 == text)
         #expect(r.readAll().seqs == [s0, s1])
     }
 
     @Test(arguments: [6, 8, 9] as [UInt32])
-    func everyStartPositionAndSize(dataBits: UInt32) {
+    func everyStartPositionAndSize(dataBits: UInt32) throws {
         // For every reachable head position and every size, the record reads back intact, and the
         // block wraps exactly when it must.
         let r = CRing(descBits: 6, dataBits: dataBits)
@@ -61,7 +62,7 @@ import Testing
                 let text = pattern(textSize, seed: index &* 31 &+ UInt64(textSize))
                 let (status, seq) = r.write(text)
                 #expect(status == PRB_OK)
-                let block = r.block(seq)!
+                let block = try #require(r.block(seq))
                 let blockSize = UInt64((textSize + 8 + 7) / 8 * 8)
                 #expect(isWrapped(block, dataSize: size) == (index + blockSize > size))
                 #expect(r.read(seq).2 == text, "index \(index) size \(textSize)")

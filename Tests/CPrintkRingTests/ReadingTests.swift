@@ -1,8 +1,9 @@
 import CPrintkRing
 import Testing
+import TestSupport
 
 /// Reader semantics: first/next seqs, gaps, far-away seqs.
-@Suite struct ReadingTests {
+@Suite(.singleThreaded, .timeLimit(.minutes(1))) struct ReadingTests {
     @Test func seqsFarInTheFutureAreNotYetThere() {
         let r = CRing(descBits: 4, dataBits: 10)
         r.write(Array("a".utf8))

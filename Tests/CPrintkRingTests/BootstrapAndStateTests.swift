@@ -1,8 +1,9 @@
 import CPrintkRing
 import Testing
+import TestSupport
 
 /// The life of a record, one transition at a time, and the empty ring.
-@Suite struct BootstrapAndStateTests {
+@Suite(.singleThreaded, .timeLimit(.minutes(1))) struct BootstrapAndStateTests {
     @Test func freshRingReadsEmpty() {
         let r = CRing(descBits: 4, dataBits: 8)
         #expect(prb_first_seq(r.ring) == 0)

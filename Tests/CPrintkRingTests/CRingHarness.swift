@@ -66,7 +66,8 @@ final class CRing {
         return prb_block_of_seq(ring, seq, &begin, &next) ? (begin, next) : nil
     }
 
-    /// All records a fresh reader returns from `from`, and the reader's lost count.
+    /// All records a fresh reader returns from `from`, and the reader's lost count. A reader that
+    /// returns more records than the ring can hold is stopped there, with an issue.
     func readAll(from: UInt64 = 0, panic: Bool = false) -> (seqs: [UInt64], texts: [[UInt8]], lost: UInt64) {
         var reader = prb_reader()
         prb_reader_init(&reader, ring, from, panic)
@@ -75,6 +76,10 @@ final class CRing {
         var buffer = [UInt8](repeating: 0, count: maxText)
         var info = prb_record_info()
         while buffer.withUnsafeMutableBytes({ prb_reader_next(&reader, &info, $0.baseAddress, $0.count) }) {
+            guard UInt64(seqs.count) < descCount else {
+                Issue.record("the reader returned more than the \(descCount) records the ring holds: it does not stop")
+                break
+            }
             seqs.append(info.seq)
             texts.append(Array(buffer[..<Int(info.text_len)]))
         }
@@ -93,13 +98,23 @@ final class CRing {
             let (status, _) = write(pattern(Int(block - 8), seed: 0xF1))
             precondition(status == PRB_OK)
         }
+        // Bounded: two wraps of the smallest blocks reach any index, or the head does not move.
+        var fills = 0
+        func fillsLeft() -> Bool {
+            fills += 1
+            if UInt64(fills) <= dataSize / 8 { return true }
+            Issue.record("the data head did not reach index \(index) in \(dataSize / 8) records")
+            return false
+        }
         // First to index 0: end a block exactly at the end of the array (a perfect fit).
         while head() != 0 {
+            guard fillsLeft() else { return }
             let rest = dataSize - head()
             fill(rest == 8 ? 16 : rest <= half ? rest : min(half, rest - 16))
         }
         // Then forward to the target, never leaving a remainder too small for a block.
         while head() != index {
+            guard fillsLeft() else { return }
             let rest = index - head()
             fill(rest <= half ? rest : min(half, rest - 16))
         }

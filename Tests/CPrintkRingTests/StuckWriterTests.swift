@@ -4,10 +4,10 @@
 // everything finalized after it. Built on the C API, where a reservation can be held open at will.
 //
 // Threads only where a test needs a real second writer (the frozen-writer test), with explicit
-// semaphore handshakes: nothing here waits for time to pass.
+// semaphore handshakes: nothing here waits for time to pass. Every wait for a thread is bounded
+// (a minute), so a core bug that makes a thread spin fails the test, naming what it waited for.
 
 import CPrintkRing
-import PrintkRing
 import Synchronization
 import Testing
 import TestSupport
@@ -18,7 +18,7 @@ import TestSupport
     import Darwin
 #endif
 
-@Suite struct StuckWriterTests {
+@Suite(.singleThreaded, .timeLimit(.minutes(1))) struct StuckWriterTests {
     /// (a) A reservation that is never committed: a single thread writes until the ring wraps onto
     /// it. From then on every write fails, with PRB_E_NO_SPACE (the data ring wraps first) and then
     /// PRB_E_NO_DESCRIPTOR; the ring counts each failure, the stuck record keeps its slot, and every
@@ -180,7 +180,10 @@ import TestSupport
         #expect(normalReader.next_seq == stuck.seq)
         #expect(prb_final_commit(&stuck) == PRB_OK)
     }
+}
 
+/// The stuck-writer test with real threads; the others in ``StuckWriterTests`` run on one thread.
+@Suite(.concurrent, .timeLimit(.minutes(1))) struct FrozenWriterThreadTests {
     /// (d) A writer thread frozen in the middle of its record (reserved, half its text appended)
     /// while two other threads write: they wrap onto it and fail cleanly; a normal reader stops at
     /// it; a panic reader reads exactly what the others wrote. Released, the frozen writer appends
@@ -193,7 +196,7 @@ import TestSupport
         let shared = FrozenWriterShared(ring: ring)
         let stuckText = stuckTestText(tag: 0x57, count: 64)
 
-        let frozenThread = startThread {
+        let frozenThread = TestThread {
             var entry = prb_entry()
             let status = prb_reserve(shared.ring.handle, &entry, stuckText.count, nil)
             if status == PRB_OK {
@@ -202,24 +205,28 @@ import TestSupport
             }
             shared.reserveStatus.store(status.rawValue, ordering: .relaxed)
             shared.reserved.post()
-            shared.release.wait()
-            if status == PRB_OK {
+            // Bounded: if the test gave up on the others, this thread ends instead of waiting.
+            let released = shared.release.wait(waitingFor: "the test to release the frozen writer")
+            if status == PRB_OK && released {
                 _ = stuckText[32...].withUnsafeBytes { prb_entry_append(&entry, $0.baseAddress, $0.count) }
                 shared.commitStatus.store(prb_commit(&entry).rawValue, ordering: .relaxed)
             }
         }
-        shared.reserved.wait()
+        guard shared.reserved.wait(waitingFor: "the frozen writer to reserve its record") else {
+            shared.release.post()
+            return
+        }
         guard shared.reserveStatus.load(ordering: .relaxed) == PRB_OK.rawValue else {
             Issue.record("the frozen writer could not reserve")
             shared.release.post()
-            pthread_join(frozenThread, nil)
+            frozenThread.join(waitingFor: "the frozen writer to end")
             return
         }
         let frozenSeq = shared.frozenSeq.load(ordering: .relaxed)
 
         let attemptsPerWriter = 3 * Int(ring.descCount)
         let writerThreads = (0..<2).map { writer in
-            startThread {
+            TestThread {
                 var outcome = FrozenWriterShared.WriterOutcome()
                 for i in 0..<attemptsPerWriter {
                     let text = stuckTestText(tag: UInt64(writer + 1) << 32 | UInt64(i), count: 40)
@@ -231,12 +238,20 @@ import TestSupport
                     default: outcome.unexpected.append(status.rawValue)
                     }
                 }
-                shared.outcomes.withLock { $0.append(outcome) }
+                shared.outcomes.store(outcome, at: writer)
             }
         }
-        for thread in writerThreads { pthread_join(thread, nil) }
+        var writersJoined = true
+        for (writer, thread) in writerThreads.enumerated() {
+            writersJoined = thread.join(waitingFor: "writer \(writer) to make its attempts") && writersJoined
+        }
+        guard writersJoined else {
+            shared.release.post()
+            frozenThread.join(waitingFor: "the frozen writer to end")
+            return
+        }
 
-        let outcomes = shared.outcomes.withLock { $0 }
+        let outcomes = shared.outcomes.values
         let after = outcomes.flatMap(\.written).sorted { $0.seq < $1.seq }
         let noSpaceSeqs = outcomes.flatMap(\.noSpaceSeqs)
         let noDescriptor = outcomes.reduce(0) { $0 + $1.noDescriptor }
@@ -250,7 +265,7 @@ import TestSupport
         guard let lastAfter = after.last?.seq else {
             Issue.record("no write after the frozen record succeeded")
             shared.release.post()
-            pthread_join(frozenThread, nil)
+            frozenThread.join(waitingFor: "the frozen writer to end")
             return
         }
         let noSpaceBetween = UInt64(noSpaceSeqs.filter { $0 < lastAfter }.count)
@@ -273,7 +288,7 @@ import TestSupport
 
         // Release the frozen writer and wait for it to finish its record.
         shared.release.post()
-        pthread_join(frozenThread, nil)
+        guard frozenThread.join(waitingFor: "the frozen writer to finish its record") else { return }
         #expect(shared.commitStatus.load(ordering: .relaxed) == PRB_OK.rawValue)
         #expect(ring.state(frozenSeq) == PRB_DESC_FINALIZED, "prb_commit must finalize a record that is not the newest")
         #expect(prb_next_seq(ring.handle) == prb_next_reserve_seq(ring.handle))
@@ -282,7 +297,9 @@ import TestSupport
         #expect(reader.next_seq == lastAfter + 1)
         #expect(UInt64(early.count + rest.count) + reader.lost == reader.next_seq)
     }
+}
 
+extension StuckWriterTests {
     /// (e) A record committed (not final) as the newest record is not visible to readers, not even
     /// in panic mode, until another record is reserved: that reservation finalizes it.
     @Test func committedNewestRecordIsVisibleOnlyAfterNextReservation() {
@@ -316,39 +333,6 @@ import TestSupport
         #expect(ring.drain(&reader) == [StuckTestRecord(seq: next.seq, text: nextText)])
         #expect(reader.lost == 0)
     }
-
-    /// (f) A Swift `Reservation` dropped without commit is committed by its deinit, with what was
-    /// appended: it becomes visible once the next record is reserved, and the ring wraps past it
-    /// many times without a single failure.
-    @Test func droppedReservationIsCommittedByDeinit() throws {
-        let ring = try PrintkRing(descriptorBits: 4, dataBits: 8)
-        try ring.write("before")
-        let droppedSeq = try reserveAndDrop(ring, text: "dropped")
-        #expect(ring.nextReserveSeq == droppedSeq + 1)
-        #expect(ring.record(at: droppedSeq) == nil, "committed, not final: not visible yet")
-        #expect(ring.nextSeq == droppedSeq)
-
-        try ring.write("next")
-        let record = ring.record(at: droppedSeq)
-        #expect(record?.text == "dropped")
-        #expect(record?.info.callerID == 5)
-        #expect(ring.nextSeq == droppedSeq + 2)
-
-        let descriptors = 1 << ring.descriptorBits
-        for i in 0..<(8 * descriptors) {
-            try ring.write("filler \(i)")
-        }
-        #expect(ring.statistics.failed == 0)
-        #expect(ring.firstSeq > droppedSeq, "the ring went past the dropped record")
-        #expect(ring.nextSeq == ring.nextReserveSeq)
-    }
-}
-
-/// Reserves a record, appends `text`, and drops the reservation uncommitted.
-private func reserveAndDrop(_ ring: PrintkRing, text: String) throws(PrintkRingError) -> UInt64 {
-    var reservation = try ring.reserve(capacity: 32, metadata: RecordMetadata(callerID: 5))
-    reservation.append(text)
-    return reservation.seq
 }
 
 // MARK: - Helpers
@@ -427,12 +411,17 @@ private final class StuckTestRing: @unchecked Sendable {
         return (status, Array(buffer[..<Int(info.text_len)]))
     }
 
-    /// Everything `reader` returns until it is caught up.
+    /// Everything `reader` returns until it is caught up. A reader that returns more records than
+    /// the ring can hold is stopped there, with an issue.
     func drain(_ reader: inout prb_reader) -> [StuckTestRecord] {
         var records: [StuckTestRecord] = []
         var info = prb_record_info()
         var buffer = [UInt8](repeating: 0, count: maxText)
         while buffer.withUnsafeMutableBytes({ prb_reader_next(&reader, &info, $0.baseAddress, $0.count) }) {
+            guard UInt64(records.count) < descCount else {
+                Issue.record("the reader returned more than the \(descCount) records the ring holds: it does not stop")
+                break
+            }
             records.append(StuckTestRecord(seq: info.seq, text: Array(buffer[..<Int(info.text_len)])))
         }
         return records
@@ -457,8 +446,25 @@ private final class StuckTestSemaphore: @unchecked Sendable {
 
     func post() { sem_post(semaphore) }
 
-    func wait() {
-        while sem_wait(semaphore) != 0 {}  // retried only on EINTR
+    /// Waits for a post, at most `limit`; false, with an issue naming `what`, if none came.
+    func wait(
+        within limit: Duration = defaultWaitLimit, waitingFor what: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Bool {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let (seconds, attoseconds) = limit.components
+        let nanoseconds = Int(now.tv_nsec) + Int(attoseconds / 1_000_000_000)
+        var end = timespec(
+            tv_sec: now.tv_sec + Int(seconds) + nanoseconds / 1_000_000_000, tv_nsec: nanoseconds % 1_000_000_000)
+        while sem_timedwait(semaphore, &end) != 0 {
+            if errno == ETIMEDOUT {
+                Issue.record("timed out after \(limit) waiting for \(what)", sourceLocation: sourceLocation)
+                return false
+            }
+            // EINTR: wait again, for what is left.
+        }
+        return true
     }
 }
 
@@ -480,7 +486,8 @@ private final class FrozenWriterShared: Sendable {
     let reserveStatus = Atomic<UInt32>(UInt32.max)
     let frozenSeq = Atomic<UInt64>(UInt64.max)
     let commitStatus = Atomic<UInt32>(UInt32.max)
-    let outcomes = Mutex<[WriterOutcome]>([])
+    /// Slot i: writer i's outcome, read after joining writer i.
+    let outcomes = ThreadResults<WriterOutcome>(count: 2)
 
     init(ring: StuckTestRing) { self.ring = ring }
 }

@@ -1,8 +1,9 @@
 import CPrintkRing
 import Testing
+import TestSupport
 
 /// prb_reserve_in_last: printk's continuation lines.
-@Suite struct ExtendLastTests {
+@Suite(.singleThreaded, .timeLimit(.minutes(1))) struct ExtendLastTests {
     /// Reserves `text` for `caller` and commits it without finalizing.
     func committed(_ r: CRing, _ text: String, caller: UInt32) -> UInt64 {
         var (status, entry) = r.reserve(Array(text.utf8), caller: caller)
@@ -70,16 +71,16 @@ import Testing
         #expect(r.read(seq).2 == Array("line".utf8))
     }
 
-    @Test func growthIntoAWrapMovesTheText() {
+    @Test func growthIntoAWrapMovesTheText() throws {
         let r = CRing(descBits: 5, dataBits: 8)  // 256 bytes
         r.moveDataHead(toIndex: 192)
         let first = String(repeating: "a", count: 40)  // 48-byte block, ends at 240
         let seq = committed(r, first, caller: 9)
-        let before = r.block(seq)!
+        let before = try #require(r.block(seq))
         #expect(!isWrapped(before, dataSize: r.dataSize))
         let more = String(repeating: "b", count: 40)  // 88 bytes from 192: must wrap
         #expect(extend(r, caller: 9, with: more) == PRB_OK)
-        let after = r.block(seq)!
+        let after = try #require(r.block(seq))
         #expect(after.begin == before.begin)
         #expect(isWrapped(after, dataSize: r.dataSize))
         #expect(after.next & (r.dataSize - 1) == 88)
@@ -87,14 +88,14 @@ import Testing
         #expect(r.read(seq).2 == Array((first + more).utf8))
     }
 
-    @Test func growthThatStaysInPlace() {
+    @Test func growthThatStaysInPlace() throws {
         let r = CRing(descBits: 5, dataBits: 8)
         let seq = committed(r, "abc", caller: 1)  // 16-byte block with room for 8 bytes of text
-        let before = r.block(seq)!
+        let before = try #require(r.block(seq))
         #expect(extend(r, caller: 1, with: "defg") == PRB_OK)  // 7 bytes: same block
-        #expect(r.block(seq)!.next == before.next)
+        #expect(try #require(r.block(seq)).next == before.next)
         #expect(extend(r, caller: 1, with: "hijklmnop") == PRB_OK)  // 16 bytes: a 24-byte block
-        #expect(r.block(seq)!.next == before.next + 8)
+        #expect(try #require(r.block(seq)).next == before.next + 8)
         finalizeByNextRecord(r)
         #expect(r.read(seq).2 == Array("abcdefghijklmnop".utf8))
     }
@@ -119,7 +120,7 @@ import Testing
         #expect(r.read(seq).2 == Array("123456".utf8))
     }
 
-    @Test func growthBlockedByAStuckOlderRecordFailsCleanly() {
+    @Test func growthBlockedByAStuckOlderRecordFailsCleanly() throws {
         let r = CRing(descBits: 4, dataBits: 8)
         // Data ring, 256 bytes: [0,48) a stuck writer's block, [48,144) a finalized filler,
         // [144,256) the newest record, ending exactly at the end of the array.
@@ -127,15 +128,15 @@ import Testing
         #expect(r.write(pattern(88, seed: 2)).0 == PRB_OK)
         let x = String(repeating: "x", count: 100)
         let seq = committed(r, x, caller: 2)
-        #expect(r.block(seq)!.next & (r.dataSize - 1) == 0)
+        #expect(try #require(r.block(seq)).next & (r.dataSize - 1) == 0)
         // Growing it makes it wrap to index 0, over the stuck writer's block: refused.
         #expect(extend(r, caller: 2, with: "yyyyyyyyyy") == PRB_E_NO_SPACE)
         #expect(r.state(seq) == PRB_DESC_COMMITTED)  // re-committed, unchanged, still the newest
-        #expect(!isWrapped(r.block(seq)!, dataSize: r.dataSize))
+        #expect(!isWrapped(try #require(r.block(seq)), dataSize: r.dataSize))
         // Once the stuck writer finishes, the same extension works and moves the text.
         #expect(prb_final_commit(&stuck) == PRB_OK)
         #expect(extend(r, caller: 2, with: "yyyyyyyyyy") == PRB_OK)
-        #expect(isWrapped(r.block(seq)!, dataSize: r.dataSize))
+        #expect(isWrapped(try #require(r.block(seq)), dataSize: r.dataSize))
         finalizeByNextRecord(r)
         #expect(r.read(seq).2 == Array((x + "yyyyyyyyyy").utf8))
         #expect(r.read(0).0 == PRB_READ_LOST)  // the grown block took its place

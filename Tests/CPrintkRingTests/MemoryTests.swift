@@ -1,8 +1,9 @@
 import CPrintkRing
 import Testing
+import TestSupport
 
 /// Sizing, formatting caller memory, and attaching to memory that may not hold a ring.
-@Suite struct MemoryTests {
+@Suite(.singleThreaded, .timeLimit(.minutes(1))) struct MemoryTests {
     /// 64-byte aligned scratch memory, freed at the end of the test.
     final class Region {
         let bytes: UnsafeMutableRawBufferPointer
@@ -34,14 +35,14 @@ import Testing
         #expect(status == PRB_E_INVALID_SIZE)
     }
 
-    @Test func formatAndAttachShareOneRing() {
+    @Test func formatAndAttachShareOneRing() throws {
         let region = Region(prb_ring_required_bytes(4, 10))
         var status = PRB_OK
-        let writer = prb_ring_format(region.base, region.bytes.count, 4, 10, &status)!
+        let writer = try #require(prb_ring_format(region.base, region.bytes.count, 4, 10, &status))
         defer { prb_ring_destroy(writer) }
         #expect(prb_write(writer, "from the writer", 15, nil, nil) == PRB_OK)
 
-        let reader = prb_ring_attach(region.base, region.bytes.count, &status)!
+        let reader = try #require(prb_ring_attach(region.base, region.bytes.count, &status))
         defer { prb_ring_destroy(reader) }
         #expect(status == PRB_OK)
         #expect(prb_ring_desc_bits(reader) == 4 && prb_ring_data_bits(reader) == 10)

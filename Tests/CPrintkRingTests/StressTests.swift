@@ -14,6 +14,7 @@
 //
 // Each variant runs for about 2 seconds; PRB_STRESS_SECONDS=<seconds> makes it run longer, and
 // PRB_STRESS_SEED=<n> replays a variant's random choices (thread interleavings differ anyway).
+// A thread that does not finish within a minute of the run's end fails the test, naming it.
 
 import Foundation
 import PrintkRing
@@ -27,7 +28,7 @@ import TestSupport
     import Darwin
 #endif
 
-@Suite(.serialized) struct StressTests {
+@Suite(.serialized, .concurrent, .timeLimit(StressEnvironment.timeLimit)) struct StressTests {
     /// (a) The KUnit geometry, 256 descriptors and 8 KiB of text, with records of up to 128 bytes
     /// reserved, filled in pieces and randomly committed or finalized.
     @Test func kunitGeometry() {
@@ -93,6 +94,14 @@ private struct StressVariant: Sendable {
 private enum StressEnvironment {
     static var seconds: Double {
         ProcessInfo.processInfo.environment["PRB_STRESS_SECONDS"].flatMap(Double.init) ?? 2
+    }
+
+    /// How long the test waits for its threads after the run's deadline.
+    static let grace: Duration = .seconds(45)
+
+    /// The run, the grace period, and slack, in whole minutes (one for the default run).
+    static var timeLimit: TimeLimitTrait.Duration {
+        .minutes(Int(((seconds + 60) / 60).rounded(.up)))
     }
 
     static var seed: UInt64 {
@@ -178,23 +187,10 @@ private enum RecordChunk {
     }
 }
 
-// MARK: - Randomness
-
-/// SplitMix64: small, fast and seedable, so that a failing run's choices can be replayed.
-private struct StressRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
+// MARK: - Random sizes (drawn with TestSupport's SplitMix64)
 
 extension StressVariant.Sizes {
-    fileprivate func next(maximum: Int, using rng: inout StressRandom) -> Int {
+    fileprivate func next(maximum: Int, using rng: inout SplitMix64) -> Int {
         let smallest = RecordChunk.headerSize
         switch self {
         case .upTo128:
@@ -211,9 +207,9 @@ extension StressVariant.Sizes {
 
 // MARK: - Threads
 
-// Writers run on POSIX threads (TestThreads.startThread): they must really run in parallel, and
-// pthread_join gives ThreadSanitizer the happens-before edge for the results a thread leaves
-// behind.
+// Writers run on POSIX threads (TestSupport's TestThread): they must really run in parallel, and
+// each leaves its tally in its own ThreadResults slot, read after the join: pthread_join gives
+// ThreadSanitizer the happens-before edge for the results a thread leaves behind.
 
 // MARK: - Writers
 
@@ -257,7 +253,7 @@ private struct StressWriter {
     let ring: PrintkRing
     let variant: StressVariant
     let index: Int
-    var rng: StressRandom
+    var rng: SplitMix64
     var tally = WriterTally()
     /// Where records are built: as large as the largest record. Freed when run(until:) returns.
     let scratch: UnsafeMutableRawBufferPointer
@@ -267,7 +263,7 @@ private struct StressWriter {
         self.ring = ring
         self.variant = variant
         self.index = index
-        rng = StressRandom(state: seed ^ (UInt64(index + 1) &* 0xd1b5_4a32_d192_ed03))
+        rng = SplitMix64(state: seed ^ (UInt64(index + 1) &* 0xd1b5_4a32_d192_ed03))
         tally.writer = index
         scratch = .allocate(byteCount: ring.maxRecordSize, alignment: 8)
     }
@@ -571,10 +567,15 @@ private struct StressReader {
 private final class StressShared: Sendable {
     let ring: PrintkRing
     let writersDone = Atomic<Bool>(false)
-    let writerTallies = Mutex<[WriterTally]>([])
-    let readerTally = Mutex<ReaderTally?>(nil)
+    /// Slot i: writer i's tally, read after joining writer i.
+    let writerTallies: ThreadResults<WriterTally>
+    /// Slot 0: the reader's tally, read after joining the reader.
+    let readerTally = ThreadResults<ReaderTally>(count: 1)
 
-    init(ring: PrintkRing) { self.ring = ring }
+    init(ring: PrintkRing, writers: Int) {
+        self.ring = ring
+        writerTallies = ThreadResults(count: writers)
+    }
 }
 
 private func runStress(_ variant: StressVariant) {
@@ -588,23 +589,35 @@ private func runStress(_ variant: StressVariant) {
     let writers = max(2, ProcessInfo.processInfo.activeProcessorCount)
     let seconds = StressEnvironment.seconds
     let seed = StressEnvironment.seed
-    let shared = StressShared(ring: ring)
+    let shared = StressShared(ring: ring, writers: writers)
     let started = ContinuousClock.now
     let deadline = started + .milliseconds(Int(seconds * 1000))
 
-    let readerThread = startThread {
+    let readerThread = TestThread {
         var reader = StressReader(ring: shared.ring, variant: variant, writerSlots: writers + 1)
         reader.run(writersDone: shared.writersDone)
-        shared.readerTally.withLock { $0 = reader.tally }
+        shared.readerTally.store(reader.tally, at: 0)
     }
     let writerThreads = (0..<writers).map { index in
-        startThread {
+        TestThread {
             var writer = StressWriter(ring: shared.ring, variant: variant, index: index, seed: seed)
             writer.run(until: deadline)
-            shared.writerTallies.withLock { $0.append(writer.tally) }
+            shared.writerTallies.store(writer.tally, at: index)
         }
     }
-    for thread in writerThreads { pthread_join(thread, nil) }
+    let limit = .seconds(seconds) + StressEnvironment.grace
+    var writersJoined = true
+    for (index, thread) in writerThreads.enumerated() {
+        // Each wait is bounded from the start: a writer stuck in the core fails the test.
+        let left = max(.zero, started + limit - ContinuousClock.now)
+        writersJoined = thread.join(within: left, waitingFor: "stress writer \(index) to stop") && writersJoined
+    }
+    guard writersJoined else {
+        // Let the reader go; what the writers left is not to be read while they may still run.
+        shared.writersDone.store(true, ordering: .releasing)
+        readerThread.join(within: StressEnvironment.grace, waitingFor: "the stress reader to stop")
+        return
+    }
 
     // The newest record may still be merely committed. One final record from the test thread
     // (writer slot `writers`) finalizes it, so that in the end every seq handed out is readable or
@@ -627,14 +640,15 @@ private func runStress(_ variant: StressVariant) {
 
     // Release: the reader's acquire load then sees every record written above.
     shared.writersDone.store(true, ordering: .releasing)
-    pthread_join(readerThread, nil)
+    guard readerThread.join(within: StressEnvironment.grace, waitingFor: "the stress reader to read everything")
+    else { return }
     let elapsed = ContinuousClock.now - started
 
-    let writerTallies = shared.writerTallies.withLock { $0 }
+    let writerTallies = shared.writerTallies.values
     var total = WriterTally()
     for tally in writerTallies { total.add(tally) }
     if flushSeq != nil { total.written += 1 }
-    guard let reader = shared.readerTally.withLock({ $0 }) else {
+    guard let reader = shared.readerTally[0] else {
         Issue.record("the reader left no tally")
         return
     }
