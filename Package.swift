@@ -64,7 +64,7 @@ let package = Package(
         // The tools, run as a user runs them: as processes, through pipes.
         .testTarget(
             name: "ToolsTests",
-            dependencies: ["prb-log", "prb-dump", "PrintkRing"]
+            dependencies: ["prb-log", "prb-dump", "PrintkRing", "TestSupport"]
         ),
     ],
     cLanguageStandard: .c11

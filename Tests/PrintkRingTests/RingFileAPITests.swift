@@ -3,6 +3,7 @@
 
 import PrintkRing
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -10,7 +11,7 @@ import Testing
     import Musl
 #endif
 
-@Suite struct RingFileAPITests {
+@Suite(.singleThreaded, .timeLimit(.minutes(1))) struct RingFileAPITests {
     /// A unique path in /tmp, removed when the test ends.
     final class TemporaryPath {
         let path: String

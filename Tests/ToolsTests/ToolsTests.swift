@@ -3,6 +3,7 @@
 import Foundation
 import PrintkRing
 import Testing
+import TestSupport
 
 /// Runs the package's executables and captures what they print.
 struct Tool {
@@ -72,7 +73,7 @@ func jsonObjects(_ result: Tool.Result) throws -> [[String: Any]] {
     }
 }
 
-@Suite(.timeLimit(.minutes(2))) struct ToolsTests {
+@Suite(.singleThreaded, .timeLimit(.minutes(2))) struct ToolsTests {
     @Test func roundTripTextAndJSON() throws {
         let scratch = try ScratchFiles()
         let ring = scratch.url("demo.ring").path

@@ -3,6 +3,7 @@
 
 import CPrintkRing
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -140,7 +141,7 @@ private func rewriteHeader(_ path: String, _ fields: [(Int, [UInt8])]) throws {
     try patch(path, at: 0, header)
 }
 
-@Suite(.serialized) struct RingFileTests {
+@Suite(.serialized, .singleThreaded, .timeLimit(.minutes(1))) struct RingFileTests {
     @Test func createWriteCloseReopenRead() throws {
         let dir = try ScratchDirectory()
         let path = dir.file("log.ring")
