@@ -174,7 +174,7 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, posix_memalign */
 #endif
 
-#include "prb.h"
+#include "prb_testing.h" /* and with it prb.h: prb.c implements both */
 #include "prb_atomics.h"
 
 #include <stdlib.h>

@@ -1,4 +1,5 @@
 import CPrintkRing
+import CPrintkRing.Testing
 import Testing
 
 /// The life of a record, one transition at a time, and the empty ring.

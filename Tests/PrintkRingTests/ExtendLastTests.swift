@@ -1,4 +1,5 @@
 import CPrintkRing
+import CPrintkRing.Testing
 import Testing
 
 /// prb_reserve_in_last: printk's continuation lines.

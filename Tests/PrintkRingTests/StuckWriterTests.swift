@@ -7,6 +7,7 @@
 // semaphore handshakes: nothing here waits for time to pass.
 
 import CPrintkRing
+import CPrintkRing.Testing
 import PrintkRing
 import Synchronization
 import Testing
