@@ -77,7 +77,9 @@ typedef enum prb_fault_point {
     PRB_FAULT_DESC_RESERVED = 1,
     /** prb_reserve: the data block is allocated; no text written yet. */
     PRB_FAULT_DATA_ALLOCATED = 2,
-    /** prb_write: half of the text is copied. */
+    /** prb_entry_append: an append stored some text and the reservation has room for more, i.e.
+        the record is partly written. prb_write copies its text in one append and never passes
+        this point: a writer to be frozen here writes in two phases and appends in pieces. */
     PRB_FAULT_TEXT_PARTIAL = 3,
     /** prb_commit: the record is committed but not finalized (before the newer-record check). */
     PRB_FAULT_COMMITTED = 4,
