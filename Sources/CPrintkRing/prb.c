@@ -42,8 +42,10 @@
  *                                                                    desc_reopen_last
  *   committed (1)  filled and consistent, but the same writer may
  *                  still extend it (prb_reserve_in_last); readers
- *                  do not see it yet.                                set by: prb_commit
- *   finalized (2)  final: readers see it, nobody changes it.        set by: prb_final_commit,
+ *                  do not see it yet.                                set by: _prb_commit
+ *                                                                    (prb_commit)
+ *   finalized (2)  final: readers see it, nobody changes it.        set by: _prb_commit
+ *                                                                    (prb_final_commit),
  *                                                                    desc_make_final
  *   reusable  (3)  its slot and data may be recycled; its data is   set by: desc_make_reusable
  *                  no longer trustworthy.
