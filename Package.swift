@@ -59,7 +59,7 @@ let package = Package(
         // The Swift API's tests: what the Swift layer adds over the C calls.
         .testTarget(
             name: "PrintkRingTests",
-            dependencies: ["PrintkRing", "TestSupport"]
+            dependencies: ["PrintkRing", "CPrintkRing", "TestSupport"]
         ),
         // The tools, run as a user runs them: as processes, through pipes.
         .testTarget(

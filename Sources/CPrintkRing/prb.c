@@ -42,8 +42,10 @@
  *                                                                    desc_reopen_last
  *   committed (1)  filled and consistent, but the same writer may
  *                  still extend it (prb_reserve_in_last); readers
- *                  do not see it yet.                                set by: prb_commit
- *   finalized (2)  final: readers see it, nobody changes it.        set by: prb_final_commit,
+ *                  do not see it yet.                                set by: _prb_commit
+ *                                                                    (prb_commit)
+ *   finalized (2)  final: readers see it, nobody changes it.        set by: _prb_commit
+ *                                                                    (prb_final_commit),
  *                                                                    desc_make_final
  *   reusable  (3)  its slot and data may be recycled; its data is   set by: desc_make_reusable
  *                  no longer trustworthy.
@@ -174,7 +176,7 @@
 #define _POSIX_C_SOURCE 200809L /* clock_gettime, posix_memalign */
 #endif
 
-#include "prb.h"
+#include "prb_testing.h" /* and with it prb.h: prb.c implements both */
 #include "prb_atomics.h"
 
 #include <stdlib.h>
@@ -1018,18 +1020,35 @@ static inline bool seq_finalized_in_place(const prb_ring *r, uint64_t seq)
     return state == PRB_DESC_FINALIZED || state == PRB_DESC_REUSABLE;
 }
 
+/*
+ * desc_last_finalized_seq - the cached end of the finalized prefix: every record up to the
+ * returned seq is finalized or lost (0 also when none is, so its callers probe record 0 itself).
+ *
+ * LMM(desc_last_finalized_seq:A) relaxed, for both callers; the kernel's load acquires (P13).
+ *  - prb_next_seq: P13 (records below the cached seq are seen finalized) holds through a fence
+ *    instead. Before its walk decides anything about a record at or below this value, or
+ *    returns, it passes a fence(acquire) at desc_read:D (in read_record for a readable record,
+ *    else in prb_first_seq's read of the tail, which is always finalized or reusable), and that
+ *    fence synchronizes with the CAS that published this value (desc_update_last_finalized:A).
+ *  - desc_update_last_finalized: the value only starts a walk that checks every record it relies
+ *    on, and the CAS that publishes the result, a read-modify-write, continues the release
+ *    sequence of the CAS that published this value, so a reader acquiring ours also
+ *    synchronizes with that one (P13).
+ *
+ * Context: any thread, async-signal-safe; changes nothing.
+ * Return: the cached seq.
+ */
+static inline uint64_t desc_last_finalized_seq(const prb_ring *r)
+{
+    return prb_load(hdr_word(r, H_LAST_FINALIZED), PRB_MO_LOAD(desc_last_finalized_seq_A, PRB_MO_RELAXED));
+}
+
 static void desc_update_last_finalized(const prb_ring *r)
 {
     prb_aword *lfs_word = hdr_word(r, H_LAST_FINALIZED);
     uint64_t old, newest, probe;
 
-    /*
-     * LMM(desc_last_finalized_seq:A), the updater's copy: relaxed. The value only starts a walk
-     * that checks every record it relies on, and the CAS that publishes the result, a
-     * read-modify-write, continues the release sequence of the CAS that published this value,
-     * so a reader acquiring ours also synchronizes with that one (P13).
-     */
-    old = prb_load(lfs_word, PRB_MO_LOAD(desc_last_finalized_seq_A_update, PRB_MO_RELAXED));
+    old = desc_last_finalized_seq(r);
     for (;;) {
         /* 0 is ambiguous ("record 0 is finalized" or "nothing is"): probe from record 0 itself,
            so that a finalized record 1 is never published while record 0 is still reserved. */
@@ -1077,8 +1096,15 @@ uint64_t prb_clock_ns(void)
     return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
 }
 
-/* reserved -> committed or finalized, by the record's owner. */
-static prb_status commit_to(prb_entry *e, prb_desc_state target)
+/*
+ * _prb_commit - the owner's commit: reserved -> committed, or reserved -> finalized (target).
+ * Named as in the kernel, whose labels _prb_commit:A and :B are here.
+ *
+ * Context: the entry's owner; async-signal-safe, never waits.
+ * Return: PRB_OK; PRB_E_BAD_ENTRY (nothing changed) for an entry that holds no reservation or a
+ * record that is not reserved by it.
+ */
+static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
 {
     const prb_ring *r = e->ring;
     uint64_t expected;
@@ -1121,7 +1147,7 @@ static prb_status commit_to(prb_entry *e, prb_desc_state target)
 
 prb_status prb_commit(prb_entry *e)
 {
-    prb_status status = commit_to(e, PRB_DESC_COMMITTED);
+    prb_status status = _prb_commit(e, PRB_DESC_COMMITTED);
 
     if (status != PRB_OK)
         return status;
@@ -1138,7 +1164,7 @@ prb_status prb_commit(prb_entry *e)
 
 prb_status prb_final_commit(prb_entry *e)
 {
-    prb_status status = commit_to(e, PRB_DESC_FINALIZED);
+    prb_status status = _prb_commit(e, PRB_DESC_FINALIZED);
 
     if (status != PRB_OK)
         return status;
@@ -1213,6 +1239,10 @@ size_t prb_entry_append(prb_entry *e, const void *bytes, size_t len)
     if (len > 0) {
         text_store(e->ring, e->text_word, e->text_len, (const unsigned char *)bytes, len);
         e->text_len += (uint32_t)len;
+        /* A record written in pieces is partly written here; one that this append filled is not
+           (and the comparison spares a whole-record append the hook's load). */
+        if (e->text_len < e->capacity)
+            fault_point(e->ring, PRB_FAULT_TEXT_PARTIAL, e);
     }
     return len;
 }
@@ -1251,9 +1281,7 @@ prb_status prb_write(prb_ring *r, const void *text, size_t len, const prb_meta *
     prb_status status = prb_reserve(r, &e, len, meta);
 
     if (status == PRB_OK) {
-        prb_entry_append(&e, text, len / 2);
-        fault_point(r, PRB_FAULT_TEXT_PARTIAL, &e);
-        prb_entry_append(&e, (const unsigned char *)text + len / 2, len - len / 2);
+        prb_entry_append(&e, text, len);
         status = prb_final_commit(&e);
     }
     if (seq_out != NULL && (status == PRB_OK || status == PRB_E_NO_SPACE))
@@ -1293,93 +1321,143 @@ static bool get_data(const prb_ring *r, uint64_t begin, uint64_t next, uint64_t 
 }
 
 /*
- * Reopens the newest record for more text: committed -> reserved (LMM desc_reopen_last:A).
+ * desc_reopen_last - reopens the newest record for its writer: committed -> reserved.
+ *
+ * Only the newest record (the one at head_id) can be reopened, only while it is committed (not
+ * finalized), and only by the caller id it carries: the kernel's printk continues a line only
+ * for the task that began it. The transition is a compare-and-swap, so a reservation that
+ * finalizes the record meanwhile (desc_make_final), or another writer that reopens it first,
+ * wins. The caller id is read here before the record is owned; the owner checks it again
+ * (prb_reserve_in_last).
+ *
+ * Context: any thread, async-signal-safe; never waits.
+ * Return: true with *id_out set: the caller owns the record, reserved, and must commit it again,
+ * changed or not. false when the newest record is not a committed record of caller_id; nothing
+ * changed.
  */
-prb_status prb_reserve_in_last(prb_ring *r, prb_entry *e, uint32_t caller_id, size_t additional,
-                               size_t max_total)
+static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, uint64_t *id_out)
 {
-    prb_aword *sv_word;
     desc_copy d;
     uint32_t cid = 0;
-    uint64_t id, lc, text_len, begin, next, capacity, new_total, text_word;
-    prb_status failure;
-
-    memset(e, 0, sizeof *e);
-    if (additional > prb_max_text_size(r))
-        return PRB_E_TOO_LARGE;
+    uint64_t id;
 
     /* Relaxed: a guess, validated by the state CAS. */
     id = prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_RELAXED);
     if (desc_read(r, id, &d, NULL, &cid) != PRB_DESC_COMMITTED || cid != caller_id)
-        return PRB_E_CANNOT_EXTEND;
+        return false;
 
-    sv_word = desc_word(r, id, D_STATE);
     /*
-     * LMM(desc_reopen_last:A) acquire: we are about to read (and move) what the last commit of
-     * this record published (P9). A CAS: a reservation that finalized the record meanwhile wins.
+     * LMM(desc_reopen_last:A) acquire: the caller is about to read (and move) what the last
+     * commit of this record published (P9, pairs with _prb_commit:B). A CAS: a reservation that
+     * finalized the record meanwhile wins.
      */
-    if (!prb_cas(sv_word, &d.state_var, make_sv(id, PRB_DESC_RESERVED), PRB_MO(desc_reopen_last_A, PRB_MO_ACQUIRE),
-                 PRB_MO_RELAXED))
-        return PRB_E_CANNOT_EXTEND;
+    if (!prb_cas(desc_word(r, id, D_STATE), &d.state_var, make_sv(id, PRB_DESC_RESERVED),
+                 PRB_MO(desc_reopen_last_A, PRB_MO_ACQUIRE), PRB_MO_RELAXED))
+        return false;
+    *id_out = id;
+    return true;
+}
 
-    /* LMM(prb_reserve_in_last:A): from here this writer has the record to itself. */
-    e->ring = r;
-    e->id = id;
-    e->seq = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
-    e->active = 1;
+/*
+ * grow_reopened - gives the record that entry e has reopened room for `additional` more bytes of
+ * text after the e->text_len bytes already there: a first data block for an empty record
+ * (data_alloc), a grown block otherwise (data_realloc; the block may move to index 0, its text
+ * with it). The record stays reserved, owned by e.
+ *
+ * Context: e owns the record (desc_reopen_last succeeded); async-signal-safe, never waits.
+ * Return: PRB_OK with e->text_word and e->capacity set for appends after the text already there.
+ * Otherwise the block is as it was and e->text_len is the text a re-commit must keep:
+ * PRB_E_CANNOT_EXTEND for a lost record or positions that describe no block, PRB_E_TOO_LARGE
+ * beyond max_total or the ring's maximum, PRB_E_NO_SPACE when the data ring cannot make room now.
+ */
+static prb_status grow_reopened(const prb_ring *r, prb_entry *e, size_t additional, size_t max_total)
+{
+    uint64_t begin, next, capacity, new_total, text_word;
 
-    lc = prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED);
-    e->caller_id = (uint32_t)(lc >> 32); /* what a re-commit must write back */
-    text_len = (uint32_t)lc;
-    begin = prb_load(desc_word(r, id, D_BEGIN), PRB_MO_RELAXED);
-    next = prb_load(desc_word(r, id, D_NEXT), PRB_MO_RELAXED);
-
-    failure = PRB_E_CANNOT_EXTEND;
-    if ((uint32_t)(lc >> 32) != caller_id)
-        goto recommit; /* the first check was made without owning the record */
+    begin = prb_load(desc_word(r, e->id, D_BEGIN), PRB_MO_RELAXED);
+    next = prb_load(desc_word(r, e->id, D_NEXT), PRB_MO_RELAXED);
 
     if (lpos_dataless(begin)) {
         if (begin != LPOS_EMPTY)
-            goto recommit; /* a lost record stays lost */
-        text_len = 0;
+            return PRB_E_CANNOT_EXTEND; /* a lost record stays lost */
+        e->text_len = 0;
         new_total = additional;
-        failure = PRB_E_TOO_LARGE;
         if (new_total > max_total)
-            goto recommit;
-        failure = PRB_E_NO_SPACE;
-        if (!data_alloc(r, id, new_total, &text_word)) {
-            desc_store_blk(r, id, LPOS_EMPTY, LPOS_EMPTY);
-            goto recommit;
+            return PRB_E_TOO_LARGE;
+        if (!data_alloc(r, e->id, new_total, &text_word)) {
+            /* data_alloc marked the record lost; it was empty, and stays empty. */
+            desc_store_blk(r, e->id, LPOS_EMPTY, LPOS_EMPTY);
+            return PRB_E_NO_SPACE;
         }
     } else {
         if (!get_data(r, begin, next, &text_word, &capacity))
-            goto recommit;
-        if (text_len > capacity)
-            text_len = capacity;
-        new_total = text_len + additional;
-        failure = PRB_E_TOO_LARGE;
+            return PRB_E_CANNOT_EXTEND;
+        if (e->text_len > capacity)
+            e->text_len = (uint32_t)capacity;
+        new_total = e->text_len + additional;
         if (new_total > prb_max_text_size(r) || new_total > max_total)
-            goto recommit;
-        failure = PRB_E_NO_SPACE;
-        if (!data_realloc(r, id, new_total, begin, next, &text_word))
-            goto recommit;
+            return PRB_E_TOO_LARGE;
+        if (!data_realloc(r, e->id, new_total, begin, next, &text_word))
+            return PRB_E_NO_SPACE;
     }
     e->text_word = text_word;
-    e->text_len = (uint32_t)text_len;
     e->capacity = (uint32_t)new_total;
     return PRB_OK;
+}
 
-recommit:
-    /* Back to committed, unchanged (and finalized at once if a newer record exists). */
-    e->text_len = (uint32_t)text_len;
-    prb_commit(e);
-    e->active = 0;
-    return failure;
+prb_status prb_reserve_in_last(prb_ring *r, prb_entry *e, uint32_t caller_id, size_t additional,
+                               size_t max_total)
+{
+    uint64_t id, lc;
+    prb_status status;
+
+    memset(e, 0, sizeof *e);
+    if (additional > prb_max_text_size(r))
+        return PRB_E_TOO_LARGE;
+    if (!desc_reopen_last(r, caller_id, &id))
+        return PRB_E_CANNOT_EXTEND;
+
+    /* LMM(prb_reserve_in_last:A): from here this writer has the record to itself. */
+    lc = prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED);
+    e->ring = r;
+    e->id = id;
+    e->seq = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
+    e->caller_id = (uint32_t)(lc >> 32); /* what a re-commit must write back */
+    e->text_len = (uint32_t)lc;
+    e->active = 1;
+
+    /* desc_reopen_last read the caller id before it owned the record: check it again now. */
+    status = e->caller_id == caller_id ? grow_reopened(r, e, additional, max_total) : PRB_E_CANNOT_EXTEND;
+    if (status != PRB_OK)
+        prb_commit(e); /* back to committed, unchanged (and finalized at once if a newer record exists) */
+    return status;
 }
 
 /* ---------------------------------------------------------------------------------------------
  * Public reader API
  * ------------------------------------------------------------------------------------------- */
+
+/*
+ * copy_data - copies the first buf_size bytes (at most) of a record's text_len bytes of text from
+ * the block at the positions in d, into buf.
+ *
+ * LMM(copy_data:A) relaxed loads: a writer may be recycling the block while we copy. The caller
+ * trusts the copy only after re-reading the descriptor unchanged (desc_read:D orders these loads
+ * before that re-read).
+ *
+ * Context: any thread, async-signal-safe; writes nothing shared.
+ * Return: false, with nothing copied, when the positions describe no block that holds text_len
+ * bytes (possible when they were copied while being recycled): the record reads as lost.
+ */
+static bool copy_data(const prb_ring *r, const desc_copy *d, uint32_t text_len, void *buf, size_t buf_size)
+{
+    uint64_t text_word, text_size;
+
+    if (!get_data(r, d->begin, d->next, &text_word, &text_size) || text_size < text_len)
+        return false;
+    text_load(r, text_word, text_len < buf_size ? text_len : buf_size, (unsigned char *)buf);
+    return true;
+}
 
 /*
  * Reads record `seq`: descriptor, info and text copied, then the descriptor checked again. With
@@ -1389,7 +1467,7 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
                                    size_t buf_size)
 {
     uint64_t words[INFO_WORDS], dev_words[DEV_WORDS];
-    uint64_t id, text_word, text_size;
+    uint64_t id;
     uint32_t text_len;
     desc_copy d;
     prb_read_status status;
@@ -1401,7 +1479,7 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
     if (status != PRB_READ_OK || (info == NULL && buf == NULL))
         return status;
 
-    /* LMM(copy_data:A) and the info copy: relaxed loads, validated below. */
+    /* The info copy: relaxed loads, validated below like the text's (copy_data:A). */
     for (k = 0; k < INFO_WORDS; k++)
         words[k] = prb_load(info_word(r, id, k), PRB_MO_RELAXED);
     memset(dev_words, 0, sizeof dev_words);
@@ -1409,11 +1487,8 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
         for (k = 0; k < DEV_WORDS; k++)
             dev_words[k] = prb_load(dev_word(r, id, k), PRB_MO_RELAXED);
     text_len = (uint32_t)words[I_CALLER_LEN];
-    if (buf != NULL && buf_size > 0) {
-        if (!get_data(r, d.begin, d.next, &text_word, &text_size) || text_size < text_len)
-            return PRB_READ_LOST;
-        text_load(r, text_word, text_len < buf_size ? text_len : buf_size, (unsigned char *)buf);
-    }
+    if (buf != NULL && buf_size > 0 && !copy_data(r, &d, text_len, buf, buf_size))
+        return PRB_READ_LOST;
 
     /* Was the record recycled while we copied? (desc_read:D orders the copies before E.) */
     status = desc_read_finalized_seq(r, id, seq, &d);
@@ -1513,15 +1588,8 @@ uint64_t prb_first_valid_seq(const prb_ring *r)
 
 uint64_t prb_next_seq(const prb_ring *r)
 {
-    /*
-     * LMM(desc_last_finalized_seq:A) relaxed; P13 (records below the cached seq are seen
-     * finalized) holds through a fence instead. Before the walk below decides anything about a
-     * record at or below this value, or returns, it passes a fence(acquire) at desc_read:D (in
-     * read_record for a readable record, else in prb_first_seq's read of the tail, which is
-     * always finalized or reusable), and that fence synchronizes with the CAS that published
-     * this value (desc_update_last_finalized:A).
-     */
-    uint64_t seq = prb_load(hdr_word(r, H_LAST_FINALIZED), PRB_MO_LOAD(desc_last_finalized_seq_A, PRB_MO_RELAXED));
+    /* The walk below passes desc_read:D before it trusts the cache: see desc_last_finalized_seq. */
+    uint64_t seq = desc_last_finalized_seq(r);
 
     /* 0 is ambiguous: "record 0 is finalized" or "nothing is". Start there and walk. */
     if (seq != 0)

@@ -61,7 +61,7 @@ public final class PrintkRing: @unchecked Sendable {
         }
         var status = PRB_OK
         guard let ring = prb_ring_create(UInt32(descriptorBits), UInt32(dataBits), &status) else {
-            throw PrintkRingError.from(status)
+            throw PrintkRingError.from(status, descriptorBits: descriptorBits, dataBits: dataBits)
         }
         handle = ring
         file = nil
@@ -81,7 +81,11 @@ public final class PrintkRing: @unchecked Sendable {
         var status = PRB_OK
         guard let base = memory.baseAddress,
             let ring = prb_ring_format(base, memory.count, UInt32(descriptorBits), UInt32(dataBits), &status)
-        else { throw status == PRB_OK ? .badMemory : PrintkRingError.from(status) }
+        else {
+            // A buffer without a base address is no memory at all: prb_ring_format was not called.
+            throw status == PRB_OK
+                ? .badMemory : PrintkRingError.from(status, descriptorBits: descriptorBits, dataBits: dataBits)
+        }
         handle = ring
         file = nil
         maxRecordSize = prb_max_text_size(ring)
@@ -90,11 +94,13 @@ public final class PrintkRing: @unchecked Sendable {
     /// Attaches to memory that already holds a ring (formatted by this or another process).
     ///
     /// The layout, sizes and positions are checked before anything is trusted: memory that does
-    /// not hold a ring gives ``PrintkRingError/badMemory``. The memory must outlive the ring.
+    /// not hold a ring gives ``PrintkRingError/badMemory``; ``PrintkRingError/outOfMemory`` when the
+    /// handle cannot be allocated. The memory must outlive the ring.
     public init(attachingTo memory: UnsafeMutableRawBufferPointer) throws(PrintkRingError) {
         var status = PRB_OK
         guard let base = memory.baseAddress, let ring = prb_ring_attach(base, memory.count, &status) else {
-            throw .badMemory
+            // As when formatting: without a base address prb_ring_attach was not called.
+            throw status == PRB_OK ? .badMemory : PrintkRingError.from(status)
         }
         handle = ring
         file = nil
@@ -217,9 +223,7 @@ public final class PrintkRing: @unchecked Sendable {
         var entry = prb_entry()
         let status = prb_reserve_in_last(handle, &entry, callerID, additionalCapacity, max(limit, 0))
         guard status == PRB_OK else {
-            if status == PRB_E_TOO_LARGE { throw .extensionTooLarge(additional: additionalCapacity, maximumTotal: limit) }
-            // No space to grow: the record was committed again unchanged; it simply cannot grow.
-            throw .cannotExtend
+            throw .extending(status, additional: additionalCapacity, maximumTotal: limit)
         }
         return Reservation(entry: entry, ring: self)
     }

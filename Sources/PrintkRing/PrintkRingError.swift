@@ -9,29 +9,48 @@ import CPrintkRing
 /// Why a ring operation failed.
 ///
 /// Every case is something a caller can act on; none of them leaves the ring in a worse
-/// state than before the call.
+/// state than before the call. Each case names the C status (`prb_status`, prb.h) it stands for.
+/// `PRB_E_BAD_ENTRY` has none: a ``Reservation`` is consumed by its commit, so the Swift API
+/// cannot commit an entry twice or one that was never reserved.
 public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The requested ring sizes are out of range. Nothing was allocated.
+    ///
+    /// C status: `PRB_E_INVALID_SIZE`.
     case invalidSize(descriptorBits: Int, dataBits: Int)
     /// The record's text is larger than ``PrintkRing/maxRecordSize``. Nothing in the ring was touched.
+    ///
+    /// C status: `PRB_E_TOO_LARGE` from `prb_reserve` or `prb_write`.
     case recordTooLarge(size: Int, maximum: Int)
     /// ``PrintkRing/extendLast(callerID:additionalCapacity:maxTotalSize:)``: the record's text plus
     /// `additional` bytes would exceed `maximumTotal` (the caller's limit, or the ring's maximum).
     /// The record was committed again unchanged.
+    ///
+    /// C status: `PRB_E_TOO_LARGE` from `prb_reserve_in_last`.
     case extensionTooLarge(additional: Int, maximumTotal: Int)
     /// No descriptor was free: the oldest record in the ring is still being written (a stuck or
     /// slow writer). The failure is counted in ``PrintkRing/Statistics/failedReservations``.
+    ///
+    /// C status: `PRB_E_NO_DESCRIPTOR`.
     case noDescriptor
     /// A sequence number was taken but no text space could be had (the oldest data block is still
     /// being written). The record was published without text; readers see `lostSeq` as lost.
+    ///
+    /// C status: `PRB_E_NO_SPACE` from `prb_reserve` or `prb_write`.
     case noSpace(lostSeq: UInt64)
     /// ``PrintkRing/extendLast(callerID:additionalCapacity:maxTotalSize:)``: the newest record is not
     /// this caller's committed record, or the text ring has no room for it to grow. The record is
     /// unchanged.
+    ///
+    /// C status: `PRB_E_CANNOT_EXTEND`, and `PRB_E_NO_SPACE` from `prb_reserve_in_last` (the
+    /// record was reopened, could not grow, and was committed again: no record was lost).
     case cannotExtend
     /// The memory does not hold a ring of this layout, or is too small or misaligned.
+    ///
+    /// C status: `PRB_E_BAD_MEMORY`.
     case badMemory
-    /// Out of memory while creating the ring.
+    /// Out of memory while creating the ring or its handle.
+    ///
+    /// C status: `PRB_E_NO_MEMORY`.
     case outOfMemory
     /// A system call on a ring file failed (`PRB_E_IO`); `errno` says why: `ENOENT`, `EACCES`,
     /// `EEXIST` (creating over something already there, a symlink included), `ENOSPC`...
@@ -87,7 +106,7 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
         case let .noSpace(lostSeq):
             return "no data space: record \(lostSeq) was published without text (lost)"
         case .cannotExtend:
-            return "the newest record is not this caller's committed record"
+            return "the newest record is not this caller's committed record, or it has no room to grow"
         case .badMemory:
             return "the memory does not hold a ring of this layout"
         case .outOfMemory:
@@ -99,10 +118,20 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
         }
     }
 
-    /// Maps a C status to an error; `seq` is the record's seq for `PRB_E_NO_SPACE`.
+    /// The error for a C status returned by `prb_ring_create`, `prb_ring_format`,
+    /// `prb_ring_attach`, `prb_reserve` or `prb_write`; the arguments are what the error reports
+    /// (`seq` is the lost record's seq for `PRB_E_NO_SPACE`). `prb_reserve_in_last`'s statuses
+    /// mean other things: ``extending(_:additional:maximumTotal:)``.
+    ///
+    /// `PRB_OK` is not an error, and `PRB_E_BAD_ENTRY` cannot come from these functions: either is
+    /// a bug in this module, and traps.
     @inlinable
-    static func from(_ status: prb_status, size: Int = 0, maximum: Int = 0, seq: UInt64 = 0) -> PrintkRingError {
+    static func from(
+        _ status: prb_status, size: Int = 0, maximum: Int = 0, seq: UInt64 = 0, descriptorBits: Int = 0,
+        dataBits: Int = 0
+    ) -> PrintkRingError {
         switch status {
+        case PRB_E_INVALID_SIZE: return .invalidSize(descriptorBits: descriptorBits, dataBits: dataBits)
         case PRB_E_TOO_LARGE: return .recordTooLarge(size: size, maximum: maximum)
         case PRB_E_NO_DESCRIPTOR: return .noDescriptor
         case PRB_E_NO_SPACE: return .noSpace(lostSeq: seq)
@@ -118,7 +147,18 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
         case PRB_E_FILE_HEADER: return .badRingFile(.damagedHeader)
         case PRB_E_FILE_TRUNCATED: return .badRingFile(.truncated)
         case PRB_E_FILE_SIZE: return .badRingFile(.sizeMismatch)
-        default: return .badMemory
+        default: preconditionFailure("prb_status \(status.rawValue) is not an error of this call")
+        }
+    }
+
+    /// The error for a C status returned by `prb_reserve_in_last`.
+    @inlinable
+    static func extending(_ status: prb_status, additional: Int, maximumTotal: Int) -> PrintkRingError {
+        switch status {
+        case PRB_E_TOO_LARGE: return .extensionTooLarge(additional: additional, maximumTotal: maximumTotal)
+        // No space to grow: the record was committed again unchanged; it simply cannot grow.
+        case PRB_E_CANNOT_EXTEND, PRB_E_NO_SPACE: return .cannotExtend
+        default: preconditionFailure("prb_status \(status.rawValue) is not an error of prb_reserve_in_last")
         }
     }
 }

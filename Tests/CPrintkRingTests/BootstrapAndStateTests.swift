@@ -1,4 +1,5 @@
 import CPrintkRing
+import CPrintkRing.Testing
 import Testing
 import TestSupport
 

@@ -1,4 +1,5 @@
 import CPrintkRing
+import CPrintkRing.Testing
 import Testing
 
 /// A C ring owned by a test, with the small conveniences the unit tests share.

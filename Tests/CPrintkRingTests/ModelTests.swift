@@ -52,6 +52,7 @@
 // PRB_MODEL_SEEDS=<count> PRB_MODEL_STEPS=<steps>.
 
 import CPrintkRing
+import CPrintkRing.Testing
 import Foundation
 import PrintkRing
 import Testing

@@ -8,6 +8,7 @@
 // (a minute), so a core bug that makes a thread spin fails the test, naming what it waited for.
 
 import CPrintkRing
+import CPrintkRing.Testing
 import Synchronization
 import Testing
 import TestSupport

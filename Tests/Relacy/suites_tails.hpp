@@ -279,7 +279,7 @@ inline void steered_check_end(ring_fixture &f, length_fn length)
  *
  * The random scheduler alone does not reach this in 10^6 iterations (writer 0 has to stall for a
  * whole reservation of writer 1's, and the reader has to copy late but re-check against a state
- * word two stores old), so the suite steers the schedule through the fault hook (prb.h), with
+ * word two stores old), so the suite steers the schedule through the fault hook (prb_testing.h), with
  * plain variables: these are the checker's bookkeeping, outside the memory model, so waiting on
  * them orders the threads' steps without adding any synchronization between them (no failure
  * found this way is one the unsteered code could not show). Writer 0, once it has reserved, waits

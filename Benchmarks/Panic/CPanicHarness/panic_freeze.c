@@ -5,7 +5,7 @@
 
 #include <errno.h>
 #include <comparators.h>
-#include <prb.h>
+#include <prb_testing.h>
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdlib.h>

@@ -6,7 +6,6 @@
 
 #include <comparators.h>
 #include <prb.h>
-#include <string.h>
 
 bool panic_target_signal_safe(panic_target target) {
     return target.kind != PANIC_MUTEX;
@@ -170,24 +169,11 @@ void panic_write_batch(panic_target target, panic_batch *batch) {
 
 panic_write_status panic_write_frozen(panic_target target, panic_point point, uint32_t writer, uint32_t index,
                                 size_t length, uint64_t *seq_out) {
-    if (target.kind != PANIC_LOCKLESS ||
-        (point != PANIC_POINT_PRB_TEXT_PARTIAL && point != PANIC_POINT_PRB_COMMITTED)) {
+    if (target.kind != PANIC_LOCKLESS || point != PANIC_POINT_PRB_COMMITTED) {
         return panic_write(target, writer, index, length, UINT64_MAX, false, NULL, seq_out);
     }
     uint8_t payload[PANIC_PAYLOAD_MAX];
     length = panic_payload(writer, index, length, payload);
     prb_meta meta = panic_prb_meta(writer, index);
-    if (point == PANIC_POINT_PRB_COMMITTED) {
-        return panic_lockless_write(target.ring, payload, length, &meta, false, seq_out);
-    }
-    /* prb_write takes the whole text at once: seal it with the seq it will get. */
-    uint8_t text[PANIC_CHECKSUM_BYTES + PANIC_PAYLOAD_MAX];
-    uint64_t predicted = prb_next_reserve_seq(target.ring);
-    panic_store_u64(text, logring_record_checksum(predicted, payload, length));
-    memcpy(text + PANIC_CHECKSUM_BYTES, payload, length);
-    uint64_t seq = UINT64_MAX;
-    prb_status status = prb_write(target.ring, text, PANIC_CHECKSUM_BYTES + length, &meta, &seq);
-    if (status != PRB_OK) return panic_from_prb(status);
-    if (seq_out != NULL) *seq_out = seq;
-    return seq == predicted ? PANIC_WRITE_OK : PANIC_WRITE_MISPREDICTED;
+    return panic_lockless_write(target.ring, payload, length, &meta, false, seq_out);
 }

@@ -325,7 +325,7 @@ void prb_reader_init(prb_reader *reader, const prb_ring *ring, uint64_t from_seq
 bool prb_reader_next(prb_reader *reader, prb_record_info *info, void *buf, size_t buf_size);
 
 /* ---------------------------------------------------------------------------------------------
- * Statistics and introspection
+ * Statistics
  * ------------------------------------------------------------------------------------------- */
 
 typedef struct prb_stats {
@@ -342,57 +342,8 @@ typedef struct prb_stats {
 /** A snapshot of the counters; costs nothing on the write path (derived or failure-only). */
 void prb_get_stats(const prb_ring *ring, prb_stats *stats);
 
-/** Descriptor states, as stored in the top two bits of a descriptor's state word. */
-typedef enum prb_desc_state {
-    PRB_DESC_MISS = -1, /**< query result only: the slot does not hold the asked-for record */
-    PRB_DESC_RESERVED = 0,
-    PRB_DESC_COMMITTED = 1,
-    PRB_DESC_FINALIZED = 2,
-    PRB_DESC_REUSABLE = 3,
-} prb_desc_state;
-
-/** State of the descriptor holding record `seq`, or PRB_DESC_MISS if its slot holds another
-    record (or a reservation whose seq is not written yet). For tests and diagnostics. */
-prb_desc_state prb_state_of_seq(const prb_ring *ring, uint64_t seq);
-
-/** Raw positions, for tests and diagnostics. */
-typedef struct prb_positions {
-    uint64_t head_id, tail_id;
-    uint64_t data_head_lpos, data_tail_lpos;
-    uint64_t last_finalized_seq;
-} prb_positions;
-void prb_get_positions(const prb_ring *ring, prb_positions *positions);
-
-/** Where record `seq`'s data block lies: begin and next logical positions (both odd for a record
-    without data). false if the slot does not hold that record. For tests and diagnostics. */
-bool prb_block_of_seq(const prb_ring *ring, uint64_t seq, uint64_t *begin, uint64_t *next);
-
-/* ---------------------------------------------------------------------------------------------
- * Fault injection (for tests and the panic benchmark)
- * ------------------------------------------------------------------------------------------- */
-
-/** Points in the write path where a hook can freeze the writer, to play a stuck writer. */
-typedef enum prb_fault_point {
-    /** prb_reserve: the descriptor is reserved (and its seq assigned); no data block yet. */
-    PRB_FAULT_DESC_RESERVED = 1,
-    /** prb_reserve: the data block is allocated; no text written yet. */
-    PRB_FAULT_DATA_ALLOCATED = 2,
-    /** prb_write: half of the text is copied. */
-    PRB_FAULT_TEXT_PARTIAL = 3,
-    /** prb_commit: the record is committed but not finalized (before the newer-record check). */
-    PRB_FAULT_COMMITTED = 4,
-} prb_fault_point;
-
-/** Called at each fault point by writers using this handle. It may block for as long as it likes
-    (that is the point) or return at once. */
-typedef void (*prb_fault_hook)(void *context, prb_fault_point point, const prb_entry *entry);
-
-/**
- * Installs (or, with NULL, removes) a fault hook on this handle; other handles on the same region
- * are not affected. Not for production: install it before writers start. Without a hook the write
- * path pays one predictable branch on a word of the handle per fault point.
- */
-void prb_ring_set_fault_hook(prb_ring *ring, prb_fault_hook hook, void *context);
+/* The ring's internals as tests and the panic benchmark see them (descriptor states, raw
+   positions, fault hooks) are in prb_testing.h, not here: a user of the ring needs none of them. */
 
 #ifdef __cplusplus
 }

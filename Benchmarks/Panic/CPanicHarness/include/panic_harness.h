@@ -104,9 +104,6 @@ typedef enum panic_write_status {
     /** The ring could not make room (its oldest record is still being written). */
     PANIC_WRITE_FULL = 2,
     PANIC_WRITE_TOO_LARGE = 3,
-    /** panic_write_frozen at PANIC_POINT_PRB_TEXT_PARTIAL: another writer took the predicted seq, so
-        the record's checksum is wrong. A harness error, never expected. */
-    PANIC_WRITE_MISPREDICTED = 4,
 } panic_write_status;
 
 /**
@@ -214,7 +211,7 @@ typedef enum panic_point {
     PANIC_POINT_NONE = 0,
     PANIC_POINT_PRB_DESC_RESERVED = 1,  /**< lockless: descriptor reserved, seq assigned, no data */
     PANIC_POINT_PRB_DATA_ALLOCATED = 2, /**< lockless: data block allocated, no text written */
-    PANIC_POINT_PRB_TEXT_PARTIAL = 3,   /**< lockless: half the text written (prb_write) */
+    PANIC_POINT_PRB_TEXT_PARTIAL = 3,   /**< lockless: the checksum appended, the payload not yet */
     PANIC_POINT_PRB_COMMITTED = 4,      /**< lockless: committed, not finalized (prb_commit) */
     PANIC_POINT_LOCKED = 0x11,          /**< spinlock, mutex, swift-mutex: lock held, nothing stored */
     PANIC_POINT_TEXT_PARTIAL = 0x12,    /**< spinlock, mutex, swift-mutex: half the copy done */
@@ -268,11 +265,11 @@ uint64_t panic_freeze_seq(const panic_freeze *freeze);
 /**
  * The write a writer about to be frozen makes, in the form that passes `point` (no deadline: it
  * is an ordinary writer):
- *   lockless, PANIC_POINT_PRB_TEXT_PARTIAL  prb_write, the only call with that point. Its text is
- *       sealed with the seq predicted from prb_next_reserve_seq, so no other writer may be active
- *       (PANIC_WRITE_MISPREDICTED otherwise);
- *   lockless, PANIC_POINT_PRB_COMMITTED     prb_commit, which passes that point, not final commit;
- *   otherwise                            the ordinary write (panic_write without deadline).
+ *   lockless, PANIC_POINT_PRB_COMMITTED     the two-phase write with prb_commit, which passes that
+ *       point, not final commit;
+ *   otherwise                            the ordinary write (panic_write without deadline). For the
+ *       lockless ring that is a two-phase write too, whose first append (the checksum) leaves the
+ *       record partly written: PANIC_POINT_PRB_TEXT_PARTIAL.
  * Not for signal handlers.
  */
 panic_write_status panic_write_frozen(panic_target target, panic_point point, uint32_t writer, uint32_t index,
