@@ -240,15 +240,24 @@ public final class PrintkRing: @unchecked Sendable {
 
     /// Reads exactly the record `seq`.
     ///
+    /// Allocates exactly the record's text (at most `maxTextLength` bytes: a longer text is
+    /// truncated, which ``Record/isTruncated`` shows; a negative limit counts as 0).
+    ///
     /// - Returns: the record; `nil` if it is not readable (not yet written or finalized, or lost).
+    ///
+    /// The corresponding C function is `prb_read`.
     public func record(at seq: UInt64, maxTextLength: Int? = nil) -> Record? {
+        let limit = Swift.max(0, Swift.min(maxTextLength ?? maxRecordSize, maxRecordSize))
+        // First the metadata alone, to learn the length; then the text. A finalized record does
+        // not change, so the second read sees the same record or none (overwritten meanwhile).
         var info = prb_record_info()
-        var bytes = [UInt8](repeating: 0, count: min(maxTextLength ?? maxRecordSize, maxRecordSize))
+        guard prb_read(handle, seq, &info, nil, 0) == PRB_READ_OK else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Swift.min(Int(info.text_len), limit))
         let status = bytes.withUnsafeMutableBytes { buffer in
             prb_read(handle, seq, &info, buffer.baseAddress, buffer.count)
         }
         guard status == PRB_READ_OK else { return nil }
-        bytes.removeLast(bytes.count - min(bytes.count, Int(info.text_len)))
+        bytes.removeLast(bytes.count - Swift.min(bytes.count, Int(info.text_len)))
         return Record(info: RecordInfo(info), bytes: bytes)
     }
 

@@ -98,7 +98,7 @@ struct PrbDump: ParsableCommand {
         if follow { StopSignal.install() }
         let formatter = RecordFormatter(
             showLevel: showLevel || verbose, showCaller: showCaller || verbose, showSeq: showSeq || verbose)
-        var reader = ring.reader(from: fromSeq, panicMode: panic)
+        let reader = ring.reader(from: fromSeq, panicMode: panic)
         var lostSoFar = reader.lostCount
         repeat {
             while let record = reader.next() {
@@ -129,7 +129,7 @@ struct PrbDump: ParsableCommand {
     }
 
     func printStatistics(_ ring: PrintkRing) {
-        var reader = ring.reader(from: fromSeq, panicMode: panic)
+        let reader = ring.reader(from: fromSeq, panicMode: panic)
         var readable = 0
         while reader.nextInfo() != nil { readable += 1 }
         let counters = ring.statistics

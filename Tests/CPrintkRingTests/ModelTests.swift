@@ -828,7 +828,7 @@ private final class ModelRun {
         note("Swift reader from \(from.map(String.init) ?? "first seq"), panic \(panicMode)")
         let start = from ?? UInt64(model.firstSeq)
         let expected = model.expectedReaderRun(from: start, panicMode: panicMode)
-        var reader = ring.reader(from: from, panicMode: panicMode)
+        let reader = ring.reader(from: from, panicMode: panicMode)
         var seqs: [UInt64] = []
         while let record = reader.next() {
             seqs.append(record.seq)

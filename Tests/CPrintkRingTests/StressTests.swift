@@ -475,7 +475,7 @@ private struct StressReader {
     }
 
     mutating func run(writersDone: borrowing Atomic<Bool>) {
-        var reader = ring.reader(from: 0)
+        let reader = ring.reader(from: 0)
         while true {
             // Acquire: once the writers are done, one more pass reads everything there is.
             let finished = writersDone.load(ordering: .acquiring)

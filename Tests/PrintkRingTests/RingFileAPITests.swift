@@ -31,7 +31,7 @@ import TestSupport
         let info = try #require(ring.fileInfo)
         #expect(!info.isWritable)
         #expect(info.version == 1)
-        var reader = ring.reader()
+        let reader = ring.reader()
         var texts: [String] = []
         while let record = reader.next() {
             texts.append(record.text)
@@ -47,7 +47,7 @@ import TestSupport
         let second = try PrintkRing(openingFile: file.path, access: .readWrite)
         try first.write("from the first")
         try second.write("from the second")
-        var reader = try PrintkRing(openingFile: file.path).reader()
+        let reader = try PrintkRing(openingFile: file.path).reader()
         #expect(reader.next()?.text == "from the first")
         #expect(reader.next()?.text == "from the second")
         #expect(reader.next() == nil)

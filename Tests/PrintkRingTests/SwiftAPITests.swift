@@ -31,7 +31,7 @@ import TestSupport
         let bytes: [UInt8] = [0, 1, 2, 255, 10, 13]
         _ = try bytes.withUnsafeBytes { try ring.write($0, metadata: RecordMetadata(level: .debug)) }
         try ring.write("grüße, 世界 🌍")
-        var reader = ring.reader()
+        let reader = ring.reader()
         #expect(reader.next()?.bytes == bytes)
         #expect(reader.next()?.text == "grüße, 世界 🌍")
         #expect(reader.next() == nil)
@@ -152,7 +152,7 @@ import TestSupport
 
     @Test func readerCountsWhatWasOverwritten() throws {
         let ring = try PrintkRing(descriptorBits: 3, dataBits: 10)
-        var reader = ring.reader(from: 0)
+        let reader = ring.reader(from: 0)
         for i in 0..<50 { try ring.write("record \(i)") }
         let records = Array(AnyIterator { reader.next() })
         #expect(records.first?.seq == ring.firstSeq)
@@ -168,7 +168,7 @@ import TestSupport
     @Test func nextInfoSkipsTheText() throws {
         let ring = try PrintkRing(descriptorBits: 4, dataBits: 10)
         try ring.write("abcdef", level: .error)
-        var reader = ring.reader()
+        let reader = ring.reader()
         let info = reader.nextInfo()
         #expect(info?.textLength == 6)
         #expect(info?.level == .error)
