@@ -78,13 +78,13 @@ public final class PrintkRing: @unchecked Sendable {
         guard Self.descriptorBitsRange.contains(descriptorBits), Self.dataBitsRange.contains(dataBits) else {
             throw .invalidSize(descriptorBits: descriptorBits, dataBits: dataBits)
         }
+        // What prb_ring_format would refuse as PRB_E_BAD_MEMORY, told apart.
+        guard let base = memory.baseAddress, Int(bitPattern: base) % 64 == 0 else { throw .misalignedRegion }
+        let required = prb_ring_required_bytes(UInt32(descriptorBits), UInt32(dataBits))
+        guard memory.count >= required else { throw .regionTooSmall(required: required, available: memory.count) }
         var status = PRB_OK
-        guard let base = memory.baseAddress,
-            let ring = prb_ring_format(base, memory.count, UInt32(descriptorBits), UInt32(dataBits), &status)
-        else {
-            // A buffer without a base address is no memory at all: prb_ring_format was not called.
-            throw status == PRB_OK
-                ? .badMemory : PrintkRingError.from(status, descriptorBits: descriptorBits, dataBits: dataBits)
+        guard let ring = prb_ring_format(base, memory.count, UInt32(descriptorBits), UInt32(dataBits), &status) else {
+            throw PrintkRingError.from(status, descriptorBits: descriptorBits, dataBits: dataBits)
         }
         handle = ring
         file = nil
@@ -97,11 +97,9 @@ public final class PrintkRing: @unchecked Sendable {
     /// not hold a ring gives ``PrintkRingError/badMemory``; ``PrintkRingError/outOfMemory`` when the
     /// handle cannot be allocated. The memory must outlive the ring.
     public init(attachingTo memory: UnsafeMutableRawBufferPointer) throws(PrintkRingError) {
+        guard let base = memory.baseAddress, Int(bitPattern: base) % 64 == 0 else { throw .misalignedRegion }
         var status = PRB_OK
-        guard let base = memory.baseAddress, let ring = prb_ring_attach(base, memory.count, &status) else {
-            // As when formatting: without a base address prb_ring_attach was not called.
-            throw status == PRB_OK ? .badMemory : PrintkRingError.from(status)
-        }
+        guard let ring = prb_ring_attach(base, memory.count, &status) else { throw PrintkRingError.from(status) }
         handle = ring
         file = nil
         maxRecordSize = prb_max_text_size(ring)
@@ -195,8 +193,8 @@ public final class PrintkRing: @unchecked Sendable {
     public func reserve(capacity: Int, metadata: RecordMetadata = RecordMetadata()) throws(PrintkRingError)
         -> Reservation
     {
-        guard capacity >= 0, capacity <= maxRecordSize else {
-            throw .recordTooLarge(size: capacity, maximum: maxRecordSize)
+        guard UInt(bitPattern: capacity) <= UInt(maxRecordSize) else {
+            throw capacity < 0 ? .negativeSize(capacity) : .recordTooLarge(size: capacity, maximum: maxRecordSize)
         }
         return try Reservation(reservingIn: self, capacity: capacity, metadata: metadata.c)
     }
@@ -216,7 +214,9 @@ public final class PrintkRing: @unchecked Sendable {
     public func extendLast(callerID: UInt32, additionalCapacity: Int, maxTotalSize: Int? = nil)
         throws(PrintkRingError) -> Reservation
     {
-        guard additionalCapacity >= 0, additionalCapacity <= maxRecordSize else {
+        guard additionalCapacity >= 0 else { throw .negativeSize(additionalCapacity) }
+        if let maxTotalSize, maxTotalSize < 0 { throw .negativeSize(maxTotalSize) }
+        guard additionalCapacity <= maxRecordSize else {
             throw .recordTooLarge(size: additionalCapacity, maximum: maxRecordSize)
         }
         let limit = min(maxTotalSize ?? maxRecordSize, maxRecordSize)

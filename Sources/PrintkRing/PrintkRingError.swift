@@ -52,6 +52,15 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
     ///
     /// C status: `PRB_E_NO_MEMORY`.
     case outOfMemory
+    /// A size argument was negative: a record's capacity, an extension's additional capacity or
+    /// its total limit. Nothing was touched. (Checked in Swift; C takes sizes as `size_t`.)
+    case negativeSize(Int)
+    /// ``PrintkRing/init(formatting:descriptorBits:dataBits:)``: the memory is smaller than
+    /// ``PrintkRing/requiredBytes(descriptorBits:dataBits:)``. Nothing was written.
+    case regionTooSmall(required: Int, available: Int)
+    /// ``PrintkRing/init(formatting:descriptorBits:dataBits:)`` and
+    /// ``PrintkRing/init(attachingTo:)``: the memory is not 64-byte aligned (or is empty).
+    case misalignedRegion
     /// A system call on a ring file failed (`PRB_E_IO`); `errno` says why: `ENOENT`, `EACCES`,
     /// `EEXIST` (creating over something already there, a symlink included), `ENOSPC`...
     case system(errno: Int32)
@@ -111,6 +120,12 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
             return "the memory does not hold a ring of this layout"
         case .outOfMemory:
             return "out of memory"
+        case let .negativeSize(size):
+            return "a size of \(size) bytes: sizes cannot be negative"
+        case let .regionTooSmall(required, available):
+            return "the memory holds \(available) bytes; a ring of this size needs \(required)"
+        case .misalignedRegion:
+            return "the memory is not 64-byte aligned"
         case let .system(errorNumber):
             return String(cString: strerror(errorNumber))
         case let .badRingFile(problem):

@@ -32,8 +32,9 @@ extension PrintkRing {
     public func write(
         capacity: Int, metadata: RecordMetadata = RecordMetadata(), _ fill: (inout RecordWriter) -> Void
     ) throws(PrintkRingError) -> UInt64 {
-        guard capacity >= 0, capacity <= maxRecordSize else {
-            throw .recordTooLarge(size: capacity, maximum: maxRecordSize)
+        // One unsigned compare on the hot path: a negative capacity is a huge unsigned one.
+        guard UInt(bitPattern: capacity) <= UInt(maxRecordSize) else {
+            throw capacity < 0 ? .negativeSize(capacity) : .recordTooLarge(size: capacity, maximum: maxRecordSize)
         }
         var entry = prb_entry()
         var meta = metadata.c

@@ -45,7 +45,7 @@ import TestSupport
         #expect(throws: PrintkRingError.recordTooLarge(size: 1000, maximum: 120)) {
             _ = try ring.reserve(capacity: 1000)
         }
-        #expect(throws: PrintkRingError.recordTooLarge(size: -1, maximum: 120)) {
+        #expect(throws: PrintkRingError.negativeSize(-1)) {
             _ = try ring.reserve(capacity: -1)
         }
         #expect(ring.nextReserveSeq == 0)
@@ -82,7 +82,7 @@ import TestSupport
         #expect(throws: PrintkRingError.recordTooLarge(size: 121, maximum: 120)) {
             try ring.write(capacity: 121) { _ in called = true }
         }
-        #expect(throws: PrintkRingError.recordTooLarge(size: -1, maximum: 120)) {
+        #expect(throws: PrintkRingError.negativeSize(-1)) {
             try ring.write(capacity: -1) { _ in called = true }
         }
         #expect(!called)
@@ -221,6 +221,31 @@ import TestSupport
         #expect(throws: PrintkRingError.badMemory) {
             _ = try PrintkRing(attachingTo: UnsafeMutableRawBufferPointer(rebasing: memory[0..<100]))
         }
+    }
+
+    /// Each bad argument gets the error that names it.
+    @Test func badArgumentsAreNamed() throws {
+        let ring = try PrintkRing(descriptorBits: 4, dataBits: 8)
+        #expect(throws: PrintkRingError.negativeSize(-5)) { try ring.write(capacity: -5) { _ in } }
+        #expect(throws: PrintkRingError.negativeSize(-1)) { _ = try ring.extendLast(callerID: 1, additionalCapacity: -1) }
+        #expect(throws: PrintkRingError.negativeSize(-5)) {
+            _ = try ring.extendLast(callerID: 1, additionalCapacity: 1, maxTotalSize: -5)
+        }
+        #expect(ring.statistics.reserved == 0)
+        let need = try #require(PrintkRing.requiredBytes(descriptorBits: 4, dataBits: 10))
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: need + 64, alignment: 64)
+        defer { memory.deallocate() }
+        #expect(throws: PrintkRingError.regionTooSmall(required: need, available: need - 8)) {
+            _ = try PrintkRing(
+                formatting: UnsafeMutableRawBufferPointer(rebasing: memory[0..<need - 8]), descriptorBits: 4, dataBits: 10)
+        }
+        let misaligned = UnsafeMutableRawBufferPointer(rebasing: memory[8..<need + 8])
+        #expect(throws: PrintkRingError.misalignedRegion) {
+            _ = try PrintkRing(formatting: misaligned, descriptorBits: 4, dataBits: 10)
+        }
+        #expect(throws: PrintkRingError.misalignedRegion) { _ = try PrintkRing(attachingTo: misaligned) }
+        #expect(PrintkRingError.negativeSize(-5).description.contains("negative"))
+        #expect(PrintkRingError.regionTooSmall(required: 10, available: 5).description.contains("needs 10"))
     }
 
     @Test func errorsDescribeThemselves() {
