@@ -27,6 +27,7 @@ let package = Package(
         // buffer, the same under a mutex, reserve-under-spinlock, and a fetch-add yardstick.
         .target(
             name: "CComparators",
+            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing")],
             path: "Comparators/CComparators",
             cSettings: [.define("_GNU_SOURCE")]
         ),
@@ -34,7 +35,7 @@ let package = Package(
         // ring, so that tests and the benchmark drive them all the same way.
         .target(
             name: "LogRings",
-            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CComparators"],
+            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CComparators", "HarnessSupport"],
             path: "Comparators/LogRings"
         ),
 
@@ -52,7 +53,8 @@ let package = Package(
         .target(
             name: "PanicScenarios",
             dependencies: [
-                "LogRings", "CPanicHarness", "CComparators", .product(name: "CPrintkRing", package: "PrintkRing"),
+                "LogRings", "CPanicHarness", "CComparators", "HarnessSupport",
+                .product(name: "CPrintkRing", package: "PrintkRing"),
             ],
             path: "Panic/PanicScenarios"
         ),
@@ -74,15 +76,18 @@ let package = Package(
             name: "CAllocationCounter",
             path: "Harness/CAllocationCounter"
         ),
+        // What every part of the package shares: the thread helper, the clock, deadline waits, the
+        // random generator.
         .target(
-            name: "TestThreads",
-            path: "Harness/TestThreads"
+            name: "HarnessSupport",
+            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing")],
+            path: "Harness/HarnessSupport"
         ),
         // The benchmark's testable logic: CPU lists, topology, placement, options and their
         // validation, statistics, the result rows (JSON/CSV), plots.
         .target(
             name: "BenchKit",
-            dependencies: ["CBenchSupport", "LogRings"],
+            dependencies: ["CBenchSupport", "LogRings", "HarnessSupport"],
             path: "Harness/BenchKit"
         ),
         .executableTarget(
@@ -91,6 +96,7 @@ let package = Package(
                 .product(name: "PrintkRing", package: "PrintkRing"),
                 .product(name: "CPrintkRing", package: "PrintkRing"),
                 "LogRings", "CComparators", "PanicScenarios", "BenchKit", "CBenchSupport", "CAllocationCounter",
+                "HarnessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -101,20 +107,20 @@ let package = Package(
 
         .testTarget(
             name: "LogBaselinesTests",
-            dependencies: ["CComparators", "TestThreads"],
+            dependencies: ["CComparators", "HarnessSupport"],
             path: "Tests/LogBaselinesTests"
         ),
         .testTarget(
             name: "LogRingsTests",
             dependencies: [
                 "LogRings", "PanicScenarios", "CPanicHarness", .product(name: "CPrintkRing", package: "PrintkRing"),
-                "CComparators", "CAllocationCounter", "TestThreads",
+                "CComparators", "CAllocationCounter", "HarnessSupport",
             ],
             path: "Tests/LogRingsTests"
         ),
         .testTarget(
             name: "BenchKitTests",
-            dependencies: ["BenchKit"],
+            dependencies: ["BenchKit", "HarnessSupport"],
             path: "Tests/BenchKitTests"
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchKit
+import HarnessSupport
 import CBenchSupport
 import CPrintkRing
 import Foundation

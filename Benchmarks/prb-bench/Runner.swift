@@ -1,6 +1,7 @@
 import BenchKit
 import CAllocationCounter
 import CBenchSupport
+import HarnessSupport
 import Histogram
 import LogRings
 import Synchronization
@@ -65,31 +66,7 @@ final class RunControl: Sendable {
     let stop = Atomic<Bool>(false)
 }
 
-/// A per-thread xorshift64 generator: record sizes and which writes are timed.
-struct XorShift {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed == 0 ? 0x9e37_79b9_7f4a_7c15 : seed }
-
-    @inline(__always)
-    mutating func next() -> UInt64 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return state
-    }
-}
-
-/// CLOCK_MONOTONIC in nanoseconds: the one clock every implementation's timestamps and the
-/// latency samples come from (a vDSO call, no system call).
-@inline(__always)
-func monotonicNanoseconds() -> UInt64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
-}
-
-/// Latency samples: one write in `sampleEvery` (chosen by the writer's xorshift, so not in step
+/// Latency samples: one write in `sampleEvery` (chosen by the writer's random generator, so not in step
 /// with anything periodic in the ring) is timed; the clock read that stamps the record is its
 /// start, one more clock read after the write its end.
 let sampleEvery: UInt64 = 64
@@ -122,7 +99,7 @@ func writerLoop<W: RingWriter>(
     var tally = WriterTally()
     var payload = [UInt8](repeating: 0, count: max(recordSize.maxBytes, 1))
     for index in payload.indices { payload[index] = UInt8(truncatingIfNeeded: index &* 31 &+ id &* 7 &+ 0x20) }
-    var random = XorShift(seed: UInt64(id + 1) &* 0x2545_f491_4f6c_dd1d)
+    var random = SplitMix64(seed: UInt64(id + 1) &* 0x2545_f491_4f6c_dd1d)
     let fixedSize: Int? = if case .fixed(let bytes) = recordSize { bytes } else { nil }
     let callerID = UInt32(id)
 
@@ -195,11 +172,6 @@ func readerLoop<R: RingReader>(
     return tally
 }
 
-/// Unchecked box for handing one value from a thread back to the main thread after join.
-final class Slot<Value>: @unchecked Sendable {
-    var value: Value?
-}
-
 /// Runs one variant at one point for `seconds`: threads pinned round-robin over `cpus` (writers
 /// first, then the reader), all released together by the start barrier.
 func runOnce<Ring: BenchRing>(
@@ -210,28 +182,28 @@ func runOnce<Ring: BenchRing>(
     let placement = topology.placement(threads: threads, on: CPUList(cpus))
     let pinned = Atomic<Int>(0)
     let unsafeRing = ring
-    var writerSlots: [Slot<WriterTally>] = []
-    var joinables: [JoinableThread] = []
+    var writerSlots: [JoinedValue<WriterTally>] = []
+    var joinables: [OSThread] = []
     for id in 0..<point.writers {
-        let slot = Slot<WriterTally>()
+        let slot = JoinedValue<WriterTally>()
         writerSlots.append(slot)
         let cpu = placement[id]
         let recordSize = point.recordSize
         joinables.append(
-            JoinableThread {
+            OSThread {
                 if pinCurrentThread(to: cpu) { pinned.add(1, ordering: .relaxed) }
                 var writer = unsafeRing.makeWriter()
                 slot.value = writerLoop(
                     &writer, id: id, recordSize: recordSize, control: control, countAllocations: id == 0)
             })
     }
-    let readerSlot = Slot<ReaderTally>()
+    let readerSlot = JoinedValue<ReaderTally>()
     // 5 ms at 2^16 descriptors and more, in proportion below (at least 20 us): see readerLoop.
     let readerPause = max(20_000, 5_000_000 >> max(0, 16 - point.geometry.descBits))
     if point.readers > 0, ring.makeReader() != nil {
         let cpu = placement[point.writers]
         joinables.append(
-            JoinableThread {
+            OSThread {
                 if pinCurrentThread(to: cpu) { pinned.add(1, ordering: .relaxed) }
                 var reader = unsafeRing.makeReader()!
                 readerSlot.value = readerLoop(

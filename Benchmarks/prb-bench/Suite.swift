@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchKit
+import HarnessSupport
 import Foundation
 import LogRings
 

@@ -4,6 +4,7 @@
 #include "logbuf.h"
 
 #include <errno.h>
+#include <prb.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -69,15 +70,10 @@ uint64_t mutex_ring_next_seq(mutex_ring *mutex) {
 
 bool mutex_ring_lock_until(mutex_ring *mutex, uint64_t deadline_ns) {
     if (deadline_ns == UINT64_MAX) return pthread_mutex_lock(&mutex->mutex) == 0;
-    /* pthread_mutex_timedlock takes a CLOCK_REALTIME deadline: translate the monotonic one. A jump
-       of the wall clock can only make the wait shorter or longer, never endless. */
-    uint64_t now = logring_monotonic_ns();
-    uint64_t wait = deadline_ns > now ? deadline_ns - now : 0;
+    /* pthread_mutex_timedlock takes a CLOCK_REALTIME deadline: translate the monotonic one. */
+    uint64_t now = prb_clock_ns();
     struct timespec at;
-    clock_gettime(CLOCK_REALTIME, &at);
-    uint64_t nsec = (uint64_t)at.tv_nsec + wait % 1000000000u;
-    at.tv_sec += (time_t)(wait / 1000000000u + nsec / 1000000000u);
-    at.tv_nsec = (long)(nsec % 1000000000u);
+    logring_realtime_deadline(deadline_ns > now ? deadline_ns - now : 0, &at);
     int rc;
     do {
         rc = pthread_mutex_timedlock(&mutex->mutex, &at);

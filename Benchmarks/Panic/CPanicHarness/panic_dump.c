@@ -47,7 +47,7 @@ static void panic_dump_lockless(prb_ring *ring, panic_dump *dump, uint64_t deadl
     dump->stop_seq = dump->start_seq;
     while (reader.next_seq < dump->end_seq) {
         /* A safety net only: this loop never waits for anyone. */
-        if (logring_monotonic_ns() >= deadline) {
+        if (prb_clock_ns() >= deadline) {
             dump->gave_up = true;
             break;
         }
@@ -172,7 +172,7 @@ static void panic_dump_resv(spin_reserve_ring *resv, panic_dump *dump, uint64_t 
     logring_cursor cursor = logring_cursor_at(dump->start_seq);
     while (cursor.seq < dump->end_seq) {
         /* A safety net only: spin_reserve_ring_read never waits for anyone. */
-        if (logring_monotonic_ns() >= deadline) {
+        if (prb_clock_ns() >= deadline) {
             dump->gave_up = true;
             break;
         }
@@ -185,7 +185,7 @@ static void panic_dump_resv(spin_reserve_ring *resv, panic_dump *dump, uint64_t 
 }
 
 void panic_dump_run(panic_target target, panic_dump *dump) {
-    uint64_t start = logring_monotonic_ns();
+    uint64_t start = prb_clock_ns();
     uint64_t deadline = start + dump->budget_ns;
     dump->count = 0;
     dump->torn = 0;
@@ -201,7 +201,7 @@ void panic_dump_run(panic_target target, panic_dump *dump) {
     case PANIC_MUTEX: panic_dump_locked(&panic_mutex_ops, target.ring, dump, deadline); break;
     case PANIC_SPIN_RESERVE: panic_dump_resv(target.ring, dump, deadline); break;
     }
-    dump->elapsed_ns = logring_monotonic_ns() - start;
+    dump->elapsed_ns = prb_clock_ns() - start;
 }
 
 void panic_path_run(panic_target target, panic_path *panic) {

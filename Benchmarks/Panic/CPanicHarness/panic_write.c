@@ -159,7 +159,7 @@ void panic_write_batch(panic_target target, panic_batch *batch) {
     batch->gave_up = false;
     batch->busted = false;
     for (uint32_t i = 0; i < count; i++) {
-        uint64_t deadline = logring_monotonic_ns() + batch->budget_ns;
+        uint64_t deadline = prb_clock_ns() + batch->budget_ns;
         batch->seq[i] = UINT64_MAX;
         batch->status[i] = panic_write(target, batch->writer, i, batch->length, deadline, batch->bust,
                                     &batch->busted, &batch->seq[i]);

@@ -1,5 +1,6 @@
 import CComparators
 import CPanicHarness
+import HarnessSupport
 import LogRings
 import Synchronization
 
@@ -160,7 +161,7 @@ struct ScenarioRun<Ring: PanicSubject> {
             job.pointee.kind = PANIC_JOB_PATH
             job.pointee.target = target
             job.pointee.panic = panic
-            handled = panic_run_in_signal_handler(writer.thread.thread, job, configuration.handshakeTimeoutNanoseconds)
+            handled = panic_run_in_signal_handler(writer.thread.pthread, job, configuration.handshakeTimeoutNanoseconds)
             panic = job.pointee.panic
         }
         writer.releaseAndJoin(freeze)
@@ -180,7 +181,7 @@ struct ScenarioRun<Ring: PanicSubject> {
         job.pointee.kind = PANIC_JOB_BATCH
         job.pointee.target = target
         job.pointee.batch = HarnessPanic.batch(writer: .handler, count: configuration.handlerWrites, request)
-        let handled = panic_run_in_signal_handler(writer.thread.thread, job, configuration.handshakeTimeoutNanoseconds)
+        let handled = panic_run_in_signal_handler(writer.thread.pthread, job, configuration.handshakeTimeoutNanoseconds)
         let frozenWrite = writer.releaseAndJoin(freeze)
         guard handled else { throw .signalNotHandled }
 
@@ -226,7 +227,7 @@ struct ScenarioRun<Ring: PanicSubject> {
         let point = configuration.freezePoint!
         let harnessPoint = point.harnessPoint(for: configuration.implementation)
         freeze.arm(harnessPoint)
-        let result = JoinedBox<WriteOutcome>()
+        let result = JoinedValue<WriteOutcome>()
         let ring = self.ring
         let thread = OSThread {
             // It may take the harness's signal (stuck-self, signal-writer).
@@ -296,7 +297,7 @@ struct HandlerWrites {
 /// A writer frozen at its fault point.
 struct FrozenWriter {
     let thread: OSThread
-    let result: JoinedBox<WriteOutcome>
+    let result: JoinedValue<WriteOutcome>
     /// The point it froze at, as the freeze recorded it.
     let point: FreezePoint?
 
@@ -335,7 +336,7 @@ final class BusyWriter<Ring: PanicSubject> {
     static var maxRuns: Int { 256 }
 
     private let shared = Shared()
-    private let report = JoinedBox<Report>()
+    private let report = JoinedValue<Report>()
     private var thread: OSThread?
 
     init(_ ring: Ring) {
@@ -374,12 +375,7 @@ final class BusyWriter<Ring: PanicSubject> {
 
     /// Waits (yielding the CPU) until it has committed `count` records; false after the timeout.
     func waitUntilCommitted(_ count: Int, timeoutNanoseconds: UInt64) -> Bool {
-        let deadline = logring_monotonic_ns() + timeoutNanoseconds
-        while committedCount < count {
-            if logring_monotonic_ns() >= deadline { return false }
-            sched_yield()
-        }
-        return true
+        waitUntil(timeoutNanoseconds: timeoutNanoseconds) { committedCount >= count }
     }
 
     func stopAndJoin() -> Report {

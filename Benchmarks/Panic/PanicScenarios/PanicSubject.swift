@@ -1,5 +1,6 @@
 import CComparators
 import CPanicHarness
+import HarnessSupport
 import LogRings
 
 /// Who writes a record, as its payload says (panic_payload): the runner tells records apart by it.
@@ -227,7 +228,7 @@ extension SwiftMutexLogRing: PanicSubject {
             for index in 0..<min(request.messages, Int(PANIC_BATCH_MAX)) {
                 let bytes = scratch.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 let count = panic_payload(WriterID.panic.rawValue, UInt32(index), fixedLength, bytes)
-                let deadline = logring_monotonic_ns() + request.budgetNanoseconds
+                let deadline = monotonicNanoseconds() + request.budgetNanoseconds
                 do throws(LogRingError) {
                     let seq = try write(
                         UnsafeRawBufferPointer(start: bytes, count: count), metadata: harnessMetadata(.panic, index),
@@ -245,9 +246,9 @@ extension SwiftMutexLogRing: PanicSubject {
     /// `withLockIfAvailable` until its deadline. No bust.
     func dump(_ request: PanicRequest) -> DumpOutcome {
         withUnsafeTemporaryAllocation(byteCount: Int(PANIC_PAYLOAD_MAX) + 8, alignment: 8) { scratch in
-            let start = logring_monotonic_ns()
+            let start = monotonicNanoseconds()
             var dump = dump(request, deadline: start + request.budgetNanoseconds, scratch: scratch)
-            dump.nanoseconds = logring_monotonic_ns() - start
+            dump.nanoseconds = monotonicNanoseconds() - start
             return dump
         }
     }

@@ -1,4 +1,5 @@
 import BenchKit
+import HarnessSupport
 import Synchronization
 import Testing
 
@@ -54,7 +55,7 @@ import Testing
         let cpu = Topology.current().allowedCPUs.cpus.last!
         // Pin on a thread of its own so the test runner's threads keep their affinity.
         let pinned = Mutex(false)
-        JoinableThread { pinned.withLock { $0 = pinCurrentThread(to: cpu) } }.join()
+        OSThread { pinned.withLock { $0 = pinCurrentThread(to: cpu) } }.join()
         #expect(pinned.withLock { $0 })
     }
 }

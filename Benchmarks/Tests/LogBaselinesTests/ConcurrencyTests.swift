@@ -4,7 +4,7 @@
 
 import CComparators
 import Synchronization
-import TestThreads
+import HarnessSupport
 import Testing
 
 @Suite("Concurrency")
@@ -42,7 +42,7 @@ struct ConcurrencyTests {
         let writerResults = [WriterResult(), WriterResult()]
         let writers = (0..<2).map { index in
             let result = writerResults[index]
-            return startThread {
+            return OSThread {
                 let writer = UInt32(index + 1)
                 var lastSeq: UInt64? = nil
                 startLine.arriveAndWait()
@@ -65,7 +65,7 @@ struct ConcurrencyTests {
         }
 
         let readerResult = ReaderResult()
-        let reader = startThread {
+        let reader = OSThread {
             let r = readerResult
             var cursor = logring_cursor_at(0)
             var lastSeq: UInt64? = nil
@@ -104,8 +104,8 @@ struct ConcurrencyTests {
             r.endCursor = cursor.seq
         }
 
-        writers.forEach(join)
-        join(reader)
+        writers.forEach { $0.join() }
+        reader.join()
 
         let total = writerResults.reduce(0) { $0 + $1.written }
         for result in writerResults {

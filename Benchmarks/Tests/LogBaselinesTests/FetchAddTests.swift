@@ -2,7 +2,7 @@
 // counter, the size limit) and run overlapping writers so ThreadSanitizer can look at the copy.
 
 import CComparators
-import TestThreads
+import HarnessSupport
 import Testing
 
 @Suite("Fetch-add yardstick")
@@ -72,7 +72,7 @@ struct FetchAddTests {
         let results = [WriterResult(), WriterResult()]
         let startLine = StartLine(threads: 2)
         let threads = results.enumerated().map { index, result in
-            startThread {
+            OSThread {
                 var last: UInt64? = nil
                 startLine.arriveAndWait()
                 for n in 0..<UInt64(perWriter) {
@@ -95,7 +95,7 @@ struct FetchAddTests {
                 }
             }
         }
-        threads.forEach(join)
+        threads.forEach { $0.join() }
         for result in results {
             #expect(result.failed == 0)
             #expect(result.positionsIncrease)

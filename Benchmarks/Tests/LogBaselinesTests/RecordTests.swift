@@ -2,6 +2,7 @@
 // refusal of records too large, truncation.
 
 import CComparators
+import HarnessSupport
 import Testing
 
 @Suite("Records")
@@ -253,18 +254,5 @@ struct RecordTests {
         let whole = buffer.read(&cursor, bufferSize: 100)
         #expect(
             !whole.info.truncated && whole.text == text && checksumMatches(whole.info, whole.text))
-    }
-}
-
-/// A small seeded generator (SplitMix64), so that sweeps are reproducible.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

@@ -3,7 +3,7 @@
 // explicit handshake, never by sleeping and hoping.
 
 import CComparators
-import TestThreads
+import HarnessSupport
 import Testing
 
 @Suite("Spinlock panic path")
@@ -39,7 +39,7 @@ struct SpinPanicTests {
         let spin = spinlock_ring_create(4096)!
         defer { spinlock_ring_destroy(spin) }
         fill(spin, count: 10)
-        #expect(spinlock_ring_lock_until(spin, logring_monotonic_ns() + 10_000_000_000))
+        #expect(spinlock_ring_lock_until(spin, monotonicNanoseconds() + 10_000_000_000))
         #expect(dumpLocked(spin) == Array(0..<10))
         spinlock_ring_unlock(spin)
         #expect(spinlock_ring_next_seq(spin) == 10)
@@ -53,7 +53,7 @@ struct SpinPanicTests {
         var meta = makeMeta(caller: 9, ts: 3)
         var seq: UInt64 = 0
 
-        #expect(spinlock_ring_lock_until(spin, logring_monotonic_ns() + 10_000_000_000))
+        #expect(spinlock_ring_lock_until(spin, monotonicNanoseconds() + 10_000_000_000))
         #expect(spinlock_ring_trylock_write(spin, "x", 1, &meta, &seq) == LOGRING_E_LOCK_UNAVAILABLE)
         spinlock_ring_unlock(spin)
         #expect(spinlock_ring_next_seq(spin) == 3)
@@ -75,7 +75,7 @@ struct SpinPanicTests {
         let shared = SendablePointer(raw: spin)
         let handshake = Handshake()
 
-        let holder = startThread {
+        let holder = OSThread {
             guard spinlock_ring_lock_until(shared.raw, .max) else { return }
             handshake.advance(to: 1)  // holding
             handshake.wait(for: 2)  // until the main thread is done probing
@@ -83,16 +83,16 @@ struct SpinPanicTests {
         }
         handshake.wait(for: 1)
 
-        let deadline = logring_monotonic_ns() + 2_000_000
+        let deadline = monotonicNanoseconds() + 2_000_000
         #expect(!spinlock_ring_lock_until(spin, deadline))
-        #expect(logring_monotonic_ns() >= deadline)  // it gave up at the deadline, not before
+        #expect(monotonicNanoseconds() >= deadline)  // it gave up at the deadline, not before
         var meta = makeMeta(caller: 9, ts: 5)
         #expect(spinlock_ring_trylock_write(spin, "x", 1, &meta, nil) == LOGRING_E_LOCK_UNAVAILABLE)
 
         handshake.advance(to: 2)
-        join(holder)
+        holder.join()
         #expect(spinlock_ring_next_seq(spin) == 5)
-        #expect(spinlock_ring_lock_until(spin, logring_monotonic_ns() + 10_000_000_000))
+        #expect(spinlock_ring_lock_until(spin, monotonicNanoseconds() + 10_000_000_000))
         spinlock_ring_unlock(spin)
     }
 
@@ -106,16 +106,16 @@ struct SpinPanicTests {
 
         // The holder takes the lock and then stops for good, as a CPU stopped by the panic code:
         // it never touches the buffer again and never unlocks.
-        let holder = startThread {
+        let holder = OSThread {
             guard spinlock_ring_lock_until(shared.raw, .max) else { return }
             handshake.advance(to: 1)
             handshake.wait(for: 2)
         }
         handshake.wait(for: 1)
 
-        #expect(!spinlock_ring_lock_until(spin, logring_monotonic_ns() + 1_000_000))
+        #expect(!spinlock_ring_lock_until(spin, monotonicNanoseconds() + 1_000_000))
         spinlock_ring_bust_lock(spin)
-        #expect(spinlock_ring_lock_until(spin, logring_monotonic_ns() + 10_000_000_000))
+        #expect(spinlock_ring_lock_until(spin, monotonicNanoseconds() + 10_000_000_000))
         #expect(dumpLocked(spin) == Array(0..<5))
         spinlock_ring_unlock(spin)
 
@@ -130,6 +130,6 @@ struct SpinPanicTests {
         #expect(spinlock_ring_next_seq(spin) == 6)
 
         handshake.advance(to: 2)
-        join(holder)
+        holder.join()
     }
 }

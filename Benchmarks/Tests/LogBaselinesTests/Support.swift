@@ -3,7 +3,7 @@
 
 import CComparators
 import Synchronization
-import TestThreads
+import HarnessSupport
 import Testing
 
 #if canImport(Glibc)
@@ -130,27 +130,6 @@ let stressRecordsPerWriter: Int = {
     }
     return 5_000
 }()
-
-// MARK: - Threads (startThread, join, yieldCPU, StartLine: TestThreads)
-
-/// A step counter two threads use to take turns: one moves it, the other waits for it.
-final class Handshake: Sendable {
-    private let step = Atomic<Int>(0)
-
-    /// Publishes everything this thread did so far along with the new step.
-    func advance(to value: Int) {
-        step.store(value, ordering: .releasing)
-    }
-
-    /// Waits (yielding the CPU) until the step reaches `value`; sees what the other side did before.
-    func wait(for value: Int) {
-        while step.load(ordering: .acquiring) < value {
-            yieldCPU()
-        }
-    }
-
-    var current: Int { step.load(ordering: .acquiring) }
-}
 
 /// Lets a raw pointer cross into a thread; the tests keep the pointee alive until join.
 struct SendablePointer: @unchecked Sendable {

@@ -5,7 +5,7 @@
 import CPanicHarness
 import LogRings
 import Synchronization
-import TestThreads
+import HarnessSupport
 import Testing
 
 #if canImport(Glibc)
@@ -39,7 +39,7 @@ struct LogRingConcurrencyTests {
         let done = Atomic<Int>(0)
         let failures = Atomic<Int>(0)
         let threads = (0..<Self.writers).map { w in
-            startThread {
+            OSThread {
                 start.arriveAndWait()
                 for n in 0..<Self.recordsPerWriter {
                     let bytes = payload(writer: UInt32(w + 1), index: UInt32(n), length: 8 + (n * 7) % 90)
@@ -80,7 +80,7 @@ struct LogRingConcurrencyTests {
         while done.load(ordering: .acquiring) < Self.writers {
             if let record = try read(ring, &cursor) { check(record) } else { sched_yield() }
         }
-        for thread in threads { pthread_join(thread, nil) }
+        for thread in threads { thread.join() }
         while let record = try read(ring, &cursor) { check(record) }
 
         // Every write took a seq (lockless: a refused write may have taken one too), and the

@@ -4,7 +4,7 @@
 import CPanicHarness
 import LogRings
 import Synchronization
-import TestThreads
+import HarnessSupport
 import Testing
 
 #if canImport(Glibc)

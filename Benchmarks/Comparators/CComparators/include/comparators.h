@@ -231,8 +231,18 @@ uint64_t logring_record_checksum(uint64_t seq, const void *text, size_t text_len
 /** Longest text a buffer created with capacity_bytes accepts (0 if that capacity is invalid). */
 size_t logring_max_text_len(size_t capacity_bytes);
 
-/** CLOCK_MONOTONIC in nanoseconds: the clock of every *_until deadline. */
-uint64_t logring_monotonic_ns(void);
+/* Every deadline here (deadline_ns, *_until) is in nanoseconds on prb_clock_ns(), the lockless
+ * ring's own CLOCK_MONOTONIC clock (prb.h): one clock for the product and everything measured
+ * against it. */
+
+struct timespec;
+
+/**
+ * The CLOCK_REALTIME instant timeout_ns from now, for the POSIX timed waits that take one
+ * (pthread_mutex_timedlock, sem_timedwait). A jump of the wall clock can only make such a wait
+ * shorter or longer, never endless. Async-signal-safe.
+ */
+void logring_realtime_deadline(uint64_t timeout_ns, struct timespec *at);
 
 /** Points in the write paths where a fault hook can freeze the writer. */
 typedef enum logring_fault_point {
@@ -292,7 +302,7 @@ logring_status spinlock_ring_trylock_write(spinlock_ring *spin, const void *text
                                 const logring_meta *meta, uint64_t *seq_out);
 
 /**
- * spinlock_ring_write, but spins on the lock only until CLOCK_MONOTONIC reaches deadline_ns: then it
+ * spinlock_ring_write, but spins on the lock only until prb_clock_ns() reaches deadline_ns: then it
  * returns LOGRING_E_LOCK_UNAVAILABLE (nothing changed). A panic path's write, which must never hang
  * (its lock may be held by a writer that will never return, or by the very thread it interrupted).
  */
@@ -315,7 +325,7 @@ uint64_t spinlock_ring_first_seq(spinlock_ring *spin);
 uint64_t spinlock_ring_next_seq(spinlock_ring *spin);
 
 /**
- * Takes the lock, spinning until CLOCK_MONOTONIC reaches deadline_ns (see logring_monotonic_ns).
+ * Takes the lock, spinning until prb_clock_ns() reaches deadline_ns.
  * Returns true with the lock held (read with spinlock_ring_read_locked, release with spinlock_ring_unlock),
  * or false at the deadline without it. For a panic dump, which must never hang.
  */

@@ -43,9 +43,6 @@ int bench_numa_node_of_address(void *address);
  */
 int bench_set_memory_policy(int node);
 
-/** CLOCK_MONOTONIC in nanoseconds. */
-uint64_t bench_now_ns(void);
-
 /* ---------------------------------------------------------------------------------------------
  * The lockless ring driven through its C API (prb.h), for the benchmark's api=c rows
  * ------------------------------------------------------------------------------------------- */

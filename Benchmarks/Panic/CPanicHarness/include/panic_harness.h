@@ -111,7 +111,7 @@ typedef enum panic_write_status {
 
 /**
  * Writes record (writer, index) with a payload of `length` bytes, waiting for a lock no later
- * than deadline_ns (CLOCK_MONOTONIC). In bust mode (PANIC_SPINLOCK only; ignored elsewhere) a lock
+ * than deadline_ns (prb_clock_ns). In bust mode (PANIC_SPINLOCK only; ignored elsewhere) a lock
  * not had by then is busted and tried once more; *busted (may be NULL) is set when that
  * happened. *seq_out (may be NULL) gets the seq on PANIC_WRITE_OK. Async-signal-safe but for
  * PANIC_MUTEX.
