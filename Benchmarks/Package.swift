@@ -31,12 +31,16 @@ let package = Package(
             path: "Comparators/CComparators",
             cSettings: [.define("_GNU_SOURCE")]
         ),
-        // One protocol (LogRing) over the lockless ring and every comparator, plus the Swift Mutex
-        // ring, so that tests and the benchmark drive them all the same way.
+        // The one ring-under-test protocol (LogRing) and its conformances: the lockless ring
+        // through the product's Swift API, each C comparator, and the Swift Mutex ring. The
+        // benchmark, the panic scenarios and the tests all drive them through it.
         .target(
-            name: "LogRings",
-            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CComparators", "HarnessSupport"],
-            path: "Comparators/LogRings"
+            name: "Comparators",
+            dependencies: [
+                .product(name: "PrintkRing", package: "PrintkRing"), .product(name: "CPrintkRing", package: "PrintkRing"),
+                "CComparators", "HarnessSupport",
+            ],
+            path: "Comparators/Comparators"
         ),
 
         // MARK: The panic scenarios
@@ -49,11 +53,11 @@ let package = Package(
             path: "Panic/CPanicHarness",
             cSettings: [.define("_GNU_SOURCE")]
         ),
-        // The panic scenarios (stuck-remote, stuck-self, busy-remote, signal-writer) over LogRing.
+        // The panic scenarios (stuck-remote, stuck-self, busy-remote, signal-writer) driven through LogRing.
         .target(
             name: "PanicScenarios",
             dependencies: [
-                "LogRings", "CPanicHarness", "CComparators", "HarnessSupport",
+                "Comparators", "CPanicHarness", "CComparators", "HarnessSupport",
                 .product(name: "CPrintkRing", package: "PrintkRing"),
             ],
             path: "Panic/PanicScenarios"
@@ -65,7 +69,6 @@ let package = Package(
         // libnuma is included and linked; `apt-get install libnuma-dev` provides it).
         .target(
             name: "CBenchSupport",
-            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CComparators"],
             path: "Harness/CBenchSupport",
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("numa")]
@@ -87,7 +90,7 @@ let package = Package(
         // validation, statistics, the result rows (JSON/CSV), plots.
         .target(
             name: "BenchKit",
-            dependencies: ["CBenchSupport", "LogRings", "HarnessSupport"],
+            dependencies: ["CBenchSupport", "Comparators", "HarnessSupport"],
             path: "Harness/BenchKit"
         ),
         .executableTarget(
@@ -95,7 +98,7 @@ let package = Package(
             dependencies: [
                 .product(name: "PrintkRing", package: "PrintkRing"),
                 .product(name: "CPrintkRing", package: "PrintkRing"),
-                "LogRings", "CComparators", "PanicScenarios", "BenchKit", "CBenchSupport", "CAllocationCounter",
+                "Comparators", "CComparators", "PanicScenarios", "BenchKit", "CBenchSupport", "CAllocationCounter",
                 "HarnessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -113,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "LogRingsTests",
             dependencies: [
-                "LogRings", "PanicScenarios", "CPanicHarness", .product(name: "CPrintkRing", package: "PrintkRing"),
+                "Comparators", "PanicScenarios", "CPanicHarness", .product(name: "CPrintkRing", package: "PrintkRing"),
                 "CComparators", "CAllocationCounter", "HarnessSupport",
             ],
             path: "Tests/LogRingsTests"

@@ -5,16 +5,11 @@
 #include "panic_harness.h"
 
 #include <comparators.h>
+#include <lockless_record.h>
 #include <prb.h>
 
 /** Room for the longest harness text; a longer one is cut, cannot be checked, and counts torn. */
-#define PANIC_TEXT_ROOM (PANIC_CHECKSUM_BYTES + PANIC_PAYLOAD_MAX + 8)
-
-static uint64_t panic_load_u64(const uint8_t *p) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
+#define PANIC_TEXT_ROOM (LOCKLESS_RECORD_CHECKSUM_BYTES + PANIC_PAYLOAD_MAX + 8)
 
 /** Records one returned record: intact when its checksum and its content check out. */
 static void panic_dump_add(panic_dump *dump, uint64_t seq, const uint8_t *payload, size_t length,
@@ -57,10 +52,12 @@ static void panic_dump_lockless(prb_ring *ring, panic_dump *dump, uint64_t deadl
             reader.next_seq = dump->end_seq; /* written after the dump began: not ours */
             break;
         }
-        bool complete = info.text_len >= PANIC_CHECKSUM_BYTES && info.text_len <= sizeof text;
-        size_t length = complete ? info.text_len - PANIC_CHECKSUM_BYTES : 0;
-        panic_dump_add(dump, info.seq, text + PANIC_CHECKSUM_BYTES, length, complete,
-                    complete ? panic_load_u64(text) : 0);
+        const uint8_t *payload = text;
+        size_t length = 0;
+        uint64_t checksum = 0;
+        bool complete = info.text_len <= sizeof text &&
+                        lockless_record_open(text, info.text_len, &payload, &length, &checksum);
+        panic_dump_add(dump, info.seq, payload, length, complete, checksum);
     }
     dump->stop_seq = reader.next_seq < dump->end_seq ? reader.next_seq : dump->end_seq;
 }

@@ -5,8 +5,8 @@
 #include "panic_harness.h"
 
 #include <comparators.h>
+#include <lockless_record.h>
 #include <prb.h>
-#include <string.h>
 
 bool panic_target_signal_safe(panic_target target) {
     return target.kind != PANIC_MUTEX;
@@ -79,14 +79,6 @@ static prb_meta panic_prb_meta(uint32_t writer, uint32_t index) {
     return meta;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * The lockless record layout: checksum (8 bytes LE), then the payload.
- * ------------------------------------------------------------------------------------------- */
-
-static void panic_store_u64(uint8_t *p, uint64_t v) {
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static panic_write_status panic_from_prb(prb_status status) {
     switch (status) {
     case PRB_OK: return PANIC_WRITE_OK;
@@ -104,25 +96,6 @@ static panic_write_status panic_from_lb(logring_status status) {
     }
 }
 
-/** Two-phase lockless write: reserve, append checksum and payload, then commit (final or not). */
-static panic_write_status panic_lockless_write(prb_ring *ring, const uint8_t *payload, size_t length,
-                                         const prb_meta *meta, bool final, uint64_t *seq_out) {
-    prb_entry entry;
-    prb_status status = prb_reserve(ring, &entry, PANIC_CHECKSUM_BYTES + length, meta);
-    if (status != PRB_OK) return panic_from_prb(status);
-    uint8_t sum[PANIC_CHECKSUM_BYTES];
-    panic_store_u64(sum, logring_record_checksum(entry.seq, payload, length));
-    prb_entry_append(&entry, sum, sizeof sum);
-    prb_entry_append(&entry, payload, length);
-    if (final) {
-        prb_final_commit(&entry);
-    } else {
-        prb_commit(&entry);
-    }
-    if (seq_out != NULL) *seq_out = entry.seq;
-    return PANIC_WRITE_OK;
-}
-
 panic_write_status panic_write(panic_target target, uint32_t writer, uint32_t index, size_t length,
                          uint64_t deadline_ns, bool bust, bool *busted, uint64_t *seq_out) {
     uint8_t payload[PANIC_PAYLOAD_MAX];
@@ -131,7 +104,7 @@ panic_write_status panic_write(panic_target target, uint32_t writer, uint32_t in
     switch (target.kind) {
     case PANIC_LOCKLESS: {
         prb_meta pmeta = panic_prb_meta(writer, index);
-        return panic_lockless_write(target.ring, payload, length, &pmeta, true, seq_out);
+        return panic_from_prb(lockless_record_write(target.ring, payload, length, &pmeta, true, seq_out));
     }
     case PANIC_SPINLOCK: {
         logring_status status =
@@ -178,15 +151,14 @@ panic_write_status panic_write_frozen(panic_target target, panic_point point, ui
     length = panic_payload(writer, index, length, payload);
     prb_meta meta = panic_prb_meta(writer, index);
     if (point == PANIC_POINT_PRB_COMMITTED) {
-        return panic_lockless_write(target.ring, payload, length, &meta, false, seq_out);
+        return panic_from_prb(lockless_record_write(target.ring, payload, length, &meta, false, seq_out));
     }
     /* prb_write takes the whole text at once: seal it with the seq it will get. */
-    uint8_t text[PANIC_CHECKSUM_BYTES + PANIC_PAYLOAD_MAX];
+    uint8_t text[LOCKLESS_RECORD_CHECKSUM_BYTES + PANIC_PAYLOAD_MAX];
     uint64_t predicted = prb_next_reserve_seq(target.ring);
-    panic_store_u64(text, logring_record_checksum(predicted, payload, length));
-    memcpy(text + PANIC_CHECKSUM_BYTES, payload, length);
+    size_t text_len = lockless_record_fill(text, predicted, payload, length);
     uint64_t seq = UINT64_MAX;
-    prb_status status = prb_write(target.ring, text, PANIC_CHECKSUM_BYTES + length, &meta, &seq);
+    prb_status status = prb_write(target.ring, text, text_len, &meta, &seq);
     if (status != PRB_OK) return panic_from_prb(status);
     if (seq_out != NULL) *seq_out = seq;
     return seq == predicted ? PANIC_WRITE_OK : PANIC_WRITE_MISPREDICTED;

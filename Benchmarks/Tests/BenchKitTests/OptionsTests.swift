@@ -1,6 +1,6 @@
 import BenchKit
 import Foundation
-import LogRings
+import Comparators
 import Testing
 
 @Suite struct StatisticsTests {

@@ -7,7 +7,7 @@
 // this suite; run it without sanitizers or under AddressSanitizer (every access stays within the
 // buffer).
 
-import LogRings
+import Comparators
 import PanicScenarios
 import Testing
 

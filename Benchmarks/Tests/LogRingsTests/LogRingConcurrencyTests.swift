@@ -3,7 +3,7 @@
 // record. Runs under ThreadSanitizer (scripts/test.sh --tsan).
 
 import CPanicHarness
-import LogRings
+import Comparators
 import Synchronization
 import HarnessSupport
 import Testing
@@ -30,7 +30,7 @@ struct LogRingConcurrencyTests {
         "Concurrent writers and a reader on the Swift Mutex ring",
         .disabled(if: swiftMutexUnderTSan, swiftMutexTSanReason))
     func swiftMutexWritersAndReader() throws {
-        try writersAndReader(SwiftMutexLogRing.self)
+        try writersAndReader(SwiftMutexRing.self)
     }
 
     func writersAndReader<R: LogRing>(_: R.Type) throws {

@@ -5,7 +5,7 @@
 
 import CAllocationCounter
 import CComparators
-import LogRings
+import Comparators
 import Testing
 
 @Suite("LogRing functional suite")
@@ -175,7 +175,7 @@ struct LogRingFunctionalTests {
     @Test("fetch-add has no reader")
     func fetchAddHasNoReader() throws {
         #expect(!LogRingKind.fetchAdd.hasReader)
-        let ring = try FetchAddLogRing(capacityBytes: Self.capacity)
+        let ring = try FetchAddRing(capacityBytes: Self.capacity)
         let first = try write(ring, payload(writer: 6, index: 0, length: 20))
         let second = try write(ring, payload(writer: 6, index: 1, length: 20))
         #expect(second > first)  // byte positions: increasing, not dense

@@ -5,7 +5,7 @@
 // Runs under ThreadSanitizer (scripts/test.sh --tsan). The runs that bust a lock race by design
 // and are in LockBustTests instead.
 
-import LogRings
+import Comparators
 import PanicScenarios
 import Testing
 

@@ -1,6 +1,6 @@
 // The scenario x implementation table that scripts/panic-table.sh prints.
 
-import LogRings
+import Comparators
 import PanicScenarios
 import Testing
 

@@ -2,7 +2,7 @@
 // can be checked by content, and real threads.
 
 import CPanicHarness
-import LogRings
+import Comparators
 import Synchronization
 import HarnessSupport
 import Testing

@@ -14,11 +14,10 @@
  *
  * Records
  *
- *   Every record carries a checksum over its seq and payload (logring_record_checksum: a word-at-a-time
- *   64-bit hash of the payload, sealed with the seq). The logring_* comparators store it in their header.
- *   The lockless ring has no checksum field and learns the seq only at reservation, so its
- *   records are written in two phases: reserve room for 8 + n bytes, then append the checksum
- *   (little-endian) and the payload. LocklessLogRing.swift writes the same layout from Swift.
+ *   Every record carries a checksum over its seq and payload (logring_record_checksum: a
+ *   word-at-a-time 64-bit hash of the payload, sealed with the seq). The logring_* comparators
+ *   store it in their header; in the lockless ring it leads the record's text (lockless_record.h,
+ *   and LocklessRing in Swift).
  *
  *   Payloads are generated (panic_payload) from a writer number and a per-writer index, so a dump
  *   can tell an intact record from a torn one twice over: by its checksum and by regenerating its
@@ -73,8 +72,6 @@ bool panic_target_signal_safe(panic_target target);
 /** Shortest and longest payload panic_payload makes (the first 8 bytes name writer and index). */
 #define PANIC_PAYLOAD_MIN 8u
 #define PANIC_PAYLOAD_MAX 240u
-/** Bytes of checksum in front of the payload in a lockless record's text. */
-#define PANIC_CHECKSUM_BYTES 8u
 
 /**
  * Fills buf with the payload record `index` of writer `writer` carries, `length` bytes

@@ -6,7 +6,7 @@ import Synchronization
 // has no timed lock: they retry `withLockIfAvailable`, yielding the CPU in between. There is no
 // "bust": a Swift Mutex cannot be re-initialized under its holder.
 
-extension SwiftMutexLogRing {
+extension SwiftMutexRing {
     /// ``write(_:metadata:)``, giving up with ``LogRingError/lockUnavailable`` when the mutex is
     /// still held at `deadline` (``monotonicNanoseconds()``).
     public func write(_ payload: UnsafeRawBufferPointer, metadata: LogMetadata, giveUpAt deadline: UInt64)
@@ -17,7 +17,7 @@ extension SwiftMutexLogRing {
         }
         let payloadHash = LogChecksum.payloadHash(payload)
         return try withLock(giveUpAt: deadline) {
-            $0.append(payload, payloadHash: payloadHash, metadata: metadata, hook: faultHook)
+            $0.append(payload, payloadHash: payloadHash, metadata: metadata)
         }
     }
 
