@@ -108,27 +108,41 @@ let package = Package(
 
         // MARK: Tests
 
-        .testTarget(
-            name: "LogBaselinesTests",
-            dependencies: ["CComparators", "HarnessSupport"],
-            path: "Tests/LogBaselinesTests"
+        // What the test targets share: the sanitizer run and the traits that pick each run's
+        // suites, and the records the ring tests write. Test-only (it imports Testing): the
+        // shipped prb-bench never links it.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Comparators", "CPanicHarness"],
+            path: "Tests/TestSupport"
         ),
+        // The rings under test: every LogRing, the checksum, the comparators' own C API.
         .testTarget(
-            name: "LogRingsTests",
+            name: "ComparatorsTests",
             dependencies: [
-                "Comparators", "PanicScenarios", "CPanicHarness", .product(name: "CPrintkRing", package: "PrintkRing"),
-                "CComparators", "CAllocationCounter", "HarnessSupport",
+                "Comparators", "CComparators", .product(name: "CPrintkRing", package: "PrintkRing"), "HarnessSupport",
+                "TestSupport",
             ],
-            path: "Tests/LogRingsTests"
+            path: "Tests/ComparatorsTests"
+        ),
+        // The panic scenarios, the table, the lock bust.
+        .testTarget(
+            name: "PanicTests",
+            dependencies: ["Comparators", "PanicScenarios", "TestSupport"],
+            path: "Tests/PanicTests"
         ),
         .testTarget(
             name: "BenchKitTests",
-            dependencies: ["BenchKit", "HarnessSupport"],
+            dependencies: ["BenchKit", "HarnessSupport", "TestSupport"],
             path: "Tests/BenchKitTests"
         ),
+        // The allocation counter, and what it proves: writing allocates nothing (the product's
+        // write paths, and every ring under test).
         .testTarget(
             name: "AllocationTests",
-            dependencies: [.product(name: "PrintkRing", package: "PrintkRing"), "CAllocationCounter"],
+            dependencies: [
+                .product(name: "PrintkRing", package: "PrintkRing"), "Comparators", "CAllocationCounter", "TestSupport",
+            ],
             path: "Tests/AllocationTests"
         ),
     ],

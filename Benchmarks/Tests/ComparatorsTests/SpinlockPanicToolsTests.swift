@@ -1,17 +1,18 @@
-// The old design's panic-time tools on spinlock_ring: trylock for signal handlers, a deadline for a
+// The old design's panic-time tools on spinlock_ring (its C API beyond LogRing): trylock for signal handlers, a deadline for a
 // dump that must never hang, and the lock bust. The lock is held by another thread through an
 // explicit handshake, never by sleeping and hoping.
 
 import CComparators
 import HarnessSupport
+import TestSupport
 import Testing
 
-@Suite("Spinlock panic path")
-struct SpinPanicTests {
+@Suite("Spinlock panic tools", .singleThreaded)
+struct SpinlockPanicToolsTests {
     private func fill(_ spin: OpaquePointer, count: UInt64) {
         for n in 0..<count {
             var meta = makeMeta(caller: 9, ts: n)
-            let text = payload(writer: 9, n: n, maxLen: 200)
+            let text = payload(writer: 9, index: UInt32(n), length: 8 + Int(n) * 13 % 190)
             _ = text.withUnsafeBytes { spinlock_ring_write(spin, $0.baseAddress, $0.count, &meta, nil) }
         }
     }
@@ -28,7 +29,7 @@ struct SpinPanicTests {
         }) == LOGRING_OK {
             let text = Array(buf.prefix(Int(info.copied_len)))
             #expect(checksumMatches(info, text))
-            #expect(text == payload(writer: 9, n: info.ts_nsec, maxLen: 200))
+            #expect(text == payload(writer: 9, index: UInt32(info.ts_nsec), length: 8 + Int(info.ts_nsec) * 13 % 190))
             seqs.append(info.seq)
         }
         return seqs
@@ -120,7 +121,7 @@ struct SpinPanicTests {
         spinlock_ring_unlock(spin)
 
         var meta = makeMeta(caller: 9, ts: 5)
-        let text = payload(writer: 9, n: 5, maxLen: 200)
+        let text = payload(writer: 9, index: 5, length: 8 + 5 * 13 % 190)
         var seq: UInt64 = 0
         #expect(
             text.withUnsafeBytes { spinlock_ring_write(spin, $0.baseAddress, $0.count, &meta, &seq) }

@@ -2,9 +2,10 @@
 
 import Comparators
 import PanicScenarios
+import TestSupport
 import Testing
 
-@Suite("Panic table")
+@Suite("Panic table", .singleThreaded)
 struct PanicTableTests {
     @Test("The matrix has every scenario x implementation pair, every freeze point and dump mode")
     func matrixIsComplete() {
