@@ -1,5 +1,5 @@
 /*
- * logring_common.c - the helpers every baseline shares: checksum, size limit, the
+ * logring_common.c - the helpers every comparator shares: checksum, size limit, the
  * realtime deadline of the POSIX timed waits.
  */
 #include "logring_record.h"

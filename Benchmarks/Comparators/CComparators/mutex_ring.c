@@ -35,8 +35,8 @@ void mutex_ring_destroy(mutex_ring *mutex) {
     free(mutex);
 }
 
-logring_status mutex_ring_write(mutex_ring *mutex, const void *text, size_t text_len, const logring_meta *meta,
-                         uint64_t *seq_out) {
+logring_status mutex_ring_write(mutex_ring *mutex, const void *text, size_t text_len,
+                                const logring_meta *meta, uint64_t *seq_out) {
     if (text_len > mutex->log.max_text) return LOGRING_E_TOO_LARGE;
     uint64_t text_hash = logring_checksum_payload(text, text_len);
     pthread_mutex_lock(&mutex->mutex);
@@ -47,7 +47,7 @@ logring_status mutex_ring_write(mutex_ring *mutex, const void *text, size_t text
 }
 
 logring_status mutex_ring_read(mutex_ring *mutex, logring_cursor *cursor, void *buf, size_t buf_size,
-                        logring_record_info *info) {
+                               logring_record_info *info) {
     pthread_mutex_lock(&mutex->mutex);
     logring_status status = logbuf_read(&mutex->log, cursor, buf, buf_size, info);
     pthread_mutex_unlock(&mutex->mutex);
@@ -86,7 +86,7 @@ void mutex_ring_unlock(mutex_ring *mutex) {
 }
 
 logring_status mutex_ring_write_until(mutex_ring *mutex, const void *text, size_t text_len,
-                               const logring_meta *meta, uint64_t deadline_ns, uint64_t *seq_out) {
+                                      const logring_meta *meta, uint64_t deadline_ns, uint64_t *seq_out) {
     if (text_len > mutex->log.max_text) return LOGRING_E_TOO_LARGE;
     uint64_t text_hash = logring_checksum_payload(text, text_len);
     if (!mutex_ring_lock_until(mutex, deadline_ns)) return LOGRING_E_LOCK_UNAVAILABLE;
@@ -97,7 +97,7 @@ logring_status mutex_ring_write_until(mutex_ring *mutex, const void *text, size_
 }
 
 logring_status mutex_ring_read_locked(mutex_ring *mutex, logring_cursor *cursor, void *buf, size_t buf_size,
-                               logring_record_info *info) {
+                                      logring_record_info *info) {
     return logbuf_read(&mutex->log, cursor, buf, buf_size, info);
 }
 

@@ -13,7 +13,7 @@
 
 /** Records one returned record: intact when its checksum and its content check out. */
 static void panic_dump_add(panic_dump *dump, uint64_t seq, const uint8_t *payload, size_t length,
-                        bool complete, uint64_t stored_sum) {
+                           bool complete, uint64_t stored_sum) {
     uint32_t writer = 0, index = 0;
     bool content = panic_payload_identify(payload, length, &writer, &index);
     bool intact =
@@ -96,7 +96,8 @@ static uint64_t panic_mutex_first(void *r) { return mutex_ring_first_seq_locked(
 static uint64_t panic_mutex_next(void *r) { return mutex_ring_next_seq_locked(r); }
 
 static const panic_locked_ops panic_spin_ops = {
-    panic_spin_lock_until, panic_spin_unlock, panic_spin_bust, panic_spin_read, panic_spin_first, panic_spin_next,
+    panic_spin_lock_until, panic_spin_unlock, panic_spin_bust,
+    panic_spin_read,       panic_spin_first,  panic_spin_next,
 };
 
 static const panic_locked_ops panic_mutex_ops = {
@@ -106,8 +107,8 @@ static const panic_locked_ops panic_mutex_ops = {
 /** Takes the lock by the deadline or, in bust mode, busts it and tries once more. */
 /* Takes what one read of a comparator returned into the dump; false when the walk ends there:
    nothing more to read, a header that makes no sense (counted torn), or past the end seq. */
-static bool panic_dump_take(panic_dump *dump, logring_status status, const logring_record_info *info, const uint8_t *text,
-                         logring_cursor *cursor) {
+static bool panic_dump_take(panic_dump *dump, logring_status status, const logring_record_info *info,
+                            const uint8_t *text, logring_cursor *cursor) {
     if (status == LOGRING_E_NO_RECORD) return false;
     if (status == LOGRING_E_CORRUPT) {
         dump->torn++;
@@ -130,8 +131,7 @@ static bool panic_acquire(const panic_locked_ops *ops, void *ring, uint64_t dead
     return ops->lock_until(ring, 0); /* a deadline in the past: one attempt */
 }
 
-static void panic_dump_locked(const panic_locked_ops *ops, void *ring, panic_dump *dump,
-                           uint64_t deadline) {
+static void panic_dump_locked(const panic_locked_ops *ops, void *ring, panic_dump *dump, uint64_t deadline) {
     uint8_t text[PANIC_TEXT_ROOM];
     logring_cursor cursor = logring_cursor_at(0);
     bool started = false;

@@ -51,8 +51,7 @@ size_t panic_payload(uint32_t writer, uint32_t index, size_t length, uint8_t *bu
     return length;
 }
 
-bool panic_payload_identify(const uint8_t *payload, size_t length, uint32_t *writer,
-                         uint32_t *index) {
+bool panic_payload_identify(const uint8_t *payload, size_t length, uint32_t *writer, uint32_t *index) {
     if (length < PANIC_PAYLOAD_MIN) return false;
     uint32_t w = panic_load_u32(payload);
     uint32_t n = panic_load_u32(payload + 4);
@@ -97,7 +96,7 @@ static panic_write_status panic_from_lb(logring_status status) {
 }
 
 panic_write_status panic_write(panic_target target, uint32_t writer, uint32_t index, size_t length,
-                         uint64_t deadline_ns, bool bust, bool *busted, uint64_t *seq_out) {
+                               uint64_t deadline_ns, bool bust, bool *busted, uint64_t *seq_out) {
     uint8_t payload[PANIC_PAYLOAD_MAX];
     length = panic_payload(writer, index, length, payload);
     logring_meta meta = panic_lb_meta(writer, index);
@@ -142,7 +141,7 @@ void panic_write_batch(panic_target target, panic_batch *batch) {
 }
 
 panic_write_status panic_write_frozen(panic_target target, panic_point point, uint32_t writer, uint32_t index,
-                                size_t length, uint64_t *seq_out) {
+                                      size_t length, uint64_t *seq_out) {
     if (target.kind != PANIC_LOCKLESS ||
         (point != PANIC_POINT_PRB_TEXT_PARTIAL && point != PANIC_POINT_PRB_COMMITTED)) {
         return panic_write(target, writer, index, length, UINT64_MAX, false, NULL, seq_out);

@@ -17,6 +17,20 @@ struct SpinlockPanicToolsTests {
         }
     }
 
+    /// A thread that takes the lock, moves the handshake to 1 (holding), and waits for step 2; then
+    /// unlocks, or not (a holder stopped for good). Returns once it holds the lock.
+    private func holdLock(_ spin: OpaquePointer, _ handshake: Handshake, unlockAtEnd: Bool) -> OSThread {
+        let shared = SendablePointer(raw: spin)
+        let holder = OSThread {
+            guard spinlock_ring_lock_until(shared.raw, .max) else { return }
+            handshake.advance(to: 1)
+            handshake.wait(for: 2)  // until the main thread is done probing
+            if unlockAtEnd { spinlock_ring_unlock(shared.raw) }
+        }
+        handshake.wait(for: 1)
+        return holder
+    }
+
     /// Reads every record with the lock already held, as a panic dump does; returns the seqs,
     /// each checked for content and checksum.
     private func dumpLocked(_ spin: OpaquePointer) -> [UInt64] {
@@ -73,16 +87,8 @@ struct SpinlockPanicToolsTests {
         let spin = spinlock_ring_create(4096)!
         defer { spinlock_ring_destroy(spin) }
         fill(spin, count: 5)
-        let shared = SendablePointer(raw: spin)
         let handshake = Handshake()
-
-        let holder = OSThread {
-            guard spinlock_ring_lock_until(shared.raw, .max) else { return }
-            handshake.advance(to: 1)  // holding
-            handshake.wait(for: 2)  // until the main thread is done probing
-            spinlock_ring_unlock(shared.raw)
-        }
-        handshake.wait(for: 1)
+        let holder = holdLock(spin, handshake, unlockAtEnd: true)
 
         let deadline = monotonicNanoseconds() + 2_000_000
         #expect(!spinlock_ring_lock_until(spin, deadline))
@@ -102,17 +108,10 @@ struct SpinlockPanicToolsTests {
         let spin = spinlock_ring_create(4096)!
         defer { spinlock_ring_destroy(spin) }
         fill(spin, count: 5)
-        let shared = SendablePointer(raw: spin)
         let handshake = Handshake()
-
         // The holder takes the lock and then stops for good, as a CPU stopped by the panic code:
         // it never touches the buffer again and never unlocks.
-        let holder = OSThread {
-            guard spinlock_ring_lock_until(shared.raw, .max) else { return }
-            handshake.advance(to: 1)
-            handshake.wait(for: 2)
-        }
-        handshake.wait(for: 1)
+        let holder = holdLock(spin, handshake, unlockAtEnd: false)
 
         #expect(!spinlock_ring_lock_until(spin, monotonicNanoseconds() + 1_000_000))
         spinlock_ring_bust_lock(spin)

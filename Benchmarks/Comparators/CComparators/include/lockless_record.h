@@ -36,8 +36,8 @@ static inline void lockless_record_seal(uint8_t sum[LOCKLESS_RECORD_CHECKSUM_BYT
  * open for the next reservation to finalize). Returns prb_reserve's status; *seq_out (may be NULL)
  * gets the seq on PRB_OK.
  */
-static inline prb_status lockless_record_write(prb_ring *ring, const void *payload, size_t len, const prb_meta *meta,
-                                               bool final, uint64_t *seq_out) {
+static inline prb_status lockless_record_write(prb_ring *ring, const void *payload, size_t len,
+                                               const prb_meta *meta, bool final, uint64_t *seq_out) {
     uint64_t payload_hash = logring_checksum_payload(payload, len);
     prb_entry entry;
     prb_status status = prb_reserve(ring, &entry, LOCKLESS_RECORD_CHECKSUM_BYTES + len, meta);
@@ -68,8 +68,8 @@ static inline size_t lockless_record_fill(uint8_t *text, uint64_t seq, const voi
  * (*checksum). False, with nothing set, when the text is too short to be such a record. Whether the
  * record is intact is then logring_record_checksum(seq, *payload, *len) == *checksum.
  */
-static inline bool lockless_record_open(const uint8_t *text, size_t text_len, const uint8_t **payload, size_t *len,
-                                        uint64_t *checksum) {
+static inline bool lockless_record_open(const uint8_t *text, size_t text_len, const uint8_t **payload,
+                                        size_t *len, uint64_t *checksum) {
     if (text_len < LOCKLESS_RECORD_CHECKSUM_BYTES) return false;
     uint64_t sum = 0;
     for (unsigned i = 0; i < LOCKLESS_RECORD_CHECKSUM_BYTES; i++) sum |= (uint64_t)text[i] << (8 * i);
