@@ -8,28 +8,18 @@ import Comparators
 // fresh for each run and driven by the generic loops in Runner.swift. What is particular to the
 // benchmark is where the lockless ring's memory goes (libnuma), and the api=c rows.
 
-/// Makes the ring of `variant` for one run and hands it, opened to its concrete type, to `body`.
-func withRing<Result>(
-    _ variant: Variant, _ geometry: RingGeometry, node: Int,
-    _ body: (any LogRing, _ memory: String) throws(BenchRunError) -> Result
-) throws(BenchRunError) -> Result {
-    switch (variant.kind, variant.api) {
-    case (.lockless, let api):
-        let ring = try locklessRing(geometry, node: node)
-        let memory = locklessMemoryDescription(ring)
-        return api == "c" ? try body(LocklessRingThroughC(ring), memory) : try body(ring, memory)
-    case (let kind, _):
-        let ring: any LogRing
-        do {
-            ring = try kind.ringType.init(capacityBytes: geometry.dataBytes)
-        } catch {
-            throw .ringCreation("\(kind): \(error)")
-        }
+/// A comparator or the Swift Mutex ring for one run (its memory comes from the thread's memory
+/// policy), and how the report describes where it is.
+func makeRing<Ring: LogRing>(_: Ring.Type, _ geometry: RingGeometry) throws(BenchRunError) -> (Ring, memory: String) {
+    do {
+        let ring = try Ring(capacityBytes: geometry.dataBytes)
         let memory =
-            kind == .swiftMutex
+            Ring.kind == .swiftMutex
             ? "swift-mutex [UInt8], placed by the memory policy"
-            : "\(kind) buffer (logring_*_create), placed by the memory policy"
-        return try body(ring, memory)
+            : "\(Ring.kind) buffer (logring_*_create), placed by the memory policy"
+        return (ring, memory)
+    } catch {
+        throw .ringCreation("\(Ring.kind): \(error)")
     }
 }
 

@@ -255,11 +255,38 @@ func runOnce<Ring: LogRing>(
     return result
 }
 
-/// Creates a fresh ring of `variant` and runs it once.
+/// Creates a fresh ring of `variant` and runs it once. One call of `runOnce` per concrete ring
+/// type, so that each is specialized (a ring opened from an existential would be driven through
+/// its witness table).
 func runVariant(
     _ variant: Variant, point: Point, cpus: [Int], seconds: Double, topology: Topology, node: Int
 ) throws(BenchRunError) -> RunResult {
-    try withRing(variant, point.geometry, node: node) { ring, memory throws(BenchRunError) in
-        try runOnce(ring, memory: memory, point: point, cpus: cpus, seconds: seconds, topology: topology)
+    let geometry = point.geometry
+    switch (variant.kind, variant.api) {
+    case (.lockless, "swift"):
+        let ring = try locklessRing(geometry, node: node)
+        return try runOnce(
+            ring, memory: locklessMemoryDescription(ring), point: point, cpus: cpus, seconds: seconds,
+            topology: topology)
+    case (.lockless, _):
+        let ring = try locklessRing(geometry, node: node)
+        return try runOnce(
+            LocklessRingThroughC(ring), memory: locklessMemoryDescription(ring), point: point, cpus: cpus,
+            seconds: seconds, topology: topology)
+    case (.spinlock, _):
+        let (ring, memory) = try makeRing(SpinlockRing.self, geometry)
+        return try runOnce(ring, memory: memory, point: point, cpus: cpus, seconds: seconds, topology: topology)
+    case (.mutex, _):
+        let (ring, memory) = try makeRing(MutexRing.self, geometry)
+        return try runOnce(ring, memory: memory, point: point, cpus: cpus, seconds: seconds, topology: topology)
+    case (.spinReserve, _):
+        let (ring, memory) = try makeRing(SpinReserveRing.self, geometry)
+        return try runOnce(ring, memory: memory, point: point, cpus: cpus, seconds: seconds, topology: topology)
+    case (.fetchAdd, _):
+        let (ring, memory) = try makeRing(FetchAddRing.self, geometry)
+        return try runOnce(ring, memory: memory, point: point, cpus: cpus, seconds: seconds, topology: topology)
+    case (.swiftMutex, _):
+        let (ring, memory) = try makeRing(SwiftMutexRing.self, geometry)
+        return try runOnce(ring, memory: memory, point: point, cpus: cpus, seconds: seconds, topology: topology)
     }
 }
