@@ -27,15 +27,20 @@ let package = Package(
         // buffer, the same under a mutex, reserve-under-spinlock, and a fetch-add yardstick.
         .target(
             name: "CComparators",
+            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing")],
             path: "Comparators/CComparators",
             cSettings: [.define("_GNU_SOURCE")]
         ),
-        // One protocol (LogRing) over the lockless ring and every comparator, plus the Swift Mutex
-        // ring, so that tests and the benchmark drive them all the same way.
+        // The one ring-under-test protocol (LogRing) and its conformances: the lockless ring
+        // through the product's Swift API, each C comparator, and the Swift Mutex ring. The
+        // benchmark, the panic scenarios and the tests all drive them through it.
         .target(
-            name: "LogRings",
-            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CComparators"],
-            path: "Comparators/LogRings"
+            name: "Comparators",
+            dependencies: [
+                .product(name: "PrintkRing", package: "PrintkRing"), .product(name: "CPrintkRing", package: "PrintkRing"),
+                "CComparators", "HarnessSupport",
+            ],
+            path: "Comparators/Comparators"
         ),
 
         // MARK: The panic scenarios
@@ -48,11 +53,12 @@ let package = Package(
             path: "Panic/CPanicHarness",
             cSettings: [.define("_GNU_SOURCE")]
         ),
-        // The panic scenarios (stuck-remote, stuck-self, busy-remote, signal-writer) over LogRing.
+        // The panic scenarios (stuck-remote, stuck-self, busy-remote, signal-writer) driven through LogRing.
         .target(
             name: "PanicScenarios",
             dependencies: [
-                "LogRings", "CPanicHarness", "CComparators", .product(name: "CPrintkRing", package: "PrintkRing"),
+                "Comparators", "CPanicHarness", "CComparators", "HarnessSupport",
+                .product(name: "CPrintkRing", package: "PrintkRing"),
             ],
             path: "Panic/PanicScenarios"
         ),
@@ -63,7 +69,6 @@ let package = Package(
         // libnuma is included and linked; `apt-get install libnuma-dev` provides it).
         .target(
             name: "CBenchSupport",
-            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing"), "CComparators"],
             path: "Harness/CBenchSupport",
             cSettings: [.define("_GNU_SOURCE")],
             linkerSettings: [.linkedLibrary("numa")]
@@ -74,15 +79,18 @@ let package = Package(
             name: "CAllocationCounter",
             path: "Harness/CAllocationCounter"
         ),
+        // What every part of the package shares: the thread helper, the clock, deadline waits, the
+        // random generator.
         .target(
-            name: "TestThreads",
-            path: "Harness/TestThreads"
+            name: "HarnessSupport",
+            dependencies: [.product(name: "CPrintkRing", package: "PrintkRing")],
+            path: "Harness/HarnessSupport"
         ),
         // The benchmark's testable logic: CPU lists, topology, placement, options and their
         // validation, statistics, the result rows (JSON/CSV), plots.
         .target(
             name: "BenchKit",
-            dependencies: ["CBenchSupport", "LogRings"],
+            dependencies: ["CBenchSupport", "Comparators", "HarnessSupport"],
             path: "Harness/BenchKit"
         ),
         .executableTarget(
@@ -90,7 +98,8 @@ let package = Package(
             dependencies: [
                 .product(name: "PrintkRing", package: "PrintkRing"),
                 .product(name: "CPrintkRing", package: "PrintkRing"),
-                "LogRings", "CComparators", "PanicScenarios", "BenchKit", "CBenchSupport", "CAllocationCounter",
+                "Comparators", "CComparators", "PanicScenarios", "BenchKit", "CBenchSupport", "CAllocationCounter",
+                "HarnessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -99,27 +108,41 @@ let package = Package(
 
         // MARK: Tests
 
-        .testTarget(
-            name: "LogBaselinesTests",
-            dependencies: ["CComparators", "TestThreads"],
-            path: "Tests/LogBaselinesTests"
+        // What the test targets share: the sanitizer run and the traits that pick each run's
+        // suites, and the records the ring tests write. Test-only (it imports Testing): the
+        // shipped prb-bench never links it.
+        .target(
+            name: "TestSupport",
+            dependencies: ["Comparators", "CPanicHarness"],
+            path: "Tests/TestSupport"
         ),
+        // The rings under test: every LogRing, the checksum, the comparators' own C API.
         .testTarget(
-            name: "LogRingsTests",
+            name: "ComparatorsTests",
             dependencies: [
-                "LogRings", "PanicScenarios", "CPanicHarness", .product(name: "CPrintkRing", package: "PrintkRing"),
-                "CComparators", "CAllocationCounter", "TestThreads",
+                "Comparators", "CComparators", .product(name: "CPrintkRing", package: "PrintkRing"), "HarnessSupport",
+                "TestSupport",
             ],
-            path: "Tests/LogRingsTests"
+            path: "Tests/ComparatorsTests"
+        ),
+        // The panic scenarios, the table, the lock bust.
+        .testTarget(
+            name: "PanicTests",
+            dependencies: ["Comparators", "PanicScenarios", "TestSupport"],
+            path: "Tests/PanicTests"
         ),
         .testTarget(
             name: "BenchKitTests",
-            dependencies: ["BenchKit"],
+            dependencies: ["BenchKit", "HarnessSupport", "TestSupport"],
             path: "Tests/BenchKitTests"
         ),
+        // The allocation counter, and what it proves: writing allocates nothing (the product's
+        // write paths, and every ring under test).
         .testTarget(
             name: "AllocationTests",
-            dependencies: [.product(name: "PrintkRing", package: "PrintkRing"), "CAllocationCounter"],
+            dependencies: [
+                .product(name: "PrintkRing", package: "PrintkRing"), "Comparators", "CAllocationCounter", "TestSupport",
+            ],
             path: "Tests/AllocationTests"
         ),
     ],

@@ -19,12 +19,6 @@ unset PRB_SANITIZER
 
 test_timeout=${PRB_TEST_TIMEOUT:-20m}
 
-# The Benchmarks package's suites carry no traits yet, so under the sanitizers they would all run
-# (LockBustTests races by design and would fail the TSan run). Until they carry them, its
-# sanitizer runs still pick suites by name, as before; drop these once they do.
-benchmarks_concurrency_tests='StressTests|StuckWriterTests|ConcurrencyTests|PanicScenarioTests'
-benchmarks_only=()
-
 # `swift test ARGS...`, killed with everything it started if it runs longer than $test_timeout. A
 # hung test must fail the run, not hang CI. swift test starts the test runner in a process group
 # of its own, so killing swift test (or its group, as timeout(1) does) would leave the runner
@@ -50,9 +44,9 @@ swift_test() {
 }
 
 # Each package in turn: `in_packages ARGS...` runs `swift test ARGS...` here, then in Benchmarks/
-# with ARGS and benchmarks_only (a scratch path named in ARGS is taken relative to each package).
+# (a scratch path named in ARGS is taken relative to each package).
 in_packages() {
-    swift_test "$@" && (cd Benchmarks && swift_test "$@" "${benchmarks_only[@]}")
+    swift_test "$@" && (cd Benchmarks && swift_test "$@")
 }
 
 plain() {
@@ -60,10 +54,9 @@ plain() {
 }
 
 tsan() {
-    echo "== ThreadSanitizer: the .concurrent suites (Benchmarks: $benchmarks_concurrency_tests)" >&2
+    echo "== ThreadSanitizer: the .concurrent suites" >&2
     local log
     log=$(mktemp)
-    benchmarks_only=(--filter "$benchmarks_concurrency_tests")
     # halt_on_error makes a report fail the run; the grep is a second net in case a report is
     # printed by a process whose exit status the test runner does not pass on.
     PRB_SANITIZER=thread TSAN_OPTIONS="halt_on_error=1 ${TSAN_OPTIONS:-}" \
@@ -77,8 +70,7 @@ tsan() {
 }
 
 asan() {
-    echo "== AddressSanitizer: the .singleThreaded suites (Benchmarks: all but $benchmarks_concurrency_tests)" >&2
-    benchmarks_only=(--skip "$benchmarks_concurrency_tests")
+    echo "== AddressSanitizer: the .singleThreaded suites" >&2
     # LeakSanitizer reports leaks inside XCTest itself, not ours: leak checking off.
     PRB_SANITIZER=address ASAN_OPTIONS="detect_leaks=0 ${ASAN_OPTIONS:-}" \
         in_packages --sanitize=address --scratch-path .build-asan

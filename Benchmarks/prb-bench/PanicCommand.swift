@@ -1,9 +1,11 @@
 import ArgumentParser
 import BenchKit
+import HarnessSupport
 import CBenchSupport
+import CComparators
 import CPrintkRing
 import Foundation
-import LogRings
+import Comparators
 import PanicScenarios
 
 /// The panic scenarios (PanicScenarios) for every implementation, freeze point and dump mode,
@@ -134,8 +136,9 @@ struct PanicPlan {
 }
 
 /// A panic dump of a full lockless ring with 1 MiB of text: the ring is filled (wrapped twice
-/// with 64-byte records through the C API), a writer is left stuck in a reservation, and a
-/// panic-mode reader copies out and verifies every record.
+/// with 64-byte records through the C API, `lockless_record_write`), a writer is left stuck in a
+/// reservation, and a panic-mode reader copies out and verifies every record (`lockless_record_open`,
+/// `logring_record_checksum`).
 enum FullRingDump {
     static let geometry = RingGeometry(descBits: 15, dataBits: 20)
 
@@ -145,20 +148,15 @@ enum FullRingDump {
         var intact = 0
         var torn = 0
         for _ in 0..<repetitions {
-            let bytes = prb_ring_required_bytes(UInt32(geometry.descBits), UInt32(geometry.dataBits))
-            guard let memory = bench_numa_alloc(bytes, 0),
-                let ring = prb_ring_format(memory, bytes, UInt32(geometry.descBits), UInt32(geometry.dataBits), nil)
-            else { throw BenchRunError.ringCreation("full-ring dump: cannot make a 1 MiB ring") }
-            defer {
-                prb_ring_destroy(ring)
-                bench_numa_free(memory, bytes)
-            }
+            let locklessRing = try locklessRing(geometry, node: 0)
+            defer { withExtendedLifetime(locklessRing) {} }  // its memory is read through the C handle
+            let ring = locklessRing.cHandle
             var payload = [UInt8](repeating: 0x41, count: 64)
             var meta = prb_meta(timestamp_ns: 1, caller_id: 1, level: 6, facility: 0, flags: 0)
             let records = 2 * geometry.dataBytes / 64
             for i in 0..<records {
                 payload[0] = UInt8(truncatingIfNeeded: i)
-                _ = payload.withUnsafeBytes { bench_prb_write(ring, $0.baseAddress, $0.count, &meta) }
+                _ = payload.withUnsafeBytes { lockless_record_write(ring, $0.baseAddress, $0.count, &meta, true, nil) }
             }
             var stuck = prb_entry()
             _ = prb_reserve(ring, &stuck, 72, &meta)  // a writer stopped for good by the panic
@@ -173,10 +171,18 @@ enum FullRingDump {
             let start = monotonicNanoseconds()
             prb_reader_init(&reader, ring, 0, true)
             while prb_reader_next(&reader, &info, buffer.baseAddress, buffer.count) {
-                let length = Int(info.text_len)
-                let stored = UInt64(littleEndian: buffer.loadUnaligned(as: UInt64.self))
-                let text = UnsafeRawBufferPointer(rebasing: buffer[8..<max(8, min(length, buffer.count))])
-                if length >= 8 && LogChecksum.of(seq: info.seq, payload: text) == stored { good += 1 } else { bad += 1 }
+                var payload: UnsafePointer<UInt8>?
+                var length = 0
+                var checksum: UInt64 = 0
+                let text = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                if Int(info.text_len) <= buffer.count,
+                    lockless_record_open(text, Int(info.text_len), &payload, &length, &checksum),
+                    logring_record_checksum(info.seq, payload, length) == checksum
+                {
+                    good += 1
+                } else {
+                    bad += 1
+                }
             }
             times.append(Double(monotonicNanoseconds() - start) / 1e6)
             intact = good

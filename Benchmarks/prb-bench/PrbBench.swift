@@ -2,7 +2,7 @@ import ArgumentParser
 import BenchKit
 import CBenchSupport
 import Foundation
-import LogRings
+import Comparators
 import PrintkRing
 
 /// The benchmark executable: throughput of the lockless ring against every comparator, and
@@ -131,9 +131,9 @@ func printMethod() {
         as failed and followed by sched_yield(). Latency: 1 write in 64 per writer (random) timed with
         a second clock read; per-writer HdrHistograms merged. allocs/w: heap allocations counted by a
         malloc interposer in writer 0's thread over the whole measured run, per write attempt.
-        api=c: each record written by one C function (lockless: bench_prb_write over prb.h; comparators:
-        logring_*_write) called from the same Swift loop; api=swift: the PrintkRing Swift API (lockless:
-        write(capacity:) { append checksum; append payload }) or SwiftMutexLogRing.write.
+        api=c: each record written by one C function (lockless: lockless_record_write over prb.h;
+        comparators: their *_write) called from the same Swift loop; api=swift: the PrintkRing Swift API
+        (lockless: write(capacity:) { append checksum; append payload }) or SwiftMutexRing.write.
 
         """)
 }

@@ -2,7 +2,7 @@ import BenchKit
 import CBenchSupport
 import Foundation
 import Histogram
-import LogRings
+import Comparators
 
 /// Progress and warnings: standard error, so that standard output holds only results.
 func progress(_ message: String) {

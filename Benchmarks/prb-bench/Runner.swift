@@ -1,8 +1,9 @@
 import BenchKit
 import CAllocationCounter
 import CBenchSupport
+import HarnessSupport
 import Histogram
-import LogRings
+import Comparators
 import Synchronization
 
 #if canImport(Glibc)
@@ -65,31 +66,7 @@ final class RunControl: Sendable {
     let stop = Atomic<Bool>(false)
 }
 
-/// A per-thread xorshift64 generator: record sizes and which writes are timed.
-struct XorShift {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed == 0 ? 0x9e37_79b9_7f4a_7c15 : seed }
-
-    @inline(__always)
-    mutating func next() -> UInt64 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return state
-    }
-}
-
-/// CLOCK_MONOTONIC in nanoseconds: the one clock every implementation's timestamps and the
-/// latency samples come from (a vDSO call, no system call).
-@inline(__always)
-func monotonicNanoseconds() -> UInt64 {
-    var now = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &now)
-    return UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec)
-}
-
-/// Latency samples: one write in `sampleEvery` (chosen by the writer's xorshift, so not in step
+/// Latency samples: one write in `sampleEvery` (chosen by the writer's random generator, so not in step
 /// with anything periodic in the ring) is timed; the clock read that stamps the record is its
 /// start, one more clock read after the write its end.
 let sampleEvery: UInt64 = 64
@@ -116,13 +93,13 @@ struct WriterTally {
 /// every implementation: a writer that found the ring full lets the thread that holds the oldest
 /// record run).
 @inline(never)
-func writerLoop<W: RingWriter>(
-    _ writer: inout W, id: Int, recordSize: RecordSize, control: RunControl, countAllocations: Bool
+func writerLoop<Ring: LogRing>(
+    _ ring: Ring, id: Int, recordSize: RecordSize, control: RunControl, countAllocations: Bool
 ) -> WriterTally {
     var tally = WriterTally()
     var payload = [UInt8](repeating: 0, count: max(recordSize.maxBytes, 1))
     for index in payload.indices { payload[index] = UInt8(truncatingIfNeeded: index &* 31 &+ id &* 7 &+ 0x20) }
-    var random = XorShift(seed: UInt64(id + 1) &* 0x2545_f491_4f6c_dd1d)
+    var random = SplitMix64(seed: UInt64(id + 1) &* 0x2545_f491_4f6c_dd1d)
     let fixedSize: Int? = if case .fixed(let bytes) = recordSize { bytes } else { nil }
     let callerID = UInt32(id)
 
@@ -136,9 +113,15 @@ func writerLoop<W: RingWriter>(
             let size = fixedSize ?? (RecordSize.randomRange.lowerBound + Int(draw % 127))
             let start = monotonicNanoseconds()
             let metadata = LogMetadata(timestampNanoseconds: start, callerID: callerID, level: 6)
-            let ok = writer.write(UnsafeRawBufferPointer(rebasing: bytes[..<size]), metadata: metadata)
+            let written: Bool
+            do {
+                _ = try ring.write(UnsafeRawBufferPointer(rebasing: bytes[..<size]), metadata: metadata)
+                written = true
+            } catch {
+                written = false
+            }
             tally.attempts &+= 1
-            if ok {
+            if written {
                 if (draw >> 40) % sampleEvery == 0 {
                     _ = tally.histogram.record(monotonicNanoseconds() &- start)
                 }
@@ -171,21 +154,23 @@ struct ReaderTally {
 /// proportion for smaller rings. Measured here with one writer on the default ring: a 1 ms sleep
 /// cost the writer 35-50% of its rate, 5 ms none; the reader kept up in both (0 lost).
 @inline(never)
-func readerLoop<R: RingReader>(
-    _ reader: inout R, bufferBytes: Int, caughtUpPauseNanoseconds: Int, control: RunControl
+func readerLoop<Ring: LogRing>(
+    _ ring: Ring, bufferBytes: Int, caughtUpPauseNanoseconds: Int, control: RunControl
 ) -> ReaderTally {
     var tally = ReaderTally()
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferBytes, alignment: 8)
     defer { buffer.deallocate() }
     var expected: UInt64 = 0
+    var cursor = LogCursor()
     control.ready.add(1, ordering: .releasing)
     while !control.go.load(ordering: .acquiring) { sched_yield() }
     while !control.stop.load(ordering: .relaxed) {
-        if let record = reader.next(into: buffer) {
+        // An error (a header that makes no sense; never expected) reads as nothing new.
+        if let record = try? ring.read(from: &cursor, into: buffer) {
             if record.seq > expected { tally.lost &+= record.seq - expected }
             expected = record.seq + 1
             tally.records &+= 1
-            if !record.intact { tally.torn &+= 1 }
+            if !record.isIntact(UnsafeRawBufferPointer(rebasing: buffer[..<record.copiedLength])) { tally.torn &+= 1 }
         } else {
             var pause = timespec(tv_sec: 0, tv_nsec: caughtUpPauseNanoseconds)
             nanosleep(&pause, nil)
@@ -195,47 +180,39 @@ func readerLoop<R: RingReader>(
     return tally
 }
 
-/// Unchecked box for handing one value from a thread back to the main thread after join.
-final class Slot<Value>: @unchecked Sendable {
-    var value: Value?
-}
-
 /// Runs one variant at one point for `seconds`: threads pinned round-robin over `cpus` (writers
 /// first, then the reader), all released together by the start barrier.
-func runOnce<Ring: BenchRing>(
-    _ ring: Ring, point: Point, cpus: [Int], seconds: Double, topology: Topology
+func runOnce<Ring: LogRing>(
+    _ ring: Ring, memory: String, point: Point, cpus: [Int], seconds: Double, topology: Topology
 ) throws(BenchRunError) -> RunResult {
     let control = RunControl()
     let threads = point.writers + (point.readers > 0 ? 1 : 0)
     let placement = topology.placement(threads: threads, on: CPUList(cpus))
     let pinned = Atomic<Int>(0)
-    let unsafeRing = ring
-    var writerSlots: [Slot<WriterTally>] = []
-    var joinables: [JoinableThread] = []
+    var writerSlots: [JoinedValue<WriterTally>] = []
+    var joinables: [OSThread] = []
     for id in 0..<point.writers {
-        let slot = Slot<WriterTally>()
+        let slot = JoinedValue<WriterTally>()
         writerSlots.append(slot)
         let cpu = placement[id]
         let recordSize = point.recordSize
         joinables.append(
-            JoinableThread {
+            OSThread {
                 if pinCurrentThread(to: cpu) { pinned.add(1, ordering: .relaxed) }
-                var writer = unsafeRing.makeWriter()
                 slot.value = writerLoop(
-                    &writer, id: id, recordSize: recordSize, control: control, countAllocations: id == 0)
+                    ring, id: id, recordSize: recordSize, control: control, countAllocations: id == 0)
             })
     }
-    let readerSlot = Slot<ReaderTally>()
+    let readerSlot = JoinedValue<ReaderTally>()
     // 5 ms at 2^16 descriptors and more, in proportion below (at least 20 us): see readerLoop.
     let readerPause = max(20_000, 5_000_000 >> max(0, 16 - point.geometry.descBits))
-    if point.readers > 0, ring.makeReader() != nil {
+    if point.readers > 0, Ring.kind.hasReader {
         let cpu = placement[point.writers]
         joinables.append(
-            JoinableThread {
+            OSThread {
                 if pinCurrentThread(to: cpu) { pinned.add(1, ordering: .relaxed) }
-                var reader = unsafeRing.makeReader()!
                 readerSlot.value = readerLoop(
-                    &reader, bufferBytes: 8 + 8192, caughtUpPauseNanoseconds: readerPause, control: control)
+                    ring, bufferBytes: 8 + 8192, caughtUpPauseNanoseconds: readerPause, control: control)
             })
     }
     let started = joinables.count
@@ -274,29 +251,42 @@ func runOnce<Ring: BenchRing>(
     if pinned.load(ordering: .relaxed) < started {
         throw .pinning("\(started - pinned.load(ordering: .relaxed)) thread(s) could not be pinned to \(placement)")
     }
-    result.memory = ring.memoryDescription
+    result.memory = memory
     return result
 }
 
-/// Creates a fresh ring of `variant` and runs it once.
+/// Creates a fresh ring of `variant` and runs it once. One call of `runOnce` per concrete ring
+/// type, so that each is specialized (a ring opened from an existential would be driven through
+/// its witness table).
 func runVariant(
     _ variant: Variant, point: Point, cpus: [Int], seconds: Double, topology: Topology, node: Int
 ) throws(BenchRunError) -> RunResult {
     let geometry = point.geometry
     switch (variant.kind, variant.api) {
     case (.lockless, "swift"):
-        return try runOnce(try LocklessSwiftRing(geometry, node: node), point: point, cpus: cpus, seconds: seconds, topology: topology)
+        let ring = try locklessRing(geometry, node: node)
+        return try runOnce(
+            ring, memory: locklessMemoryDescription(ring), point: point, cpus: cpus, seconds: seconds,
+            topology: topology)
     case (.lockless, _):
-        return try runOnce(try LocklessCRing(geometry, node: node), point: point, cpus: cpus, seconds: seconds, topology: topology)
+        let ring = try locklessRing(geometry, node: node)
+        return try runOnce(
+            LocklessRingThroughC(ring), memory: locklessMemoryDescription(ring), point: point, cpus: cpus,
+            seconds: seconds, topology: topology)
     case (.spinlock, _):
-        return try runOnce(try BaselineRing<SpinlockOps>(geometry), point: point, cpus: cpus, seconds: seconds, topology: topology)
+        let (ring, memory) = try makeRing(SpinlockRing.self, geometry)
+        return try runOnce(ring, memory: memory, point: point, cpus: cpus, seconds: seconds, topology: topology)
     case (.mutex, _):
-        return try runOnce(try BaselineRing<MutexOps>(geometry), point: point, cpus: cpus, seconds: seconds, topology: topology)
+        let (ring, memory) = try makeRing(MutexRing.self, geometry)
+        return try runOnce(ring, memory: memory, point: point, cpus: cpus, seconds: seconds, topology: topology)
     case (.spinReserve, _):
-        return try runOnce(try BaselineRing<SpinReserveOps>(geometry), point: point, cpus: cpus, seconds: seconds, topology: topology)
+        let (ring, memory) = try makeRing(SpinReserveRing.self, geometry)
+        return try runOnce(ring, memory: memory, point: point, cpus: cpus, seconds: seconds, topology: topology)
     case (.fetchAdd, _):
-        return try runOnce(try BaselineRing<FetchAddOps>(geometry), point: point, cpus: cpus, seconds: seconds, topology: topology)
+        let (ring, memory) = try makeRing(FetchAddRing.self, geometry)
+        return try runOnce(ring, memory: memory, point: point, cpus: cpus, seconds: seconds, topology: topology)
     case (.swiftMutex, _):
-        return try runOnce(try SwiftMutexRing(geometry), point: point, cpus: cpus, seconds: seconds, topology: topology)
+        let (ring, memory) = try makeRing(SwiftMutexRing.self, geometry)
+        return try runOnce(ring, memory: memory, point: point, cpus: cpus, seconds: seconds, topology: topology)
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
 import BenchKit
+import HarnessSupport
 import Foundation
-import LogRings
+import Comparators
 
 /// The default run: a throughput suite sized to finish in about three minutes on 2 CPUs (sweeps
 /// derived from the CPU list), the panic table, and the full-ring dump; JSON and CSV in a results

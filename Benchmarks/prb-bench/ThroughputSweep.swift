@@ -1,7 +1,7 @@
 import BenchKit
 import Foundation
 import Histogram
-import LogRings
+import Comparators
 
 /// A throughput sweep: every record size x writer count, each variant run `repetitions` times
 /// after one discarded warm-up. Within a repetition the variants run one after the other, so that

@@ -38,8 +38,8 @@ void fetch_add_ring_destroy(fetch_add_ring *fadd) {
     free(fadd);
 }
 
-logring_status fetch_add_ring_write(fetch_add_ring *fadd, const void *text, size_t text_len, const logring_meta *meta,
-                        uint64_t *pos_out) {
+logring_status fetch_add_ring_write(fetch_add_ring *fadd, const void *text, size_t text_len,
+                                    const logring_meta *meta, uint64_t *pos_out) {
     if (text_len > fadd->max_text) return LOGRING_E_TOO_LARGE;
     uint32_t size = logring_record_size(text_len);
     uint64_t text_hash = logring_checksum_payload(text, text_len);

@@ -1,5 +1,6 @@
 /*
- * logring_common.c - the helpers every baseline shares: checksum, size limit, clock.
+ * logring_common.c - the helpers every comparator shares: checksum, size limit, the
+ * realtime deadline of the POSIX timed waits.
  */
 #include "logring_record.h"
 
@@ -16,8 +17,9 @@ size_t logring_max_text_len(size_t capacity_bytes) {
     return (capacity / 4 - LOGRING_RECORD_HEADER_BYTES) & ~(size_t)7;
 }
 
-uint64_t logring_monotonic_ns(void) {
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+void logring_realtime_deadline(uint64_t timeout_ns, struct timespec *at) {
+    clock_gettime(CLOCK_REALTIME, at);
+    uint64_t nsec = (uint64_t)at->tv_nsec + timeout_ns % 1000000000u;
+    at->tv_sec += (time_t)(timeout_ns / 1000000000u + nsec / 1000000000u);
+    at->tv_nsec = (long)(nsec % 1000000000u);
 }

@@ -1,11 +1,12 @@
 /*
- * logring_record.h - the record layout and checksum all four baselines share. Private to the target.
+ * logring_record.h - the record layout and checksum all four comparators share. Private to the target.
  *
  * A record is LOGRING_HDR_WORDS 64-bit header words, then the text zero-padded to a multiple of 8:
  *
- *   LOGRING_W_TAG   position | LOGRING_TAG_* bits. The position is the record's byte offset in the array
- *              (spinlock_ring/mutex_ring) or its ever-growing byte position (spin_reserve_ring/fetch_add_ring); it lets
- *              a reader check that the header it reads is the one it expects.
+ *   LOGRING_W_TAG   position | LOGRING_TAG_* bits. The position is the record's byte offset in
+ *                   the array (spinlock_ring, mutex_ring) or its ever-growing byte position
+ *                   (spin_reserve_ring, fetch_add_ring); it lets a reader check that the header
+ *                   it reads is the one it expects.
  *   LOGRING_W_SEQ   seq
  *   LOGRING_W_TS    timestamp in ns
  *   LOGRING_W_SUM   checksum (logring_record_checksum)
@@ -93,7 +94,8 @@ static inline bool logring_hdr_fits(const struct logring_hdr *hdr, uint64_t offs
 }
 
 /** Fills the caller-visible description of a record whose text was copied up to buf_size. */
-static inline void logring_info_fill(logring_record_info *info, const struct logring_hdr *hdr, size_t buf_size) {
+static inline void logring_info_fill(logring_record_info *info, const struct logring_hdr *hdr,
+                                     size_t buf_size) {
     uint32_t copied = hdr->text_len < buf_size ? hdr->text_len : (uint32_t)buf_size;
     info->seq = hdr->seq;
     info->ts_nsec = hdr->ts_nsec;
@@ -122,7 +124,8 @@ static inline void logring_text_store_relaxed(_Atomic uint64_t *dst, const void 
         uint64_t word = 0;
         size_t n = text_len - 8 * i < 8 ? text_len - 8 * i : 8;
         memcpy(&word, bytes + 8 * i, n);
-        /* Relaxed: any ordering is the caller's (spin_reserve_ring: RESV-COMMIT; fetch_add_ring: none at all). */
+        /* Relaxed: any ordering is the caller's (spin_reserve_ring: RESV-COMMIT; fetch_add_ring: none
+           at all). */
         atomic_store_explicit(&dst[i], word, memory_order_relaxed);
     }
 }

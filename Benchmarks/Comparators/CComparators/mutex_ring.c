@@ -4,6 +4,7 @@
 #include "logbuf.h"
 
 #include <errno.h>
+#include <prb.h>
 #include <pthread.h>
 #include <time.h>
 
@@ -34,8 +35,8 @@ void mutex_ring_destroy(mutex_ring *mutex) {
     free(mutex);
 }
 
-logring_status mutex_ring_write(mutex_ring *mutex, const void *text, size_t text_len, const logring_meta *meta,
-                         uint64_t *seq_out) {
+logring_status mutex_ring_write(mutex_ring *mutex, const void *text, size_t text_len,
+                                const logring_meta *meta, uint64_t *seq_out) {
     if (text_len > mutex->log.max_text) return LOGRING_E_TOO_LARGE;
     uint64_t text_hash = logring_checksum_payload(text, text_len);
     pthread_mutex_lock(&mutex->mutex);
@@ -46,7 +47,7 @@ logring_status mutex_ring_write(mutex_ring *mutex, const void *text, size_t text
 }
 
 logring_status mutex_ring_read(mutex_ring *mutex, logring_cursor *cursor, void *buf, size_t buf_size,
-                        logring_record_info *info) {
+                               logring_record_info *info) {
     pthread_mutex_lock(&mutex->mutex);
     logring_status status = logbuf_read(&mutex->log, cursor, buf, buf_size, info);
     pthread_mutex_unlock(&mutex->mutex);
@@ -69,15 +70,10 @@ uint64_t mutex_ring_next_seq(mutex_ring *mutex) {
 
 bool mutex_ring_lock_until(mutex_ring *mutex, uint64_t deadline_ns) {
     if (deadline_ns == UINT64_MAX) return pthread_mutex_lock(&mutex->mutex) == 0;
-    /* pthread_mutex_timedlock takes a CLOCK_REALTIME deadline: translate the monotonic one. A jump
-       of the wall clock can only make the wait shorter or longer, never endless. */
-    uint64_t now = logring_monotonic_ns();
-    uint64_t wait = deadline_ns > now ? deadline_ns - now : 0;
+    /* pthread_mutex_timedlock takes a CLOCK_REALTIME deadline: translate the monotonic one. */
+    uint64_t now = prb_clock_ns();
     struct timespec at;
-    clock_gettime(CLOCK_REALTIME, &at);
-    uint64_t nsec = (uint64_t)at.tv_nsec + wait % 1000000000u;
-    at.tv_sec += (time_t)(wait / 1000000000u + nsec / 1000000000u);
-    at.tv_nsec = (long)(nsec % 1000000000u);
+    logring_realtime_deadline(deadline_ns > now ? deadline_ns - now : 0, &at);
     int rc;
     do {
         rc = pthread_mutex_timedlock(&mutex->mutex, &at);
@@ -90,7 +86,7 @@ void mutex_ring_unlock(mutex_ring *mutex) {
 }
 
 logring_status mutex_ring_write_until(mutex_ring *mutex, const void *text, size_t text_len,
-                               const logring_meta *meta, uint64_t deadline_ns, uint64_t *seq_out) {
+                                      const logring_meta *meta, uint64_t deadline_ns, uint64_t *seq_out) {
     if (text_len > mutex->log.max_text) return LOGRING_E_TOO_LARGE;
     uint64_t text_hash = logring_checksum_payload(text, text_len);
     if (!mutex_ring_lock_until(mutex, deadline_ns)) return LOGRING_E_LOCK_UNAVAILABLE;
@@ -101,7 +97,7 @@ logring_status mutex_ring_write_until(mutex_ring *mutex, const void *text, size_
 }
 
 logring_status mutex_ring_read_locked(mutex_ring *mutex, logring_cursor *cursor, void *buf, size_t buf_size,
-                               logring_record_info *info) {
+                                      logring_record_info *info) {
     return logbuf_read(&mutex->log, cursor, buf, buf_size, info);
 }
 

@@ -11,6 +11,8 @@
 
 #include "comparators.h"
 
+#include <prb.h>
+
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -56,12 +58,12 @@ static inline bool raw_spin_looks_held(struct raw_spinlock *lock) {
     return atomic_load_explicit(&lock->held, memory_order_relaxed) != 0;
 }
 
-/** Spins until the lock is taken (true) or CLOCK_MONOTONIC reaches deadline_ns (false). A
+/** Spins until the lock is taken (true) or prb_clock_ns() reaches deadline_ns (false). A
     deadline in the past makes it a single attempt. */
 static inline bool raw_spin_lock_until(struct raw_spinlock *lock, uint64_t deadline_ns) {
     for (;;) {
         if (raw_spin_trylock(lock)) return true;
-        if (logring_monotonic_ns() >= deadline_ns) return false;
+        if (prb_clock_ns() >= deadline_ns) return false;
         /* Read the clock only every so often: it is far slower than a pause. */
         for (int i = 0; i < 128 && raw_spin_looks_held(lock); i++) {
             logring_cpu_relax();

@@ -30,7 +30,8 @@ struct spin_reserve_ring {
 };
 
 /* Lets a fault hook freeze the writer at `point`. */
-static inline void spin_reserve_ring_fault(const spin_reserve_ring *resv, logring_fault_point point, uint64_t seq) {
+static inline void spin_reserve_ring_fault(const spin_reserve_ring *resv, logring_fault_point point,
+                                           uint64_t seq) {
     if (resv->fault_hook != NULL) resv->fault_hook(resv->fault_context, point, seq);
 }
 
@@ -86,8 +87,9 @@ void spin_reserve_ring_destroy(spin_reserve_ring *resv) {
 }
 
 /** spin_reserve_ring_reserve, giving up on the lock at deadline_ns (LOGRING_DEADLINE_NONE: never). */
-static logring_status spin_reserve_ring_reserve_until(spin_reserve_ring *resv, size_t text_len, const logring_meta *meta,
-                                       uint64_t deadline_ns, spin_reserve_ring_entry *entry) {
+static logring_status spin_reserve_ring_reserve_until(spin_reserve_ring *resv, size_t text_len,
+                                                      const logring_meta *meta, uint64_t deadline_ns,
+                                                      spin_reserve_ring_entry *entry) {
     if (text_len > resv->max_text) return LOGRING_E_TOO_LARGE;
     uint32_t size = logring_record_size(text_len);
     uint64_t capacity = resv->capacity;
@@ -159,11 +161,12 @@ static logring_status spin_reserve_ring_reserve_until(spin_reserve_ring *resv, s
 }
 
 logring_status spin_reserve_ring_reserve(spin_reserve_ring *resv, size_t text_len, const logring_meta *meta,
-                          spin_reserve_ring_entry *entry) {
+                                         spin_reserve_ring_entry *entry) {
     return spin_reserve_ring_reserve_until(resv, text_len, meta, LOGRING_DEADLINE_NONE, entry);
 }
 
-void spin_reserve_ring_commit(spin_reserve_ring *resv, const spin_reserve_ring_entry *entry, const void *text) {
+void spin_reserve_ring_commit(spin_reserve_ring *resv, const spin_reserve_ring_entry *entry,
+                              const void *text) {
     _Atomic uint64_t *rec = spin_reserve_ring_slot(resv, entry->pos);
     logring_text_store_relaxed(&rec[LOGRING_HDR_WORDS], text, entry->text_len);
     uint64_t checksum = logring_checksum_seal(logring_checksum_payload(text, entry->text_len), entry->seq);
@@ -175,7 +178,8 @@ void spin_reserve_ring_commit(spin_reserve_ring *resv, const spin_reserve_ring_e
 }
 
 logring_status spin_reserve_ring_write_until(spin_reserve_ring *resv, const void *text, size_t text_len,
-                              const logring_meta *meta, uint64_t deadline_ns, uint64_t *seq_out) {
+                                             const logring_meta *meta, uint64_t deadline_ns,
+                                             uint64_t *seq_out) {
     spin_reserve_ring_entry entry;
     logring_status status = spin_reserve_ring_reserve_until(resv, text_len, meta, deadline_ns, &entry);
     if (status != LOGRING_OK) return status;
@@ -185,13 +189,13 @@ logring_status spin_reserve_ring_write_until(spin_reserve_ring *resv, const void
     return LOGRING_OK;
 }
 
-logring_status spin_reserve_ring_write(spin_reserve_ring *resv, const void *text, size_t text_len, const logring_meta *meta,
-                        uint64_t *seq_out) {
+logring_status spin_reserve_ring_write(spin_reserve_ring *resv, const void *text, size_t text_len,
+                                       const logring_meta *meta, uint64_t *seq_out) {
     return spin_reserve_ring_write_until(resv, text, text_len, meta, LOGRING_DEADLINE_NONE, seq_out);
 }
 
-logring_status spin_reserve_ring_read(spin_reserve_ring *resv, logring_cursor *cursor, void *buf, size_t buf_size,
-                       logring_record_info *info) {
+logring_status spin_reserve_ring_read(spin_reserve_ring *resv, logring_cursor *cursor, void *buf,
+                                      size_t buf_size, logring_record_info *info) {
     uint64_t capacity = resv->capacity;
     uint64_t pos = cursor->hint % 8 == 0 ? cursor->hint : spin_reserve_ring_load_tail(resv);
     for (;;) {

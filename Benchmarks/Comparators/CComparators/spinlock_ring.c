@@ -27,8 +27,8 @@ void spinlock_ring_destroy(spinlock_ring *spin) {
     free(spin);
 }
 
-logring_status spinlock_ring_write(spinlock_ring *spin, const void *text, size_t text_len, const logring_meta *meta,
-                        uint64_t *seq_out) {
+logring_status spinlock_ring_write(spinlock_ring *spin, const void *text, size_t text_len,
+                                   const logring_meta *meta, uint64_t *seq_out) {
     if (text_len > spin->log.max_text) return LOGRING_E_TOO_LARGE;
     uint64_t text_hash = logring_checksum_payload(text, text_len); /* outside the lock, as the kernel formatted */
     raw_spin_lock(&spin->lock);
@@ -39,7 +39,7 @@ logring_status spinlock_ring_write(spinlock_ring *spin, const void *text, size_t
 }
 
 logring_status spinlock_ring_trylock_write(spinlock_ring *spin, const void *text, size_t text_len,
-                                const logring_meta *meta, uint64_t *seq_out) {
+                                           const logring_meta *meta, uint64_t *seq_out) {
     if (text_len > spin->log.max_text) return LOGRING_E_TOO_LARGE;
     uint64_t text_hash = logring_checksum_payload(text, text_len);
     if (!raw_spin_trylock(&spin->lock)) return LOGRING_E_LOCK_UNAVAILABLE;
@@ -50,7 +50,7 @@ logring_status spinlock_ring_trylock_write(spinlock_ring *spin, const void *text
 }
 
 logring_status spinlock_ring_write_until(spinlock_ring *spin, const void *text, size_t text_len,
-                              const logring_meta *meta, uint64_t deadline_ns, uint64_t *seq_out) {
+                                         const logring_meta *meta, uint64_t deadline_ns, uint64_t *seq_out) {
     if (text_len > spin->log.max_text) return LOGRING_E_TOO_LARGE;
     uint64_t text_hash = logring_checksum_payload(text, text_len);
     if (!raw_spin_lock_until(&spin->lock, deadline_ns)) return LOGRING_E_LOCK_UNAVAILABLE;
@@ -61,7 +61,7 @@ logring_status spinlock_ring_write_until(spinlock_ring *spin, const void *text, 
 }
 
 logring_status spinlock_ring_read(spinlock_ring *spin, logring_cursor *cursor, void *buf, size_t buf_size,
-                       logring_record_info *info) {
+                                  logring_record_info *info) {
     raw_spin_lock(&spin->lock);
     logring_status status = logbuf_read(&spin->log, cursor, buf, buf_size, info);
     raw_spin_unlock(&spin->lock);
@@ -90,8 +90,8 @@ void spinlock_ring_unlock(spinlock_ring *spin) {
     raw_spin_unlock(&spin->lock);
 }
 
-logring_status spinlock_ring_read_locked(spinlock_ring *spin, logring_cursor *cursor, void *buf, size_t buf_size,
-                              logring_record_info *info) {
+logring_status spinlock_ring_read_locked(spinlock_ring *spin, logring_cursor *cursor, void *buf,
+                                         size_t buf_size, logring_record_info *info) {
     return logbuf_read(&spin->log, cursor, buf, buf_size, info);
 }
 

@@ -1,5 +1,5 @@
 import CComparators
-import LogRings
+import Comparators
 
 /// The payload size of a throughput point: a fixed number of bytes, or a random size per record.
 public enum RecordSize: Sendable, Hashable, CustomStringConvertible {

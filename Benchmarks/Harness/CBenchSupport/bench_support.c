@@ -1,8 +1,5 @@
 #include "bench_support.h"
 
-#include <comparators.h>
-#include <prb.h>
-
 #include <errno.h>
 #include <numa.h>
 #include <numaif.h>
@@ -11,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 int bench_allowed_cpus(int *cpus, int capacity)
 {
@@ -94,13 +90,6 @@ int bench_numa_node_of_address(void *address)
     return node;
 }
 
-uint64_t bench_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int bench_set_memory_policy(int node)
 {
     struct bitmask *nodes;
@@ -116,22 +105,4 @@ int bench_set_memory_policy(int node)
     numa_set_membind(nodes);
     numa_free_nodemask(nodes);
     return 0;
-}
-
-int bench_prb_write(struct prb_ring *ring, const void *payload, size_t len, const struct prb_meta *meta)
-{
-    uint64_t payload_hash = logring_checksum_payload(payload, len);
-    uint8_t sum[8];
-    prb_entry entry;
-    prb_status status = prb_reserve(ring, &entry, 8 + len, meta);
-
-    if (status != PRB_OK)
-        return (int)status;
-    uint64_t checksum = logring_checksum_seal(payload_hash, entry.seq);
-    for (int i = 0; i < 8; i++)
-        sum[i] = (uint8_t)(checksum >> (8 * i));
-    prb_entry_append(&entry, sum, sizeof sum);
-    prb_entry_append(&entry, payload, len);
-    prb_final_commit(&entry);
-    return PRB_OK;
 }

@@ -5,20 +5,15 @@
 #include "panic_harness.h"
 
 #include <comparators.h>
+#include <lockless_record.h>
 #include <prb.h>
 
 /** Room for the longest harness text; a longer one is cut, cannot be checked, and counts torn. */
-#define PANIC_TEXT_ROOM (PANIC_CHECKSUM_BYTES + PANIC_PAYLOAD_MAX + 8)
-
-static uint64_t panic_load_u64(const uint8_t *p) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
+#define PANIC_TEXT_ROOM (LOCKLESS_RECORD_CHECKSUM_BYTES + PANIC_PAYLOAD_MAX + 8)
 
 /** Records one returned record: intact when its checksum and its content check out. */
 static void panic_dump_add(panic_dump *dump, uint64_t seq, const uint8_t *payload, size_t length,
-                        bool complete, uint64_t stored_sum) {
+                           bool complete, uint64_t stored_sum) {
     uint32_t writer = 0, index = 0;
     bool content = panic_payload_identify(payload, length, &writer, &index);
     bool intact =
@@ -47,7 +42,7 @@ static void panic_dump_lockless(prb_ring *ring, panic_dump *dump, uint64_t deadl
     dump->stop_seq = dump->start_seq;
     while (reader.next_seq < dump->end_seq) {
         /* A safety net only: this loop never waits for anyone. */
-        if (logring_monotonic_ns() >= deadline) {
+        if (prb_clock_ns() >= deadline) {
             dump->gave_up = true;
             break;
         }
@@ -57,10 +52,12 @@ static void panic_dump_lockless(prb_ring *ring, panic_dump *dump, uint64_t deadl
             reader.next_seq = dump->end_seq; /* written after the dump began: not ours */
             break;
         }
-        bool complete = info.text_len >= PANIC_CHECKSUM_BYTES && info.text_len <= sizeof text;
-        size_t length = complete ? info.text_len - PANIC_CHECKSUM_BYTES : 0;
-        panic_dump_add(dump, info.seq, text + PANIC_CHECKSUM_BYTES, length, complete,
-                    complete ? panic_load_u64(text) : 0);
+        const uint8_t *payload = text;
+        size_t length = 0;
+        uint64_t checksum = 0;
+        bool complete = info.text_len <= sizeof text &&
+                        lockless_record_open(text, info.text_len, &payload, &length, &checksum);
+        panic_dump_add(dump, info.seq, payload, length, complete, checksum);
     }
     dump->stop_seq = reader.next_seq < dump->end_seq ? reader.next_seq : dump->end_seq;
 }
@@ -99,7 +96,8 @@ static uint64_t panic_mutex_first(void *r) { return mutex_ring_first_seq_locked(
 static uint64_t panic_mutex_next(void *r) { return mutex_ring_next_seq_locked(r); }
 
 static const panic_locked_ops panic_spin_ops = {
-    panic_spin_lock_until, panic_spin_unlock, panic_spin_bust, panic_spin_read, panic_spin_first, panic_spin_next,
+    panic_spin_lock_until, panic_spin_unlock, panic_spin_bust,
+    panic_spin_read,       panic_spin_first,  panic_spin_next,
 };
 
 static const panic_locked_ops panic_mutex_ops = {
@@ -109,8 +107,8 @@ static const panic_locked_ops panic_mutex_ops = {
 /** Takes the lock by the deadline or, in bust mode, busts it and tries once more. */
 /* Takes what one read of a comparator returned into the dump; false when the walk ends there:
    nothing more to read, a header that makes no sense (counted torn), or past the end seq. */
-static bool panic_dump_take(panic_dump *dump, logring_status status, const logring_record_info *info, const uint8_t *text,
-                         logring_cursor *cursor) {
+static bool panic_dump_take(panic_dump *dump, logring_status status, const logring_record_info *info,
+                            const uint8_t *text, logring_cursor *cursor) {
     if (status == LOGRING_E_NO_RECORD) return false;
     if (status == LOGRING_E_CORRUPT) {
         dump->torn++;
@@ -133,8 +131,7 @@ static bool panic_acquire(const panic_locked_ops *ops, void *ring, uint64_t dead
     return ops->lock_until(ring, 0); /* a deadline in the past: one attempt */
 }
 
-static void panic_dump_locked(const panic_locked_ops *ops, void *ring, panic_dump *dump,
-                           uint64_t deadline) {
+static void panic_dump_locked(const panic_locked_ops *ops, void *ring, panic_dump *dump, uint64_t deadline) {
     uint8_t text[PANIC_TEXT_ROOM];
     logring_cursor cursor = logring_cursor_at(0);
     bool started = false;
@@ -172,7 +169,7 @@ static void panic_dump_resv(spin_reserve_ring *resv, panic_dump *dump, uint64_t 
     logring_cursor cursor = logring_cursor_at(dump->start_seq);
     while (cursor.seq < dump->end_seq) {
         /* A safety net only: spin_reserve_ring_read never waits for anyone. */
-        if (logring_monotonic_ns() >= deadline) {
+        if (prb_clock_ns() >= deadline) {
             dump->gave_up = true;
             break;
         }
@@ -185,7 +182,7 @@ static void panic_dump_resv(spin_reserve_ring *resv, panic_dump *dump, uint64_t 
 }
 
 void panic_dump_run(panic_target target, panic_dump *dump) {
-    uint64_t start = logring_monotonic_ns();
+    uint64_t start = prb_clock_ns();
     uint64_t deadline = start + dump->budget_ns;
     dump->count = 0;
     dump->torn = 0;
@@ -201,7 +198,7 @@ void panic_dump_run(panic_target target, panic_dump *dump) {
     case PANIC_MUTEX: panic_dump_locked(&panic_mutex_ops, target.ring, dump, deadline); break;
     case PANIC_SPIN_RESERVE: panic_dump_resv(target.ring, dump, deadline); break;
     }
-    dump->elapsed_ns = logring_monotonic_ns() - start;
+    dump->elapsed_ns = prb_clock_ns() - start;
 }
 
 void panic_path_run(panic_target target, panic_path *panic) {

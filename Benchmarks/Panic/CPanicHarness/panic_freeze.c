@@ -2,6 +2,7 @@
  * panic_freeze.c - freezing a writer at a fault point, and releasing it later (or never).
  */
 #include "panic_harness.h"
+#include "panic_wait.h"
 
 #include <errno.h>
 #include <comparators.h>
@@ -76,14 +77,9 @@ void panic_freeze_here(panic_freeze *freeze, panic_point point, uint64_t seq) {
     }
 }
 
-/** sem_wait with a timeout; sem_timedwait takes a CLOCK_REALTIME deadline (only a bound on how
-    long a broken scenario can hang, so a wall-clock jump does not matter). */
-static bool panic_sem_wait_for(sem_t *sem, uint64_t timeout_ns) {
+bool panic_sem_wait_for(sem_t *sem, uint64_t timeout_ns) {
     struct timespec at;
-    clock_gettime(CLOCK_REALTIME, &at);
-    uint64_t nsec = (uint64_t)at.tv_nsec + timeout_ns % 1000000000u;
-    at.tv_sec += (time_t)(timeout_ns / 1000000000u + nsec / 1000000000u);
-    at.tv_nsec = (long)(nsec % 1000000000u);
+    logring_realtime_deadline(timeout_ns, &at);
     for (;;) {
         if (sem_timedwait(sem, &at) == 0) return true;
         if (errno != EINTR) return false;

@@ -8,6 +8,7 @@
  * async-signal-safe calls, clock_gettime and sem_post. It saves and restores errno.
  */
 #include "panic_harness.h"
+#include "panic_wait.h"
 
 #include <errno.h>
 #include <semaphore.h>
@@ -65,18 +66,6 @@ bool panic_signal_accept(void) {
     return pthread_sigmask(SIG_UNBLOCK, &set, NULL) == 0;
 }
 
-static bool panic_wait_done(uint64_t timeout_ns) {
-    struct timespec at;
-    clock_gettime(CLOCK_REALTIME, &at);
-    uint64_t nsec = (uint64_t)at.tv_nsec + timeout_ns % 1000000000u;
-    at.tv_sec += (time_t)(timeout_ns / 1000000000u + nsec / 1000000000u);
-    at.tv_nsec = (long)(nsec % 1000000000u);
-    for (;;) {
-        if (sem_timedwait(&panic_done, &at) == 0) return true;
-        if (errno != EINTR) return false;
-    }
-}
-
 bool panic_run_in_signal_handler(pthread_t thread, panic_job *job, uint64_t timeout_ns) {
     if (!panic_signal_install()) return false;
     pthread_mutex_lock(&panic_controller);
@@ -84,7 +73,7 @@ bool panic_run_in_signal_handler(pthread_t thread, panic_job *job, uint64_t time
     atomic_store_explicit(&panic_pending, job, memory_order_release);
     bool ran = false;
     if (pthread_kill(thread, panic_signal_number()) == 0) {
-        ran = panic_wait_done(timeout_ns);
+        ran = panic_sem_wait_for(&panic_done, timeout_ns);
     }
     if (!ran) {
         /* Acquire-release: either we take the job back (the handler never will), or the handler

@@ -5,6 +5,7 @@
 #include "panic_harness.h"
 
 #include <comparators.h>
+#include <lockless_record.h>
 #include <prb.h>
 
 bool panic_target_signal_safe(panic_target target) {
@@ -50,8 +51,7 @@ size_t panic_payload(uint32_t writer, uint32_t index, size_t length, uint8_t *bu
     return length;
 }
 
-bool panic_payload_identify(const uint8_t *payload, size_t length, uint32_t *writer,
-                         uint32_t *index) {
+bool panic_payload_identify(const uint8_t *payload, size_t length, uint32_t *writer, uint32_t *index) {
     if (length < PANIC_PAYLOAD_MIN) return false;
     uint32_t w = panic_load_u32(payload);
     uint32_t n = panic_load_u32(payload + 4);
@@ -78,14 +78,6 @@ static prb_meta panic_prb_meta(uint32_t writer, uint32_t index) {
     return meta;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * The lockless record layout: checksum (8 bytes LE), then the payload.
- * ------------------------------------------------------------------------------------------- */
-
-static void panic_store_u64(uint8_t *p, uint64_t v) {
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static panic_write_status panic_from_prb(prb_status status) {
     switch (status) {
     case PRB_OK: return PANIC_WRITE_OK;
@@ -103,34 +95,15 @@ static panic_write_status panic_from_lb(logring_status status) {
     }
 }
 
-/** Two-phase lockless write: reserve, append checksum and payload, then commit (final or not). */
-static panic_write_status panic_lockless_write(prb_ring *ring, const uint8_t *payload, size_t length,
-                                         const prb_meta *meta, bool final, uint64_t *seq_out) {
-    prb_entry entry;
-    prb_status status = prb_reserve(ring, &entry, PANIC_CHECKSUM_BYTES + length, meta);
-    if (status != PRB_OK) return panic_from_prb(status);
-    uint8_t sum[PANIC_CHECKSUM_BYTES];
-    panic_store_u64(sum, logring_record_checksum(entry.seq, payload, length));
-    prb_entry_append(&entry, sum, sizeof sum);
-    prb_entry_append(&entry, payload, length);
-    if (final) {
-        prb_final_commit(&entry);
-    } else {
-        prb_commit(&entry);
-    }
-    if (seq_out != NULL) *seq_out = entry.seq;
-    return PANIC_WRITE_OK;
-}
-
 panic_write_status panic_write(panic_target target, uint32_t writer, uint32_t index, size_t length,
-                         uint64_t deadline_ns, bool bust, bool *busted, uint64_t *seq_out) {
+                               uint64_t deadline_ns, bool bust, bool *busted, uint64_t *seq_out) {
     uint8_t payload[PANIC_PAYLOAD_MAX];
     length = panic_payload(writer, index, length, payload);
     logring_meta meta = panic_lb_meta(writer, index);
     switch (target.kind) {
     case PANIC_LOCKLESS: {
         prb_meta pmeta = panic_prb_meta(writer, index);
-        return panic_lockless_write(target.ring, payload, length, &pmeta, true, seq_out);
+        return panic_from_prb(lockless_record_write(target.ring, payload, length, &pmeta, true, seq_out));
     }
     case PANIC_SPINLOCK: {
         logring_status status =
@@ -158,7 +131,7 @@ void panic_write_batch(panic_target target, panic_batch *batch) {
     batch->gave_up = false;
     batch->busted = false;
     for (uint32_t i = 0; i < count; i++) {
-        uint64_t deadline = logring_monotonic_ns() + batch->budget_ns;
+        uint64_t deadline = prb_clock_ns() + batch->budget_ns;
         batch->seq[i] = UINT64_MAX;
         batch->status[i] = panic_write(target, batch->writer, i, batch->length, deadline, batch->bust,
                                     &batch->busted, &batch->seq[i]);
@@ -168,12 +141,12 @@ void panic_write_batch(panic_target target, panic_batch *batch) {
 }
 
 panic_write_status panic_write_frozen(panic_target target, panic_point point, uint32_t writer, uint32_t index,
-                                size_t length, uint64_t *seq_out) {
+                                      size_t length, uint64_t *seq_out) {
     if (target.kind != PANIC_LOCKLESS || point != PANIC_POINT_PRB_COMMITTED) {
         return panic_write(target, writer, index, length, UINT64_MAX, false, NULL, seq_out);
     }
     uint8_t payload[PANIC_PAYLOAD_MAX];
     length = panic_payload(writer, index, length, payload);
     prb_meta meta = panic_prb_meta(writer, index);
-    return panic_lockless_write(target.ring, payload, length, &meta, false, seq_out);
+    return panic_from_prb(lockless_record_write(target.ring, payload, length, &meta, false, seq_out));
 }

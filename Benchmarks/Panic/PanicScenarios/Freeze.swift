@@ -1,5 +1,5 @@
 import CPanicHarness
-import LogRings
+import Comparators
 
 /// A freeze (`panic_freeze`): armed at a fault point, it stops the first writer that reaches it
 /// until released. See panic_harness.h.
@@ -28,4 +28,4 @@ final class Freeze: @unchecked Sendable {
     }
 }
 
-typealias SwiftMutexFaultPoint = SwiftMutexLogRing.FaultPoint
+typealias SwiftMutexFaultPoint = SwiftMutexRing.FaultPoint

@@ -1,6 +1,7 @@
 import CComparators
 import CPanicHarness
-import LogRings
+import HarnessSupport
+import Comparators
 import Synchronization
 
 #if canImport(Glibc)
@@ -43,17 +44,11 @@ public enum PanicScenarioRunner {
             return .notApplicable(configuration, reason: reason)
         }
         try validate(configuration)
-        switch configuration.implementation {
-        case .lockless: return .ran(try play(LocklessLogRing.self, configuration))
-        case .spinlock: return .ran(try play(SpinlockLogRing.self, configuration))
-        case .mutex: return .ran(try play(MutexLogRing.self, configuration))
-        case .swiftMutex: return .ran(try play(SwiftMutexLogRing.self, configuration))
-        case .spinReserve: return .ran(try play(SpinReserveLogRing.self, configuration))
-        case .fetchAdd: throw .invalidConfiguration("fetch-add has no reader")
-        }
+        guard configuration.implementation.hasReader else { throw .invalidConfiguration("fetch-add has no reader") }
+        return .ran(try play(configuration.implementation.ringType, configuration))
     }
 
-    static func play<Ring: PanicSubject>(_: Ring.Type, _ configuration: ScenarioConfiguration)
+    static func play<Ring: LogRing>(_: Ring.Type, _ configuration: ScenarioConfiguration)
         throws(ScenarioError) -> ScenarioResult
     {
         var run = try ScenarioRun<Ring>(configuration)
@@ -87,20 +82,23 @@ struct CommittedRecord: Hashable {
 }
 
 /// One play of a scenario on one ring.
-struct ScenarioRun<Ring: PanicSubject> {
+struct ScenarioRun<Ring: LogRing> {
     let configuration: ScenarioConfiguration
     let freeze: Freeze
     let ring: Ring
+    /// How the panic path reaches the ring (the C harness, or the Swift Mutex ring's own calls).
+    let access: PanicAccess
     var committed: [CommittedRecord] = []
 
     init(_ configuration: ScenarioConfiguration) throws(ScenarioError) {
         self.configuration = configuration
         freeze = try Freeze()
         do {
-            ring = try Ring.make(capacityBytes: configuration.capacityBytes, freeze: freeze)
+            ring = try Ring(capacityBytes: configuration.capacityBytes)
         } catch {
             throw .ringCreation(error)
         }
+        access = PanicAccess(ring, freeze: freeze)
     }
 
     var request: PanicRequest {
@@ -112,7 +110,7 @@ struct ScenarioRun<Ring: PanicSubject> {
     }
 
     mutating func play() throws(ScenarioError) -> ScenarioResult {
-        defer { ring.detachFreeze() }
+        defer { access.detachFreeze() }
         try writeHistory()
         switch configuration.scenario {
         case .stuckRemote: return try stuckRemote()
@@ -141,14 +139,14 @@ struct ScenarioRun<Ring: PanicSubject> {
 
     mutating func stuckRemote() throws(ScenarioError) -> ScenarioResult {
         let writer = try startFrozenWriter()
-        let outcome = ring.panic(request)
+        let outcome = access.panic(request)
         writer.releaseAndJoin(freeze)
         return analyze(outcome, handler: nil, frozenAt: writer.point)
     }
 
     mutating func stuckSelf() throws(ScenarioError) -> ScenarioResult {
         let writer = try startFrozenWriter()
-        guard let target = ring.harnessTarget else {
+        guard let target = access.signalSafeTarget else {
             writer.releaseAndJoin(freeze)
             throw .invalidConfiguration("\(configuration.implementation) cannot run in a signal handler")
         }
@@ -160,7 +158,7 @@ struct ScenarioRun<Ring: PanicSubject> {
             job.pointee.kind = PANIC_JOB_PATH
             job.pointee.target = target
             job.pointee.panic = panic
-            handled = panic_run_in_signal_handler(writer.thread.thread, job, configuration.handshakeTimeoutNanoseconds)
+            handled = panic_run_in_signal_handler(writer.thread.pthread, job, configuration.handshakeTimeoutNanoseconds)
             panic = job.pointee.panic
         }
         writer.releaseAndJoin(freeze)
@@ -170,7 +168,7 @@ struct ScenarioRun<Ring: PanicSubject> {
 
     mutating func signalWriter() throws(ScenarioError) -> ScenarioResult {
         let writer = try startFrozenWriter()
-        guard let target = ring.harnessTarget else {
+        guard let target = access.signalSafeTarget else {
             writer.releaseAndJoin(freeze)
             throw .invalidConfiguration("\(configuration.implementation) cannot run in a signal handler")
         }
@@ -180,7 +178,7 @@ struct ScenarioRun<Ring: PanicSubject> {
         job.pointee.kind = PANIC_JOB_BATCH
         job.pointee.target = target
         job.pointee.batch = HarnessPanic.batch(writer: .handler, count: configuration.handlerWrites, request)
-        let handled = panic_run_in_signal_handler(writer.thread.thread, job, configuration.handshakeTimeoutNanoseconds)
+        let handled = panic_run_in_signal_handler(writer.thread.pthread, job, configuration.handshakeTimeoutNanoseconds)
         let frozenWrite = writer.releaseAndJoin(freeze)
         guard handled else { throw .signalNotHandled }
 
@@ -192,7 +190,7 @@ struct ScenarioRun<Ring: PanicSubject> {
         for (index, write) in handler.writes.enumerated() where write.committed {
             committed.append(CommittedRecord(writer: WriterID.handler.rawValue, index: UInt32(index), seq: write.seq))
         }
-        return analyze(ring.panic(request), handler: handler, frozenAt: writer.point)
+        return analyze(access.panic(request), handler: handler, frozenAt: writer.point)
     }
 
     mutating func busyRemote() throws(ScenarioError) -> ScenarioResult {
@@ -207,9 +205,9 @@ struct ScenarioRun<Ring: PanicSubject> {
         }
         // The panic messages first; what the busy writer has committed when the dump begins counts
         // as committed before the panic.
-        let (messages, busted) = ring.writePanicMessages(request)
+        let (messages, busted) = access.writePanicMessages(request)
         let committedAtPanic = busy.committedCount
-        let outcome = PanicOutcome(messages: messages, messagesBusted: busted, dump: ring.dump(request))
+        let outcome = PanicOutcome(messages: messages, messagesBusted: busted, dump: access.dump(request))
         let report = busy.stopAndJoin()
         guard !report.overflowed else { throw .busyWriter("too many breaks in its run of seqs") }
         for index in 0..<committedAtPanic {
@@ -226,12 +224,12 @@ struct ScenarioRun<Ring: PanicSubject> {
         let point = configuration.freezePoint!
         let harnessPoint = point.harnessPoint(for: configuration.implementation)
         freeze.arm(harnessPoint)
-        let result = JoinedBox<WriteOutcome>()
-        let ring = self.ring
+        let result = JoinedValue<WriteOutcome>()
+        let access = self.access
         let thread = OSThread {
             // It may take the harness's signal (stuck-self, signal-writer).
             _ = panic_signal_accept()
-            result.value = ring.writeFrozen(at: harnessPoint)
+            result.value = access.writeFrozen(at: harnessPoint)
         }
         guard freeze.wait(timeoutNanoseconds: configuration.handshakeTimeoutNanoseconds) else {
             if !freeze.disarm() {
@@ -296,7 +294,7 @@ struct HandlerWrites {
 /// A writer frozen at its fault point.
 struct FrozenWriter {
     let thread: OSThread
-    let result: JoinedBox<WriteOutcome>
+    let result: JoinedValue<WriteOutcome>
     /// The point it froze at, as the freeze recorded it.
     let point: FreezePoint?
 
@@ -310,7 +308,7 @@ struct FrozenWriter {
 }
 
 /// A writer that writes as fast as it can until told to stop (busy-remote).
-final class BusyWriter<Ring: PanicSubject> {
+final class BusyWriter<Ring: LogRing> {
     /// What the writer thread and the panicking thread share.
     private final class Shared: Sendable {
         let committed = Atomic<Int>(0)
@@ -335,7 +333,7 @@ final class BusyWriter<Ring: PanicSubject> {
     static var maxRuns: Int { 256 }
 
     private let shared = Shared()
-    private let report = JoinedBox<Report>()
+    private let report = JoinedValue<Report>()
     private var thread: OSThread?
 
     init(_ ring: Ring) {
@@ -374,12 +372,7 @@ final class BusyWriter<Ring: PanicSubject> {
 
     /// Waits (yielding the CPU) until it has committed `count` records; false after the timeout.
     func waitUntilCommitted(_ count: Int, timeoutNanoseconds: UInt64) -> Bool {
-        let deadline = logring_monotonic_ns() + timeoutNanoseconds
-        while committedCount < count {
-            if logring_monotonic_ns() >= deadline { return false }
-            sched_yield()
-        }
-        return true
+        waitUntil(timeoutNanoseconds: timeoutNanoseconds) { committedCount >= count }
     }
 
     func stopAndJoin() -> Report {

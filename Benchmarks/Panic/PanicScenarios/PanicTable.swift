@@ -1,4 +1,4 @@
-import LogRings
+import Comparators
 
 /// The scenario x implementation table, in Markdown.
 public enum PanicTable {

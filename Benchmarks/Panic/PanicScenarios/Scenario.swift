@@ -1,5 +1,5 @@
 import CPanicHarness
-import LogRings
+import Comparators
 
 /// The four panic scenarios: what the old spinlock-protected printk buffer could not survive (the
 /// July 2019 LKML discussion, reference section 8), played in userspace. In each, a panicking

@@ -1,4 +1,4 @@
-import LogRings
+import Comparators
 
 /// What one run measured.
 ///

@@ -1,9 +1,10 @@
 import BenchKit
 import Foundation
-import LogRings
+import Comparators
+import TestSupport
 import Testing
 
-@Suite struct StatisticsTests {
+@Suite(.singleThreaded) struct StatisticsTests {
     @Test func medianOfOddAndEvenCounts() throws {
         let odd = try #require(Summary([5, 1, 3]))
         #expect(odd.median == 3)
@@ -19,7 +20,7 @@ import Testing
     }
 }
 
-@Suite struct SweepTests {
+@Suite(.singleThreaded) struct SweepTests {
     @Test(arguments: [
         (1, [1, 2, 4]), (2, [1, 2, 4, 8]), (4, [1, 2, 8, 16]), (64, [1, 2, 128, 256]),
     ])
@@ -33,7 +34,7 @@ import Testing
     }
 }
 
-@Suite struct OptionParsingTests {
+@Suite(.singleThreaded) struct OptionParsingTests {
     @Test func implementationsInOrderWithoutRepeats() throws {
         #expect(try OptionLists.implementations("spinlock, lockless,spinlock") == [.spinlock, .lockless])
         #expect(try OptionLists.implementations("swift-mutex,spin-reserve,fetch-add,mutex").count == 4)
@@ -105,7 +106,7 @@ import Testing
     }
 }
 
-@Suite struct ResultRowTests {
+@Suite(.singleThreaded) struct ResultRowTests {
     func sample() -> ResultRow {
         var row = ResultRow(
             impl: "lockless", api: "swift", scenario: "throughput", writers: 8, readers: 0, recordSize: 64,

@@ -1,8 +1,9 @@
 import BenchKit
 import Foundation
+import TestSupport
 import Testing
 
-@Suite struct NiceNumberTests {
+@Suite(.singleThreaded) struct NiceNumberTests {
     @Test func ticksAreNiceStepsCoveringTheRange() {
         #expect(NiceNumber.ticks(from: 0, to: 17.3, count: 5) == [0, 5, 10, 15, 20])
         #expect(NiceNumber.ticks(from: 0, to: 1, count: 6) == [0, 0.2, 0.4, 0.6, 0.8, 1])
@@ -31,7 +32,7 @@ import Testing
     }
 }
 
-@Suite struct LogAxisTests {
+@Suite(.singleThreaded) struct LogAxisTests {
     @Test func wideRangesGoFromDecadeToDecade() {
         let axis = ValueAxis.logarithmic(covering: [40, 311_551])
         #expect(axis.ticks == [10, 100, 1000, 10_000, 100_000, 1_000_000])
@@ -54,7 +55,7 @@ import Testing
     }
 }
 
-@Suite struct SVGTests {
+@Suite(.singleThreaded) struct SVGTests {
     @Test func textIsEscaped() {
         #expect(SVGDocument.escape("a < b & \"c\" > 'd'") == "a &lt; b &amp; &quot;c&quot; &gt; &apos;d&apos;")
         var document = SVGDocument(width: 100, height: 50)
@@ -80,7 +81,7 @@ import Testing
     }
 }
 
-@Suite struct ResultPlotsTests {
+@Suite(.singleThreaded) struct ResultPlotsTests {
     static func row(_ impl: String, _ api: String, writers: Int, rate: Double, scenario: String = "throughput") -> ResultRow {
         var row = ResultRow(
             impl: impl, api: api, scenario: scenario, writers: writers, readers: 0, recordSize: 64, cpus: "0-1",

@@ -1,8 +1,10 @@
 import BenchKit
+import HarnessSupport
 import Synchronization
+import TestSupport
 import Testing
 
-@Suite struct CPUListTests {
+@Suite(.singleThreaded) struct CPUListTests {
     @Test(arguments: [
         ("0", [0]), ("0-3", [0, 1, 2, 3]), ("0-3,8,10-11", [0, 1, 2, 3, 8, 10, 11]),
         (" 5 , 1-2 ", [1, 2, 5]), ("3,3,2-3", [2, 3]),
@@ -23,7 +25,7 @@ import Testing
     }
 }
 
-@Suite struct TopologyTests {
+@Suite(.singleThreaded) struct TopologyTests {
     /// A made-up machine: 8 CPUs on 2 nodes (0-3 on node 0, 4-7 on node 1).
     let twoNodes = Topology(
         allowedCPUs: CPUList(0..<8), numaAvailable: true,
@@ -54,7 +56,7 @@ import Testing
         let cpu = Topology.current().allowedCPUs.cpus.last!
         // Pin on a thread of its own so the test runner's threads keep their affinity.
         let pinned = Mutex(false)
-        JoinableThread { pinned.withLock { $0 = pinCurrentThread(to: cpu) } }.join()
+        OSThread { pinned.withLock { $0 = pinCurrentThread(to: cpu) } }.join()
         #expect(pinned.withLock { $0 })
     }
 }

@@ -2,28 +2,31 @@
  * comparators.h - the comparators the lockless printk-style ring (CPrintkRing) is measured
  * against. Each is small enough to be checked by eye; none is meant for production.
  *
- * The four baselines, and why each is here
+ * The four comparators, and why each is here
  *
- *   spinlock_ring_*   The log buffer Linux used up to 5.9: one byte array of variable-size records,
- *               first/next index and first/next seq, room made by dropping the oldest records,
- *               and a raw test-and-test-and-set spinlock (the kernel's logbuf_lock) around every
- *               write and every read. It is the design the lockless ring replaced, so it is the
- *               main yardstick. It also carries the old design's panic-time escape hatches: a
- *               write that only tries the lock (what a signal handler, like an NMI, must do), a
- *               lock acquisition with a deadline (a panic dump must never hang) and a lock bust
- *               (the old kernel's zap_locks, which re-initialized logbuf_lock).
+ *   spinlock_ring_*       The log buffer Linux used up to 5.9: one byte array of variable-size
+ *                         records, first/next index and first/next seq, room made by dropping the
+ *                         oldest records, and a raw test-and-test-and-set spinlock (the kernel's
+ *                         logbuf_lock) around every write and every read. It is the design the
+ *                         lockless ring replaced, so it is the main yardstick. It also carries the
+ *                         old design's panic-time escape hatches: a write that only tries the lock
+ *                         (what a signal handler, like an NMI, must do), a lock acquisition with a
+ *                         deadline (a panic dump must never hang) and a lock bust (the old
+ *                         kernel's zap_locks, which re-initialized logbuf_lock).
  *
- *   mutex_ring_*  The same buffer, the same code, guarded by a pthread mutex: what a userspace
- *               logger usually does. Only the lock differs from spinlock_ring_*.
+ *   mutex_ring_*          The same buffer, the same code, guarded by a pthread mutex: what a
+ *                         userspace logger usually does. Only the lock differs from
+ *                         spinlock_ring_*.
  *
- *   spin_reserve_ring_*   Reserve under a short spinlock, copy outside it, commit with one release store:
- *               the scheme of Linux's BPF ring buffer (kernel/bpf/ringbuf.c). Unlike BPF, which
- *               refuses a record when the consumer is behind, it overwrites the oldest records
- *               (as a log must), and fails only when the oldest record is still being written.
- *               It shows what is left of the lock's cost once the copy is outside it.
+ *   spin_reserve_ring_*   Reserve under a short spinlock, copy outside it, commit with one release
+ *                         store: the scheme of Linux's BPF ring buffer (kernel/bpf/ringbuf.c).
+ *                         Unlike BPF, which refuses a record when the consumer is behind, it
+ *                         overwrites the oldest records (as a log must), and fails only when the
+ *                         oldest record is still being written. It shows what is left of the
+ *                         lock's cost once the copy is outside it.
  *
- *   fetch_add_ring_*   One relaxed fetch_add on a byte counter, then a copy. No reader can trust what
- *               it writes; it is only the physical limit of a multi-writer append.
+ *   fetch_add_ring_*      One relaxed fetch_add on a byte counter, then a copy. No reader can trust
+ *                         what it writes; it is only the physical limit of a multi-writer append.
  *
  * Records
  *
@@ -40,8 +43,9 @@
  *   a message at log_buf_len / 4 instead.
  *
  *   Every record carries a checksum computed by its writer (logring_record_checksum). A reader of
- *   spinlock_ring_* or mutex_ring_* needs it only after spinlock_ring_bust_lock; spin_reserve_ring_* readers validate
- *   their copies and never return a torn record; fetch_add_ring_* has no reader.
+ *   spinlock_ring_* or mutex_ring_* needs it only after spinlock_ring_bust_lock;
+ *   spin_reserve_ring_* readers validate their copies and never return a torn record;
+ *   fetch_add_ring_* has no reader.
  *
  * Reading
  *
@@ -56,18 +60,20 @@
  *
  *   *_create and *_destroy allocate and free; call them up front and at the end. No write path
  *   allocates or makes a system call, except that mutex_ring_write sleeps in the kernel when the
- *   mutex is contended (which is what that baseline is there to show); the *_until functions
- *   read the clock. Everything else may be called from any thread;
- *   spinlock_ring_trylock_write, spinlock_ring_write_until, spinlock_ring_lock_until, spinlock_ring_read_locked,
- *   spinlock_ring_*_seq_locked, spinlock_ring_unlock, spinlock_ring_bust_lock, spin_reserve_ring_write_until, spin_reserve_ring_commit,
- *   spin_reserve_ring_read, spin_reserve_ring_*_seq and fetch_add_ring_write are also async-signal-safe (atomics, plain
- *   memory and clock_gettime only). Nothing in mutex_ring_* is.
+ *   mutex is contended (which is what that comparator is there to show); the *_until functions
+ *   read the clock. Everything else may be called from any thread; spinlock_ring_trylock_write,
+ *   spinlock_ring_write_until, spinlock_ring_lock_until, spinlock_ring_read_locked,
+ *   spinlock_ring_*_seq_locked, spinlock_ring_unlock, spinlock_ring_bust_lock,
+ *   spin_reserve_ring_write_until, spin_reserve_ring_commit, spin_reserve_ring_read,
+ *   spin_reserve_ring_*_seq and fetch_add_ring_write are also async-signal-safe (atomics, plain
+ *   memory and prb_clock_ns only). Nothing in mutex_ring_* is.
  *
  * Fault injection
  *
- *   spinlock_ring, mutex_ring and spin_reserve_ring can freeze a writer at chosen points (logring_fault_point) through a
- *   hook installed per buffer, to play a writer stopped for good by a panic. Without a hook the
- *   write path pays one predictable branch on a field of the buffer per point; fetch_add_ring has none.
+ *   spinlock_ring, mutex_ring and spin_reserve_ring can freeze a writer at chosen points
+ *   (logring_fault_point) through a hook installed per buffer, to play a writer stopped for good
+ *   by a panic. Without a hook the write path pays one predictable branch on a field of the
+ *   buffer per point; fetch_add_ring has none.
  */
 #ifndef COMPARATORS_H
 #define COMPARATORS_H
@@ -231,8 +237,18 @@ uint64_t logring_record_checksum(uint64_t seq, const void *text, size_t text_len
 /** Longest text a buffer created with capacity_bytes accepts (0 if that capacity is invalid). */
 size_t logring_max_text_len(size_t capacity_bytes);
 
-/** CLOCK_MONOTONIC in nanoseconds: the clock of every *_until deadline. */
-uint64_t logring_monotonic_ns(void);
+/* Every deadline here (deadline_ns, *_until) is in nanoseconds on prb_clock_ns(), the lockless
+ * ring's own CLOCK_MONOTONIC clock (prb.h): one clock for the product and everything measured
+ * against it. */
+
+struct timespec;
+
+/**
+ * The CLOCK_REALTIME instant timeout_ns from now, for the POSIX timed waits that take one
+ * (pthread_mutex_timedlock, sem_timedwait). A jump of the wall clock can only make such a wait
+ * shorter or longer, never endless. Async-signal-safe.
+ */
+void logring_realtime_deadline(uint64_t timeout_ns, struct timespec *at);
 
 /** Points in the write paths where a fault hook can freeze the writer. */
 typedef enum logring_fault_point {
@@ -281,23 +297,23 @@ void spinlock_ring_destroy(spinlock_ring *spin);
  * changed). Never allocates, never makes a system call; never returns while another holder
  * keeps the lock.
  */
-logring_status spinlock_ring_write(spinlock_ring *spin, const void *text, size_t text_len, const logring_meta *meta,
-                        uint64_t *seq_out);
+logring_status spinlock_ring_write(spinlock_ring *spin, const void *text, size_t text_len,
+                                   const logring_meta *meta, uint64_t *seq_out);
 
 /**
  * spinlock_ring_write, but only tries the lock once: returns LOGRING_E_LOCK_UNAVAILABLE (nothing changed)
  * when it is held. For signal handlers, which may have interrupted the holder. Never waits.
  */
 logring_status spinlock_ring_trylock_write(spinlock_ring *spin, const void *text, size_t text_len,
-                                const logring_meta *meta, uint64_t *seq_out);
+                                           const logring_meta *meta, uint64_t *seq_out);
 
 /**
- * spinlock_ring_write, but spins on the lock only until CLOCK_MONOTONIC reaches deadline_ns: then it
+ * spinlock_ring_write, but spins on the lock only until prb_clock_ns() reaches deadline_ns: then it
  * returns LOGRING_E_LOCK_UNAVAILABLE (nothing changed). A panic path's write, which must never hang
  * (its lock may be held by a writer that will never return, or by the very thread it interrupted).
  */
 logring_status spinlock_ring_write_until(spinlock_ring *spin, const void *text, size_t text_len,
-                              const logring_meta *meta, uint64_t deadline_ns, uint64_t *seq_out);
+                                         const logring_meta *meta, uint64_t deadline_ns, uint64_t *seq_out);
 
 /**
  * Copies the record at cursor->seq, or the oldest one after it if it was dropped, into buf (up
@@ -306,7 +322,7 @@ logring_status spinlock_ring_write_until(spinlock_ring *spin, const void *text, 
  * logring_status).
  */
 logring_status spinlock_ring_read(spinlock_ring *spin, logring_cursor *cursor, void *buf, size_t buf_size,
-                       logring_record_info *info);
+                                  logring_record_info *info);
 
 /** The oldest seq still held (equal to spinlock_ring_next_seq when empty). Takes the lock. */
 uint64_t spinlock_ring_first_seq(spinlock_ring *spin);
@@ -315,7 +331,7 @@ uint64_t spinlock_ring_first_seq(spinlock_ring *spin);
 uint64_t spinlock_ring_next_seq(spinlock_ring *spin);
 
 /**
- * Takes the lock, spinning until CLOCK_MONOTONIC reaches deadline_ns (see logring_monotonic_ns).
+ * Takes the lock, spinning until prb_clock_ns() reaches deadline_ns.
  * Returns true with the lock held (read with spinlock_ring_read_locked, release with spinlock_ring_unlock),
  * or false at the deadline without it. For a panic dump, which must never hang.
  */
@@ -325,8 +341,8 @@ bool spinlock_ring_lock_until(spinlock_ring *spin, uint64_t deadline_ns);
 void spinlock_ring_unlock(spinlock_ring *spin);
 
 /** spinlock_ring_read for a caller that holds the lock (spinlock_ring_lock_until returned true). */
-logring_status spinlock_ring_read_locked(spinlock_ring *spin, logring_cursor *cursor, void *buf, size_t buf_size,
-                              logring_record_info *info);
+logring_status spinlock_ring_read_locked(spinlock_ring *spin, logring_cursor *cursor, void *buf,
+                                         size_t buf_size, logring_record_info *info);
 
 /** spinlock_ring_first_seq and spinlock_ring_next_seq for a caller that holds the lock. */
 uint64_t spinlock_ring_first_seq_locked(spinlock_ring *spin);
@@ -366,12 +382,12 @@ mutex_ring *mutex_ring_create(size_t capacity_bytes);
 void mutex_ring_destroy(mutex_ring *mutex);
 
 /** As spinlock_ring_write; blocks (sleeping) while another thread holds the mutex. */
-logring_status mutex_ring_write(mutex_ring *mutex, const void *text, size_t text_len, const logring_meta *meta,
-                         uint64_t *seq_out);
+logring_status mutex_ring_write(mutex_ring *mutex, const void *text, size_t text_len,
+                                const logring_meta *meta, uint64_t *seq_out);
 
 /** As spinlock_ring_read. */
 logring_status mutex_ring_read(mutex_ring *mutex, logring_cursor *cursor, void *buf, size_t buf_size,
-                        logring_record_info *info);
+                               logring_record_info *info);
 
 /** As spinlock_ring_first_seq. */
 uint64_t mutex_ring_first_seq(mutex_ring *mutex);
@@ -379,9 +395,10 @@ uint64_t mutex_ring_first_seq(mutex_ring *mutex);
 /** As spinlock_ring_next_seq. */
 uint64_t mutex_ring_next_seq(mutex_ring *mutex);
 
-/** As spinlock_ring_write_until: gives up at deadline_ns with LOGRING_E_LOCK_UNAVAILABLE (nothing changed). */
+/** As spinlock_ring_write_until: gives up at deadline_ns with LOGRING_E_LOCK_UNAVAILABLE (nothing
+    changed). */
 logring_status mutex_ring_write_until(mutex_ring *mutex, const void *text, size_t text_len,
-                               const logring_meta *meta, uint64_t deadline_ns, uint64_t *seq_out);
+                                      const logring_meta *meta, uint64_t deadline_ns, uint64_t *seq_out);
 
 /** As spinlock_ring_lock_until, sleeping instead of spinning (pthread_mutex_timedlock). */
 bool mutex_ring_lock_until(mutex_ring *mutex, uint64_t deadline_ns);
@@ -391,7 +408,7 @@ void mutex_ring_unlock(mutex_ring *mutex);
 
 /** As spinlock_ring_read_locked, spinlock_ring_first_seq_locked and spinlock_ring_next_seq_locked. */
 logring_status mutex_ring_read_locked(mutex_ring *mutex, logring_cursor *cursor, void *buf, size_t buf_size,
-                               logring_record_info *info);
+                                      logring_record_info *info);
 uint64_t mutex_ring_first_seq_locked(mutex_ring *mutex);
 uint64_t mutex_ring_next_seq_locked(mutex_ring *mutex);
 
@@ -443,20 +460,23 @@ spin_reserve_ring *spin_reserve_ring_create(size_t capacity_bytes);
 void spin_reserve_ring_destroy(spin_reserve_ring *resv);
 
 /**
- * Appends one record (spin_reserve_ring_reserve, then spin_reserve_ring_commit), overwriting the oldest records it
- * needs the room of. Spins on the lock only while another writer reserves. Returns LOGRING_OK with the seq in *seq_out (may be NULL),
+ * Appends one record (spin_reserve_ring_reserve, then spin_reserve_ring_commit), overwriting the
+ * oldest records it needs the room of. Spins on the lock only while another writer reserves.
+ * Returns LOGRING_OK with the seq in *seq_out (may be NULL),
  * LOGRING_E_TOO_LARGE or LOGRING_E_NO_SPACE (nothing changed in either case). Never allocates, never makes
  * a system call.
  */
-logring_status spin_reserve_ring_write(spin_reserve_ring *resv, const void *text, size_t text_len, const logring_meta *meta,
-                        uint64_t *seq_out);
+logring_status spin_reserve_ring_write(spin_reserve_ring *resv, const void *text, size_t text_len,
+                                       const logring_meta *meta, uint64_t *seq_out);
 
 /** spin_reserve_ring_write, but spins on the reservation lock only until deadline_ns: then it returns
     LOGRING_E_LOCK_UNAVAILABLE (nothing changed). Async-signal-safe. */
 logring_status spin_reserve_ring_write_until(spin_reserve_ring *resv, const void *text, size_t text_len,
-                              const logring_meta *meta, uint64_t deadline_ns, uint64_t *seq_out);
+                                             const logring_meta *meta, uint64_t deadline_ns,
+                                             uint64_t *seq_out);
 
-/** A reserved record, between spin_reserve_ring_reserve and spin_reserve_ring_commit. Fields are for reading. */
+/** A reserved record, between spin_reserve_ring_reserve and spin_reserve_ring_commit. Fields are for
+    reading. */
 typedef struct spin_reserve_ring_entry {
     uint64_t pos;      /**< byte position of the record */
     uint64_t seq;      /**< its seq */
@@ -471,11 +491,12 @@ typedef struct spin_reserve_ring_entry {
  * That is the writer a panic has stopped; tests use this pair to play it.
  */
 logring_status spin_reserve_ring_reserve(spin_reserve_ring *resv, size_t text_len, const logring_meta *meta,
-                          spin_reserve_ring_entry *entry);
+                                         spin_reserve_ring_entry *entry);
 
 /** The second half (BPF's bpf_ringbuf_submit): copies entry->text_len bytes of text and the
     checksum, then commits with one release store. No lock; never waits. */
-void spin_reserve_ring_commit(spin_reserve_ring *resv, const spin_reserve_ring_entry *entry, const void *text);
+void spin_reserve_ring_commit(spin_reserve_ring *resv, const spin_reserve_ring_entry *entry,
+                              const void *text);
 
 /**
  * As spinlock_ring_read, without any lock: never blocks writers, never waits. Returns LOGRING_OK,
@@ -484,8 +505,8 @@ void spin_reserve_ring_commit(spin_reserve_ring *resv, const spin_reserve_ring_e
  * never expected). On any status but LOGRING_OK, *info and the cursor are unchanged, but buf may have
  * been written to. Async-signal-safe.
  */
-logring_status spin_reserve_ring_read(spin_reserve_ring *resv, logring_cursor *cursor, void *buf, size_t buf_size,
-                       logring_record_info *info);
+logring_status spin_reserve_ring_read(spin_reserve_ring *resv, logring_cursor *cursor, void *buf,
+                                      size_t buf_size, logring_record_info *info);
 
 /** The oldest seq not yet reclaimed (a snapshot). */
 uint64_t spin_reserve_ring_first_seq(spin_reserve_ring *resv);
@@ -493,8 +514,9 @@ uint64_t spin_reserve_ring_first_seq(spin_reserve_ring *resv);
 /** The seq the next reservation will get (a snapshot). */
 uint64_t spin_reserve_ring_next_seq(spin_reserve_ring *resv);
 
-/** As spinlock_ring_set_fault_hook: LOGRING_FAULT_RESV_LOCKED (in spin_reserve_ring_reserve and the writes) and
-    LOGRING_FAULT_RESV_RESERVED (in spin_reserve_ring_write and spin_reserve_ring_write_until, between reserve and commit). */
+/** As spinlock_ring_set_fault_hook: LOGRING_FAULT_RESV_LOCKED (in spin_reserve_ring_reserve and the
+    writes) and LOGRING_FAULT_RESV_RESERVED (in spin_reserve_ring_write and
+    spin_reserve_ring_write_until, between reserve and commit). */
 void spin_reserve_ring_set_fault_hook(spin_reserve_ring *resv, logring_fault_hook hook, void *context);
 
 /* ---------------------------------------------------------------------------------------------
@@ -522,8 +544,8 @@ void fetch_add_ring_destroy(fetch_add_ring *fadd);
  * per writer, not dense; may be NULL), or LOGRING_E_TOO_LARGE (nothing changed). Never waits, never
  * allocates, never makes a system call. Async-signal-safe.
  */
-logring_status fetch_add_ring_write(fetch_add_ring *fadd, const void *text, size_t text_len, const logring_meta *meta,
-                        uint64_t *pos_out);
+logring_status fetch_add_ring_write(fetch_add_ring *fadd, const void *text, size_t text_len,
+                                    const logring_meta *meta, uint64_t *pos_out);
 
 /** Bytes taken from the head counter so far (records and padding). A snapshot. */
 uint64_t fetch_add_ring_head(fetch_add_ring *fadd);

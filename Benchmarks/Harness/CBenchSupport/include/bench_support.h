@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <prb.h>
-
 /** Writes the CPUs this process may run on (ascending) into cpus, at most capacity of them;
     returns how many there are (which may exceed capacity), or -1 on error. */
 int bench_allowed_cpus(int *cpus, int capacity);
@@ -42,22 +40,5 @@ int bench_numa_node_of_address(void *address);
  * without NUMA (nothing changed).
  */
 int bench_set_memory_policy(int node);
-
-/** CLOCK_MONOTONIC in nanoseconds. */
-uint64_t bench_now_ns(void);
-
-/* ---------------------------------------------------------------------------------------------
- * The lockless ring driven through its C API (prb.h), for the benchmark's api=c rows
- * ------------------------------------------------------------------------------------------- */
-
-/**
- * Writes one self-verifying record through the C API, exactly as LocklessLogRing and
- * CPanicHarness lay it out: the payload hash first (logring_checksum_payload, before any ring work),
- * then prb_reserve for 8 + len bytes, the checksum sealed with the record's seq (8 bytes,
- * little-endian) and the payload appended with prb_entry_append, and prb_final_commit.
- * Returns the prb_status of prb_reserve (PRB_OK = 0 when the record was written).
- * Never allocates, never waits.
- */
-int bench_prb_write(prb_ring *ring, const void *payload, size_t len, const prb_meta *meta);
 
 #endif

@@ -8,17 +8,17 @@
  * Targets
  *
  *   A panic_target names one ring of the four C implementations: the lockless ring (CPrintkRing)
- *   and the spinlock_ring, mutex_ring and spin_reserve_ring comparators (CComparators). The Swift Mutex ring is
- *   not here: Swift cannot run in a signal handler, so it only takes part in the scenarios
- *   that need none, driven from Swift.
+ *   and the spinlock_ring, mutex_ring and spin_reserve_ring comparators (CComparators). It is the
+ *   one table of rings the C side has; Swift builds it from a LogRing's cHandle. The Swift Mutex
+ *   ring is not here: Swift cannot run in a signal handler, so it only takes part in the
+ *   scenarios that need none, driven from Swift.
  *
  * Records
  *
- *   Every record carries a checksum over its seq and payload (logring_record_checksum: a word-at-a-time
- *   64-bit hash of the payload, sealed with the seq). The logring_* comparators store it in their header.
- *   The lockless ring has no checksum field and learns the seq only at reservation, so its
- *   records are written in two phases: reserve room for 8 + n bytes, then append the checksum
- *   (little-endian) and the payload. LocklessLogRing.swift writes the same layout from Swift.
+ *   Every record carries a checksum over its seq and payload (logring_record_checksum: a
+ *   word-at-a-time 64-bit hash of the payload, sealed with the seq). The logring_* comparators
+ *   store it in their header; in the lockless ring it leads the record's text (lockless_record.h,
+ *   and LocklessRing in Swift).
  *
  *   Payloads are generated (panic_payload) from a writer number and a per-writer index, so a dump
  *   can tell an intact record from a torn one twice over: by its checksum and by regenerating its
@@ -26,11 +26,11 @@
  *
  * Where the functions may be called
  *
- *   panic_write, panic_write_batch, panic_dump_run, panic_path_run and panic_freeze_here are async-signal-safe
- *   for every target except PANIC_MUTEX (pthread mutexes are not): they use atomics, plain memory,
- *   clock_gettime(CLOCK_MONOTONIC), sem_post and the rings' own async-signal-safe calls only,
- *   and never allocate. panic_freeze_here blocks (sem_wait) when it freezes its caller, which is its
- *   purpose. Everything else is for ordinary threads.
+ *   panic_write, panic_write_batch, panic_dump_run, panic_path_run and panic_freeze_here are
+ *   async-signal-safe for every target except PANIC_MUTEX (pthread mutexes are not): they use
+ *   atomics, plain memory, prb_clock_ns (clock_gettime), sem_post and the rings' own
+ *   async-signal-safe calls only, and never allocate. panic_freeze_here blocks (sem_wait) when it
+ *   freezes its caller, which is its purpose. Everything else is for ordinary threads.
  *
  * Deadlines
  *
@@ -56,10 +56,10 @@ extern "C" {
  * ------------------------------------------------------------------------------------------- */
 
 typedef enum panic_kind {
-    PANIC_LOCKLESS = 1,     /**< prb_ring *        (CPrintkRing) */
-    PANIC_SPINLOCK = 2,     /**< spinlock_ring *         (CComparators) */
+    PANIC_LOCKLESS = 1,     /**< prb_ring *          (CPrintkRing) */
+    PANIC_SPINLOCK = 2,     /**< spinlock_ring *     (CComparators) */
     PANIC_MUTEX = 3,        /**< mutex_ring *        (CComparators) - never in a signal handler */
-    PANIC_SPIN_RESERVE = 4, /**< spin_reserve_ring *         (CComparators) */
+    PANIC_SPIN_RESERVE = 4, /**< spin_reserve_ring * (CComparators) */
 } panic_kind;
 
 typedef struct panic_target {
@@ -73,8 +73,6 @@ bool panic_target_signal_safe(panic_target target);
 /** Shortest and longest payload panic_payload makes (the first 8 bytes name writer and index). */
 #define PANIC_PAYLOAD_MIN 8u
 #define PANIC_PAYLOAD_MAX 240u
-/** Bytes of checksum in front of the payload in a lockless record's text. */
-#define PANIC_CHECKSUM_BYTES 8u
 
 /**
  * Fills buf with the payload record `index` of writer `writer` carries, `length` bytes
@@ -86,8 +84,7 @@ size_t panic_payload(uint32_t writer, uint32_t index, size_t length, uint8_t *bu
  * Whether `payload` is exactly what panic_payload makes for the writer and index it names; those
  * are stored in *writer and *index whenever the payload is at least 8 bytes long.
  */
-bool panic_payload_identify(const uint8_t *payload, size_t length, uint32_t *writer,
-                         uint32_t *index);
+bool panic_payload_identify(const uint8_t *payload, size_t length, uint32_t *writer, uint32_t *index);
 
 /** The timestamp, caller id and level every harness record carries: ts = index + 1, caller id =
     writer, level 6, facility 1. */
@@ -108,13 +105,13 @@ typedef enum panic_write_status {
 
 /**
  * Writes record (writer, index) with a payload of `length` bytes, waiting for a lock no later
- * than deadline_ns (CLOCK_MONOTONIC). In bust mode (PANIC_SPINLOCK only; ignored elsewhere) a lock
+ * than deadline_ns (prb_clock_ns). In bust mode (PANIC_SPINLOCK only; ignored elsewhere) a lock
  * not had by then is busted and tried once more; *busted (may be NULL) is set when that
  * happened. *seq_out (may be NULL) gets the seq on PANIC_WRITE_OK. Async-signal-safe but for
  * PANIC_MUTEX.
  */
 panic_write_status panic_write(panic_target target, uint32_t writer, uint32_t index, size_t length,
-                         uint64_t deadline_ns, bool bust, bool *busted, uint64_t *seq_out);
+                               uint64_t deadline_ns, bool bust, bool *busted, uint64_t *seq_out);
 
 /** Most writes one batch makes. */
 #define PANIC_BATCH_MAX 8u
@@ -273,7 +270,7 @@ uint64_t panic_freeze_seq(const panic_freeze *freeze);
  * Not for signal handlers.
  */
 panic_write_status panic_write_frozen(panic_target target, panic_point point, uint32_t writer, uint32_t index,
-                                size_t length, uint64_t *seq_out);
+                                      size_t length, uint64_t *seq_out);
 
 /* ---------------------------------------------------------------------------------------------
  * Running code in a signal handler on a chosen thread

@@ -3,15 +3,15 @@
 // NOT FOR THREADSANITIZER: busting a lock lets two threads use the buffer's plain memory at once
 // (the dump after the bust reads what the frozen holder wrote without any ordering; in
 // signal-writer, the interrupted writer resumes over the handler's record). That data race is the
-// point: it is what the old design risked at panic time. scripts/test.sh --tsan does not run
-// this suite; run it without sanitizers or under AddressSanitizer (every access stays within the
-// buffer).
+// point: it is what the old design risked at panic time. The trait .racesByDesign keeps it to the
+// plain run.
 
-import LogRings
+import Comparators
 import PanicScenarios
+import TestSupport
 import Testing
 
-@Suite("Lock bust (racy by design: not under TSan)")
+@Suite("Lock bust (racy by design: not under a sanitizer)", .racesByDesign)
 struct LockBustTests {
     @Test(
         "Busting the lock of a holder that never returns reads everything",

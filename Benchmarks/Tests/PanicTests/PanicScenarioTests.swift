@@ -2,11 +2,12 @@
 // writers frozen at fault points by explicit handshakes, signal handlers on the frozen thread, a
 // writer at full speed. Deadlines here only keep a test from hanging; no assertion is about time.
 //
-// Runs under ThreadSanitizer (scripts/test.sh --tsan). The runs that bust a lock race by design
+// Runs under ThreadSanitizer (trait .concurrent). The runs that bust a lock race by design
 // and are in LockBustTests instead.
 
-import LogRings
+import Comparators
 import PanicScenarios
+import TestSupport
 import Testing
 
 /// A budget that a panic path that can make progress never reaches.
@@ -31,7 +32,7 @@ let locklessRuns: [(Scenario, FreezePoint?)] =
         FreezePoint.points(for: .lockless).map { (scenario, $0) }
     } + [(.busyRemote, nil)]
 
-@Suite("Panic scenarios")
+@Suite("Panic scenarios", .concurrent)
 struct PanicScenarioTests {
     // MARK: lockless
 

@@ -1,10 +1,11 @@
 // The scenario x implementation table that scripts/panic-table.sh prints.
 
-import LogRings
+import Comparators
 import PanicScenarios
+import TestSupport
 import Testing
 
-@Suite("Panic table")
+@Suite("Panic table", .singleThreaded)
 struct PanicTableTests {
     @Test("The matrix has every scenario x implementation pair, every freeze point and dump mode")
     func matrixIsComplete() {

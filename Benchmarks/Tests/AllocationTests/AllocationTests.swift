@@ -1,9 +1,13 @@
 import CAllocationCounter
+import Comparators
 import PrintkRing
+import TestSupport
 import Testing
 
-/// Writing must not touch the heap: not in C, not in the Swift wrapper.
-@Suite(.enabled(if: allocation_counter_available(), "the allocation counter is compiled out under sanitizers"))
+/// Writing must not touch the heap: not in C, not in the Swift wrapper, not in any ring under test.
+@Suite(
+    .singleThreaded,
+    .enabled(if: allocation_counter_available(), "the allocation counter is compiled out under sanitizers"))
 struct AllocationTests {
     /// Allocations made by `body` on this thread.
     func allocations(_ body: () throws -> Void) rethrows -> UInt64 {
@@ -59,5 +63,25 @@ struct AllocationTests {
         }
         #expect(count == 0, "\(count) heap allocations on the write path")
         #expect(ring.statistics.failed == 0)
+    }
+
+    @Test("Writing to a ring under test allocates nothing", arguments: LogRingKind.allCases)
+    func ringUnderTestWritesAllocateNothing(kind: LogRingKind) throws {
+        try ringUnderTestWritesAllocateNothing(kind.ringType)
+    }
+
+    func ringUnderTestWritesAllocateNothing<R: LogRing>(_: R.Type) throws {
+        let ring = try R(capacityBytes: 4096)
+        let bytes = payload(writer: 7, index: 0, length: 120)
+        try bytes.withUnsafeBytes { raw in
+            let meta = LogMetadata(timestampNanoseconds: 1, callerID: 7)
+            _ = try ring.write(raw, metadata: meta)  // warm-up: lazily initialized metadata
+            let count = try allocations {
+                for _ in 0..<2_000 {  // wraps the ring many times
+                    _ = try ring.write(raw, metadata: meta)
+                }
+            }
+            #expect(count == 0, "\(count) heap allocations on \(R.kind)'s write path")
+        }
     }
 }

@@ -1,6 +1,5 @@
-/// A multi-writer ring of log records: the lockless printk-style ring and each of the rings it is
-/// compared with, behind one interface, so that tests and the benchmark drive them all the same
-/// way.
+/// A ring under test: the lockless printk-style ring and each of the rings it is compared with,
+/// behind the one interface that the benchmark, the panic scenarios and the tests all drive.
 ///
 /// Every implementation stores the same thing for a write: a record with a sequence number
 /// assigned by the ring, the same ``LogMetadata``, the payload, and a checksum over the seq and
@@ -8,9 +7,11 @@
 /// reader that falls behind sees a jump in seq. A reader can tell a torn record from an intact one
 /// with ``LogRecordInfo/isIntact(_:)``.
 ///
-/// Writes are allocation-free and go through one non-generic call per write, for every
-/// implementation; drive a ring through a generic parameter (`func run<R: LogRing>(_ ring: R)`),
-/// not an existential, in hot loops. ``LogRingKind/ringType`` opens to such a parameter.
+/// Writes are allocation-free, take no closure and no existential: drive a ring through a generic
+/// parameter (`func run<R: LogRing>(_ ring: R)`), which is specialized per implementation, never
+/// through `any LogRing` in a hot loop. ``LogRingKind/ringType`` opens to such a parameter. The
+/// conformances' hot calls are `@inlinable`, so that a specialized loop in another module calls the
+/// C functions (or the inlined Swift API) directly.
 ///
 /// Conforming types are classes whose every operation may be called from any thread.
 public protocol LogRing: AnyObject, Sendable {
@@ -26,6 +27,9 @@ public protocol LogRing: AnyObject, Sendable {
 
     /// The longest payload one record may carry.
     var maxPayloadLength: Int { get }
+
+    /// The oldest seq the ring still holds (equal to ``nextSeq`` when it is empty; fetch-add: 0).
+    var firstSeq: UInt64 { get }
 
     /// The seq the next record will get: the number of records written so far (fetch-add: the
     /// next byte position, since it has no seq).
@@ -48,6 +52,10 @@ public protocol LogRing: AnyObject, Sendable {
     ///   ``LogRingError/corrupt`` (a header that makes no sense; never expected).
     func read(from cursor: inout LogCursor, into buffer: UnsafeMutableRawBufferPointer) throws(LogRingError)
         -> LogRecordInfo?
+
+    /// The C ring this is (`prb_ring *`, `spinlock_ring *`, ...), for C code that drives it where
+    /// Swift cannot run: the panic harness's `panic_target`. `nil` for the Swift Mutex ring.
+    var cHandle: OpaquePointer? { get }
 }
 
 /// The implementations, by the names used in tables, tests and on the command line.
@@ -71,12 +79,12 @@ public enum LogRingKind: String, CaseIterable, Sendable, Hashable, CustomStringC
     /// `func run<R: LogRing>(_: R.Type)` called as `run(kind.ringType)`.
     public var ringType: any LogRing.Type {
         switch self {
-        case .lockless: LocklessLogRing.self
-        case .spinlock: SpinlockLogRing.self
-        case .mutex: MutexLogRing.self
-        case .swiftMutex: SwiftMutexLogRing.self
-        case .spinReserve: SpinReserveLogRing.self
-        case .fetchAdd: FetchAddLogRing.self
+        case .lockless: LocklessRing.self
+        case .spinlock: SpinlockRing.self
+        case .mutex: MutexRing.self
+        case .swiftMutex: SwiftMutexRing.self
+        case .spinReserve: SpinReserveRing.self
+        case .fetchAdd: FetchAddRing.self
         }
     }
 
@@ -153,7 +161,9 @@ public struct LogRecordInfo: Sendable, Hashable {
     public var isTruncated: Bool { copiedLength < payloadLength }
 
     /// Whether `payload` (the bytes the read copied) is what the writer wrote: its checksum over
-    /// this seq matches. A truncated copy cannot be checked and is not intact.
+    /// this seq matches. A truncated copy cannot be checked and is not intact. The one check of a
+    /// record in Swift; the corresponding C function is `logring_record_checksum`.
+    @inlinable
     public func isIntact(_ payload: UnsafeRawBufferPointer) -> Bool {
         !isTruncated && payload.count == payloadLength && LogChecksum.of(seq: seq, payload: payload) == checksum
     }

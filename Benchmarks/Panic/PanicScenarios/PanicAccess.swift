@@ -1,6 +1,7 @@
 import CComparators
 import CPanicHarness
-import LogRings
+import HarnessSupport
+import Comparators
 
 /// Who writes a record, as its payload says (panic_payload): the runner tells records apart by it.
 enum WriterID: UInt32 {
@@ -72,26 +73,75 @@ struct PanicOutcome {
     var dump = DumpOutcome()
 }
 
-/// A ring the scenarios can play: created with a freeze wired into its write path, able to make
-/// the write that freezes, and to run the panic path.
-protocol PanicSubject: LogRing {
-    /// A ring whose fault points call `freeze`.
-    static func make(capacityBytes: Int, freeze: Freeze) throws(LogRingError) -> Self
+/// How the panic path reaches a ring: through the C harness (`panic_target`, the one table the
+/// signal-handler code needs) for every ring with a C side, or through the Swift Mutex ring's own
+/// deadline calls, since Swift cannot run in a signal handler. Made once per scenario run, with the
+/// freeze wired into the ring's write path.
+enum PanicAccess: @unchecked Sendable {
+    case harness(panic_target)
+    case swiftMutex(SwiftMutexRing)
+
+    /// The access to `ring`, with `freeze` installed as its fault hook.
+    init<Ring: LogRing>(_ ring: Ring, freeze: Freeze) {
+        if let handle = ring.cHandle, let kind = Ring.kind.panicKind {
+            let target = panic_target(kind: kind, ring: UnsafeMutableRawPointer(handle))
+            panic_freeze_attach(freeze.handle, target)
+            self = .harness(target)
+        } else {
+            let swiftMutex = ring as! SwiftMutexRing  // the one ring without a C side
+            swiftMutex.setFaultHook { point, seq in freeze.reached(point, seq: seq) }
+            self = .swiftMutex(swiftMutex)
+        }
+    }
+
     /// The harness's view of the ring, for code that runs in a signal handler; `nil` when its code
     /// cannot run there.
-    var harnessTarget: panic_target? { get }
+    var signalSafeTarget: panic_target? {
+        guard case .harness(let target) = self, panic_target_signal_safe(target) else { return nil }
+        return target
+    }
+
     /// Unhooks the freeze; after every writer is done.
-    func detachFreeze()
+    func detachFreeze() {
+        switch self {
+        case .harness(let target): panic_freeze_detach(target)
+        case .swiftMutex(let ring): ring.setFaultHook(nil)
+        }
+    }
+
     /// The frozen writer's write (record `WriterID.frozen`, index 0), in the form that passes
     /// `point`.
-    func writeFrozen(at point: panic_point) -> WriteOutcome
-    /// The panic path's first half, on the calling thread: the panic messages.
-    func writePanicMessages(_ request: PanicRequest) -> (messages: [WriteOutcome], busted: Bool)
-    /// The panic path's second half, on the calling thread: the dump.
-    func dump(_ request: PanicRequest) -> DumpOutcome
-}
+    func writeFrozen(at point: panic_point) -> WriteOutcome {
+        switch self {
+        case .harness(let target):
+            var seq: UInt64 = 0
+            let status = panic_write_frozen(target, point, WriterID.frozen.rawValue, 0, fixedLength, &seq)
+            return WriteOutcome(committed: status == PANIC_WRITE_OK, seq: seq, gaveUp: status == PANIC_WRITE_GAVE_UP)
+        case .swiftMutex(let ring):
+            return ring.writeFrozen()
+        }
+    }
 
-extension PanicSubject {
+    /// The panic path's first half, on the calling thread: the panic messages.
+    func writePanicMessages(_ request: PanicRequest) -> (messages: [WriteOutcome], busted: Bool) {
+        switch self {
+        case .harness(let target):
+            var batch = HarnessPanic.batch(writer: .panic, count: request.messages, request)
+            panic_write_batch(target, &batch)
+            return (HarnessPanic.outcomes(of: batch), batch.busted)
+        case .swiftMutex(let ring):
+            return ring.writePanicMessages(request)
+        }
+    }
+
+    /// The panic path's second half, on the calling thread: the dump.
+    func dump(_ request: PanicRequest) -> DumpOutcome {
+        switch self {
+        case .harness(let target): HarnessPanic.run(request) { panic_dump_run(target, &$0.dump) }.dump
+        case .swiftMutex(let ring): ring.dump(request)
+        }
+    }
+
     /// The whole panic path, on the calling thread: the panic messages, then the dump.
     func panic(_ request: PanicRequest) -> PanicOutcome {
         let (messages, busted) = writePanicMessages(request)
@@ -99,55 +149,17 @@ extension PanicSubject {
     }
 }
 
-// MARK: - The four C implementations, driven by CPanicHarness
-
-/// A ring the C harness can drive.
-protocol HarnessSubject: PanicSubject {
-    var target: panic_target { get }
-}
-
-extension HarnessSubject {
-    static func make(capacityBytes: Int, freeze: Freeze) throws(LogRingError) -> Self {
-        let ring = try Self(capacityBytes: capacityBytes)
-        panic_freeze_attach(freeze.handle, ring.target)
-        return ring
+extension LogRingKind {
+    /// The harness's name for the implementation; `nil` for those it cannot drive.
+    var panicKind: panic_kind? {
+        switch self {
+        case .lockless: PANIC_LOCKLESS
+        case .spinlock: PANIC_SPINLOCK
+        case .mutex: PANIC_MUTEX
+        case .spinReserve: PANIC_SPIN_RESERVE
+        case .swiftMutex, .fetchAdd: nil
+        }
     }
-
-    var harnessTarget: panic_target? { panic_target_signal_safe(target) ? target : nil }
-
-    func detachFreeze() { panic_freeze_detach(target) }
-
-    func writeFrozen(at point: panic_point) -> WriteOutcome {
-        var seq: UInt64 = 0
-        let status = panic_write_frozen(target, point, WriterID.frozen.rawValue, 0, fixedLength, &seq)
-        return WriteOutcome(committed: status == PANIC_WRITE_OK, seq: seq, gaveUp: status == PANIC_WRITE_GAVE_UP)
-    }
-
-    func writePanicMessages(_ request: PanicRequest) -> (messages: [WriteOutcome], busted: Bool) {
-        var batch = HarnessPanic.batch(writer: .panic, count: request.messages, request)
-        panic_write_batch(target, &batch)
-        return (HarnessPanic.outcomes(of: batch), batch.busted)
-    }
-
-    func dump(_ request: PanicRequest) -> DumpOutcome {
-        HarnessPanic.run(request) { panic_dump_run(target, &$0.dump) }.dump
-    }
-}
-
-extension LocklessLogRing: HarnessSubject {
-    var target: panic_target { panic_target(kind: PANIC_LOCKLESS, ring: UnsafeMutableRawPointer(handle)) }
-}
-
-extension SpinlockLogRing: HarnessSubject {
-    var target: panic_target { panic_target(kind: PANIC_SPINLOCK, ring: UnsafeMutableRawPointer(handle)) }
-}
-
-extension MutexLogRing: HarnessSubject {
-    var target: panic_target { panic_target(kind: PANIC_MUTEX, ring: UnsafeMutableRawPointer(handle)) }
-}
-
-extension SpinReserveLogRing: HarnessSubject {
-    var target: panic_target { panic_target(kind: PANIC_SPIN_RESERVE, ring: UnsafeMutableRawPointer(handle)) }
 }
 
 /// Fills a panic_path from a request, has it run (on this thread or in a signal handler), and reads
@@ -198,18 +210,9 @@ enum HarnessPanic {
 
 // MARK: - The Swift Mutex ring, driven from Swift
 
-extension SwiftMutexLogRing: PanicSubject {
-    static func make(capacityBytes: Int, freeze: Freeze) throws(LogRingError) -> SwiftMutexLogRing {
-        try SwiftMutexLogRing(capacityBytes: capacityBytes) { point, seq in freeze.reached(point, seq: seq) }
-    }
-
-    /// Swift cannot run in a signal handler.
-    var harnessTarget: panic_target? { nil }
-
-    /// The hook is part of the ring's construction; it is inert once disarmed.
-    func detachFreeze() {}
-
-    func writeFrozen(at point: panic_point) -> WriteOutcome {
+extension SwiftMutexRing {
+    /// The frozen writer's write: an ordinary write, which passes both fault points.
+    fileprivate func writeFrozen() -> WriteOutcome {
         withUnsafeTemporaryAllocation(byteCount: Int(PANIC_PAYLOAD_MAX), alignment: 8) { scratch in
             do throws(LogRingError) {
                 let seq = try writeHarnessRecord(self, .frozen, 0, length: fixedLength, scratch: scratch)
@@ -221,13 +224,13 @@ extension SwiftMutexLogRing: PanicSubject {
     }
 
     /// The same panic messages as panic_write_batch, in Swift: each write gives up at its deadline.
-    func writePanicMessages(_ request: PanicRequest) -> (messages: [WriteOutcome], busted: Bool) {
+    fileprivate func writePanicMessages(_ request: PanicRequest) -> (messages: [WriteOutcome], busted: Bool) {
         withUnsafeTemporaryAllocation(byteCount: Int(PANIC_PAYLOAD_MAX), alignment: 8) { scratch in
             var messages: [WriteOutcome] = []
             for index in 0..<min(request.messages, Int(PANIC_BATCH_MAX)) {
                 let bytes = scratch.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 let count = panic_payload(WriterID.panic.rawValue, UInt32(index), fixedLength, bytes)
-                let deadline = logring_monotonic_ns() + request.budgetNanoseconds
+                let deadline = monotonicNanoseconds() + request.budgetNanoseconds
                 do throws(LogRingError) {
                     let seq = try write(
                         UnsafeRawBufferPointer(start: bytes, count: count), metadata: harnessMetadata(.panic, index),
@@ -243,11 +246,11 @@ extension SwiftMutexLogRing: PanicSubject {
 
     /// The same dump as panic_dump_run, in Swift: it takes the mutex per record with
     /// `withLockIfAvailable` until its deadline. No bust.
-    func dump(_ request: PanicRequest) -> DumpOutcome {
+    fileprivate func dump(_ request: PanicRequest) -> DumpOutcome {
         withUnsafeTemporaryAllocation(byteCount: Int(PANIC_PAYLOAD_MAX) + 8, alignment: 8) { scratch in
-            let start = logring_monotonic_ns()
+            let start = monotonicNanoseconds()
             var dump = dump(request, deadline: start + request.budgetNanoseconds, scratch: scratch)
-            dump.nanoseconds = logring_monotonic_ns() - start
+            dump.nanoseconds = monotonicNanoseconds() - start
             return dump
         }
     }

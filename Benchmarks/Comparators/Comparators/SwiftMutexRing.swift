@@ -13,10 +13,11 @@ import Synchronization
 /// only grow; a record at position p lives at offset p % capacity. To make room, a writer drops the
 /// oldest records. A record may take at most a quarter of the ring, like the C comparators'.
 ///
-/// Fault injection: an optional hook, called with the mutex held right after it is taken
-/// (``FaultPoint/locked``) and half-way through the payload copy (``FaultPoint/textPartial``);
-/// `nil` costs one branch per point.
-public final class SwiftMutexLogRing: LogRing, Sendable {
+/// Fault injection: an optional hook (``setFaultHook(_:)``, as the C comparators'
+/// `*_set_fault_hook`), called with the mutex held right after it is taken (``FaultPoint/locked``)
+/// and half-way through the payload copy (``FaultPoint/textPartial``); none costs one branch per
+/// point.
+public final class SwiftMutexRing: LogRing, Sendable {
     /// Where the fault hook is called, with the mutex held.
     public enum FaultPoint: Sendable, Hashable {
         /// The mutex is held; nothing is stored yet.
@@ -32,34 +33,37 @@ public final class SwiftMutexLogRing: LogRing, Sendable {
     static let headerBytes = 40
 
     let state: Mutex<State>
-    let faultHook: FaultHook?
     public let capacityBytes: Int
     public let maxPayloadLength: Int
 
     public static var kind: LogRingKind { .swiftMutex }
 
     /// A ring of `capacityBytes` rounded down to a multiple of 8 (at least 256).
-    public convenience init(capacityBytes: Int) throws(LogRingError) {
-        try self.init(capacityBytes: capacityBytes, faultHook: nil)
-    }
-
-    public init(capacityBytes: Int, faultHook: FaultHook?) throws(LogRingError) {
+    public init(capacityBytes: Int) throws(LogRingError) {
         let capacity = capacityBytes & ~7
         guard capacity >= 256, capacity <= Int(UInt32.max) else { throw .invalidCapacity(capacityBytes) }
         state = Mutex(State(bytes: [UInt8](repeating: 0, count: capacity)))
-        self.faultHook = faultHook
         self.capacityBytes = capacity
         maxPayloadLength = (capacity / 4 - Self.headerBytes) & ~7
     }
 
+    public var firstSeq: UInt64 { state.withLock { $0.firstSeq } }
     public var nextSeq: UInt64 { state.withLock { $0.nextSeq } }
+    /// Swift code cannot run in a signal handler: the panic harness's C code has no way in.
+    public var cHandle: OpaquePointer? { nil }
 
     public func write(_ payload: UnsafeRawBufferPointer, metadata: LogMetadata) throws(LogRingError) -> UInt64 {
         guard payload.count <= maxPayloadLength else {
             throw .recordTooLarge(size: payload.count, maximum: maxPayloadLength)
         }
         let payloadHash = LogChecksum.payloadHash(payload)  // outside the lock
-        return state.withLock { $0.append(payload, payloadHash: payloadHash, metadata: metadata, hook: faultHook) }
+        return state.withLock { $0.append(payload, payloadHash: payloadHash, metadata: metadata) }
+    }
+
+    /// Installs (or, with `nil`, removes) the fault hook. Writers see the change from their next
+    /// write: the hook is kept under the mutex.
+    public func setFaultHook(_ hook: FaultHook?) {
+        state.withLock { $0.faultHook = hook }
     }
 
     public func read(from cursor: inout LogCursor, into buffer: UnsafeMutableRawBufferPointer) throws(LogRingError)
@@ -73,7 +77,7 @@ public final class SwiftMutexLogRing: LogRing, Sendable {
     }
 }
 
-extension SwiftMutexLogRing {
+extension SwiftMutexRing {
     /// Everything the mutex guards.
     struct State {
         var bytes: [UInt8]
@@ -83,19 +87,19 @@ extension SwiftMutexLogRing {
         var head: UInt64 = 0
         var firstSeq: UInt64 = 0
         var nextSeq: UInt64 = 0
+        var faultHook: SwiftMutexRing.FaultHook?
 
         /// The header words: seq, timestamp, checksum, caller id | payload length << 32,
         /// level | facility << 8 | flags << 16.
         typealias Header = (UInt64, UInt64, UInt64, UInt64, UInt64)
 
         mutating func append(
-            _ payload: UnsafeRawBufferPointer, payloadHash: UInt64, metadata: LogMetadata,
-            hook: SwiftMutexLogRing.FaultHook?
+            _ payload: UnsafeRawBufferPointer, payloadHash: UInt64, metadata: LogMetadata
         ) -> UInt64 {
-            hook?(.locked, nextSeq)
-            let size = SwiftMutexLogRing.recordSize(payload.count)
+            faultHook?(.locked, nextSeq)
+            let size = SwiftMutexRing.recordSize(payload.count)
             while UInt64(bytes.count) - (head - tail) < size {
-                tail += SwiftMutexLogRing.recordSize(payloadLength(at: tail))
+                tail += SwiftMutexRing.recordSize(payloadLength(at: tail))
                 firstSeq += 1
             }
             let seq = nextSeq
@@ -105,10 +109,10 @@ extension SwiftMutexLogRing {
                 UInt64(metadata.level) | UInt64(metadata.facility) << 8 | UInt64(metadata.flags) << 16
             )
             withUnsafeBytes(of: &header) { copyIn($0, at: head) }
-            let text = head + UInt64(SwiftMutexLogRing.headerBytes)
+            let text = head + UInt64(SwiftMutexRing.headerBytes)
             let half = payload.count / 2
             copyIn(UnsafeRawBufferPointer(rebasing: payload[..<half]), at: text)
-            hook?(.textPartial, seq)
+            faultHook?(.textPartial, seq)
             copyIn(UnsafeRawBufferPointer(rebasing: payload[half...]), at: text + UInt64(half))
             head += size
             nextSeq = seq + 1
@@ -126,7 +130,7 @@ extension SwiftMutexLogRing {
                     position = cursor.hint
                 } else {
                     while seq < cursor.seq {
-                        position += SwiftMutexLogRing.recordSize(payloadLength(at: position))
+                        position += SwiftMutexRing.recordSize(payloadLength(at: position))
                         seq += 1
                     }
                 }
@@ -137,9 +141,9 @@ extension SwiftMutexLogRing {
             let copied = min(payloadLength, buffer.count)
             copyOut(
                 UnsafeMutableRawBufferPointer(rebasing: buffer[..<copied]),
-                from: position + UInt64(SwiftMutexLogRing.headerBytes))
+                from: position + UInt64(SwiftMutexRing.headerBytes))
             cursor.seq = seq + 1
-            cursor.hint = position + SwiftMutexLogRing.recordSize(payloadLength)
+            cursor.hint = position + SwiftMutexRing.recordSize(payloadLength)
             return LogRecordInfo(
                 seq: header.0,
                 metadata: LogMetadata(

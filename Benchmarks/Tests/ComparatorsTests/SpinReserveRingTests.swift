@@ -2,10 +2,11 @@
 // stop at the BUSY record, and once the ring has wrapped onto it every reservation fails.
 
 import CComparators
+import TestSupport
 import Testing
 
-@Suite("Reserve-under-spinlock")
-struct ReserveTests {
+@Suite("Spin-reserve split reserve/commit", .singleThreaded)
+struct SpinReserveRingTests {
     @Test("A stopped writer blocks readers at its record, then reservations; its commit frees both")
     func stoppedWriter() {
         let resv = spin_reserve_ring_create(1024)!

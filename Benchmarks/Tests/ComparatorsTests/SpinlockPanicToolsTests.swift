@@ -1,19 +1,34 @@
-// The old design's panic-time tools on spinlock_ring: trylock for signal handlers, a deadline for a
+// The old design's panic-time tools on spinlock_ring (its C API beyond LogRing): trylock for signal handlers, a deadline for a
 // dump that must never hang, and the lock bust. The lock is held by another thread through an
 // explicit handshake, never by sleeping and hoping.
 
 import CComparators
-import TestThreads
+import HarnessSupport
+import TestSupport
 import Testing
 
-@Suite("Spinlock panic path")
-struct SpinPanicTests {
+@Suite("Spinlock panic tools", .singleThreaded)
+struct SpinlockPanicToolsTests {
     private func fill(_ spin: OpaquePointer, count: UInt64) {
         for n in 0..<count {
             var meta = makeMeta(caller: 9, ts: n)
-            let text = payload(writer: 9, n: n, maxLen: 200)
+            let text = payload(writer: 9, index: UInt32(n), length: 8 + Int(n) * 13 % 190)
             _ = text.withUnsafeBytes { spinlock_ring_write(spin, $0.baseAddress, $0.count, &meta, nil) }
         }
+    }
+
+    /// A thread that takes the lock, moves the handshake to 1 (holding), and waits for step 2; then
+    /// unlocks, or not (a holder stopped for good). Returns once it holds the lock.
+    private func holdLock(_ spin: OpaquePointer, _ handshake: Handshake, unlockAtEnd: Bool) -> OSThread {
+        let shared = SendablePointer(raw: spin)
+        let holder = OSThread {
+            guard spinlock_ring_lock_until(shared.raw, .max) else { return }
+            handshake.advance(to: 1)
+            handshake.wait(for: 2)  // until the main thread is done probing
+            if unlockAtEnd { spinlock_ring_unlock(shared.raw) }
+        }
+        handshake.wait(for: 1)
+        return holder
     }
 
     /// Reads every record with the lock already held, as a panic dump does; returns the seqs,
@@ -28,7 +43,7 @@ struct SpinPanicTests {
         }) == LOGRING_OK {
             let text = Array(buf.prefix(Int(info.copied_len)))
             #expect(checksumMatches(info, text))
-            #expect(text == payload(writer: 9, n: info.ts_nsec, maxLen: 200))
+            #expect(text == payload(writer: 9, index: UInt32(info.ts_nsec), length: 8 + Int(info.ts_nsec) * 13 % 190))
             seqs.append(info.seq)
         }
         return seqs
@@ -39,7 +54,7 @@ struct SpinPanicTests {
         let spin = spinlock_ring_create(4096)!
         defer { spinlock_ring_destroy(spin) }
         fill(spin, count: 10)
-        #expect(spinlock_ring_lock_until(spin, logring_monotonic_ns() + 10_000_000_000))
+        #expect(spinlock_ring_lock_until(spin, monotonicNanoseconds() + 10_000_000_000))
         #expect(dumpLocked(spin) == Array(0..<10))
         spinlock_ring_unlock(spin)
         #expect(spinlock_ring_next_seq(spin) == 10)
@@ -53,7 +68,7 @@ struct SpinPanicTests {
         var meta = makeMeta(caller: 9, ts: 3)
         var seq: UInt64 = 0
 
-        #expect(spinlock_ring_lock_until(spin, logring_monotonic_ns() + 10_000_000_000))
+        #expect(spinlock_ring_lock_until(spin, monotonicNanoseconds() + 10_000_000_000))
         #expect(spinlock_ring_trylock_write(spin, "x", 1, &meta, &seq) == LOGRING_E_LOCK_UNAVAILABLE)
         spinlock_ring_unlock(spin)
         #expect(spinlock_ring_next_seq(spin) == 3)
@@ -72,27 +87,19 @@ struct SpinPanicTests {
         let spin = spinlock_ring_create(4096)!
         defer { spinlock_ring_destroy(spin) }
         fill(spin, count: 5)
-        let shared = SendablePointer(raw: spin)
         let handshake = Handshake()
+        let holder = holdLock(spin, handshake, unlockAtEnd: true)
 
-        let holder = startThread {
-            guard spinlock_ring_lock_until(shared.raw, .max) else { return }
-            handshake.advance(to: 1)  // holding
-            handshake.wait(for: 2)  // until the main thread is done probing
-            spinlock_ring_unlock(shared.raw)
-        }
-        handshake.wait(for: 1)
-
-        let deadline = logring_monotonic_ns() + 2_000_000
+        let deadline = monotonicNanoseconds() + 2_000_000
         #expect(!spinlock_ring_lock_until(spin, deadline))
-        #expect(logring_monotonic_ns() >= deadline)  // it gave up at the deadline, not before
+        #expect(monotonicNanoseconds() >= deadline)  // it gave up at the deadline, not before
         var meta = makeMeta(caller: 9, ts: 5)
         #expect(spinlock_ring_trylock_write(spin, "x", 1, &meta, nil) == LOGRING_E_LOCK_UNAVAILABLE)
 
         handshake.advance(to: 2)
-        join(holder)
+        holder.join()
         #expect(spinlock_ring_next_seq(spin) == 5)
-        #expect(spinlock_ring_lock_until(spin, logring_monotonic_ns() + 10_000_000_000))
+        #expect(spinlock_ring_lock_until(spin, monotonicNanoseconds() + 10_000_000_000))
         spinlock_ring_unlock(spin)
     }
 
@@ -101,26 +108,19 @@ struct SpinPanicTests {
         let spin = spinlock_ring_create(4096)!
         defer { spinlock_ring_destroy(spin) }
         fill(spin, count: 5)
-        let shared = SendablePointer(raw: spin)
         let handshake = Handshake()
-
         // The holder takes the lock and then stops for good, as a CPU stopped by the panic code:
         // it never touches the buffer again and never unlocks.
-        let holder = startThread {
-            guard spinlock_ring_lock_until(shared.raw, .max) else { return }
-            handshake.advance(to: 1)
-            handshake.wait(for: 2)
-        }
-        handshake.wait(for: 1)
+        let holder = holdLock(spin, handshake, unlockAtEnd: false)
 
-        #expect(!spinlock_ring_lock_until(spin, logring_monotonic_ns() + 1_000_000))
+        #expect(!spinlock_ring_lock_until(spin, monotonicNanoseconds() + 1_000_000))
         spinlock_ring_bust_lock(spin)
-        #expect(spinlock_ring_lock_until(spin, logring_monotonic_ns() + 10_000_000_000))
+        #expect(spinlock_ring_lock_until(spin, monotonicNanoseconds() + 10_000_000_000))
         #expect(dumpLocked(spin) == Array(0..<5))
         spinlock_ring_unlock(spin)
 
         var meta = makeMeta(caller: 9, ts: 5)
-        let text = payload(writer: 9, n: 5, maxLen: 200)
+        let text = payload(writer: 9, index: 5, length: 8 + 5 * 13 % 190)
         var seq: UInt64 = 0
         #expect(
             text.withUnsafeBytes { spinlock_ring_write(spin, $0.baseAddress, $0.count, &meta, &seq) }
@@ -130,6 +130,6 @@ struct SpinPanicTests {
         #expect(spinlock_ring_next_seq(spin) == 6)
 
         handshake.advance(to: 2)
-        join(holder)
+        holder.join()
     }
 }

@@ -1,20 +1,14 @@
-import CComparators
+import HarnessSupport
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 // The panic path's calls: each one tries the mutex until a deadline and then gives up, so that
 // a panicking thread never waits for a holder that will not come back. `Synchronization.Mutex`
 // has no timed lock: they retry `withLockIfAvailable`, yielding the CPU in between. There is no
 // "bust": a Swift Mutex cannot be re-initialized under its holder.
 
-extension SwiftMutexLogRing {
+extension SwiftMutexRing {
     /// ``write(_:metadata:)``, giving up with ``LogRingError/lockUnavailable`` when the mutex is
-    /// still held at `deadline` (nanoseconds on `CLOCK_MONOTONIC`, as `logring_monotonic_ns`).
+    /// still held at `deadline` (``monotonicNanoseconds()``).
     public func write(_ payload: UnsafeRawBufferPointer, metadata: LogMetadata, giveUpAt deadline: UInt64)
         throws(LogRingError) -> UInt64
     {
@@ -23,7 +17,7 @@ extension SwiftMutexLogRing {
         }
         let payloadHash = LogChecksum.payloadHash(payload)
         return try withLock(giveUpAt: deadline) {
-            $0.append(payload, payloadHash: payloadHash, metadata: metadata, hook: faultHook)
+            $0.append(payload, payloadHash: payloadHash, metadata: metadata)
         }
     }
 
@@ -54,10 +48,9 @@ extension SwiftMutexLogRing {
     private func withLock<Result: Sendable>(giveUpAt deadline: UInt64, _ body: (inout State) -> Result)
         throws(LogRingError) -> Result
     {
-        while true {
-            if let result = state.withLockIfAvailable({ body(&$0) }) { return result }
-            if logring_monotonic_ns() >= deadline { throw .lockUnavailable }
-            sched_yield()
+        guard let result = retry(until: deadline, { state.withLockIfAvailable { body(&$0) } }) else {
+            throw .lockUnavailable
         }
+        return result
     }
 }

@@ -2,11 +2,12 @@
 // counter, the size limit) and run overlapping writers so ThreadSanitizer can look at the copy.
 
 import CComparators
-import TestThreads
+import HarnessSupport
+import TestSupport
 import Testing
 
-@Suite("Fetch-add yardstick")
-struct FetchAddTests {
+@Suite("Fetch-add positions", .singleThreaded)
+struct FetchAddRingTests {
     private func write(_ fadd: OpaquePointer, _ text: [UInt8], ts: UInt64) -> (logring_status, UInt64) {
         var meta = makeMeta(caller: 5, ts: ts)
         var pos: UInt64 = .max
@@ -23,10 +24,10 @@ struct FetchAddTests {
         defer { fetch_add_ring_destroy(fadd) }
         #expect(fetch_add_ring_head(fadd) == 0)
 
-        var rng = SplitMix64(seed: 42)
+        var random = SplitMix64(seed: 42)
         var head: UInt64 = 0
         for n in 0..<UInt64(500) {
-            let length = Int(rng.next() % UInt64(logring_max_text_len(Int(capacity)) + 1))
+            let length = Int(random.next() % UInt64(logring_max_text_len(Int(capacity)) + 1))
             let size = 48 + UInt64((length + 7) & ~7)
             var expected = head
             head += size
@@ -72,12 +73,13 @@ struct FetchAddTests {
         let results = [WriterResult(), WriterResult()]
         let startLine = StartLine(threads: 2)
         let threads = results.enumerated().map { index, result in
-            startThread {
+            OSThread {
                 var last: UInt64? = nil
                 startLine.arriveAndWait()
                 for n in 0..<UInt64(perWriter) {
                     let text = payload(
-                        writer: UInt32(index), n: n, maxLen: logring_max_text_len(Int(capacity)))
+                        writer: UInt32(index), index: UInt32(n),
+                        length: min(8 + Int(n) * 7 % 90, logring_max_text_len(Int(capacity))))
                     let size = 48 + UInt64((text.count + 7) & ~7)
                     var meta = makeMeta(caller: UInt32(index), ts: n)
                     var pos: UInt64 = 0
@@ -95,7 +97,7 @@ struct FetchAddTests {
                 }
             }
         }
-        threads.forEach(join)
+        threads.forEach { $0.join() }
         for result in results {
             #expect(result.failed == 0)
             #expect(result.positionsIncrease)
