@@ -44,9 +44,13 @@ let package = Package(
             name: "prb-dump",
             dependencies: ["PrintkRing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        // Real threads, a start line and a seeded generator for the concurrency tests.
+        // Real threads with bounded joins, the clock, a seeded generator and the sanitizer-run
+        // traits, for the tests. Threads.swift, Clock.swift and SplitMix64.swift are symlinks to
+        // the benchmark package's HarnessSupport: one copy of each for the whole repository (the
+        // two packages cannot share a module that is not a product).
         .target(
             name: "TestSupport",
+            dependencies: ["CPrintkRing"],
             path: "Tests/TestSupport"
         ),
         // The C core's own tests: the C API driven directly (states, data ring, extension,

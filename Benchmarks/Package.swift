@@ -113,7 +113,7 @@ let package = Package(
         // shipped prb-bench never links it.
         .target(
             name: "TestSupport",
-            dependencies: ["Comparators", "CPanicHarness"],
+            dependencies: ["Comparators", "CPanicHarness", "HarnessSupport"],
             path: "Tests/TestSupport"
         ),
         // The rings under test: every LogRing, the checksum, the comparators' own C API.

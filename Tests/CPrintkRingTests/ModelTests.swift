@@ -394,7 +394,7 @@ private final class ModelRun {
         self.seed = seed
         self.descBits = descBits
         self.dataBits = dataBits
-        random = SplitMix64(state: seed &* 0x2545_F491_4F6C_DD1D &+ 1)
+        random = SplitMix64(seed: seed &* 0x2545_F491_4F6C_DD1D &+ 1)
         model = RingModel(descBits: descBits, dataBits: dataBits)
         let bytes = PrintkRing.requiredBytes(descriptorBits: descBits, dataBits: dataBits)!
         memory = .allocate(byteCount: bytes, alignment: 64)

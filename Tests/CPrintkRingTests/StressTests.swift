@@ -207,7 +207,7 @@ extension StressVariant.Sizes {
 
 // MARK: - Threads
 
-// Writers run on POSIX threads (TestSupport's TestThread): they must really run in parallel, and
+// Writers run on POSIX threads (TestSupport's OSThread): they must really run in parallel, and
 // each leaves its tally in its own ThreadResults slot, read after the join: pthread_join gives
 // ThreadSanitizer the happens-before edge for the results a thread leaves behind.
 
@@ -263,7 +263,7 @@ private struct StressWriter {
         self.ring = ring
         self.variant = variant
         self.index = index
-        rng = SplitMix64(state: seed ^ (UInt64(index + 1) &* 0xd1b5_4a32_d192_ed03))
+        rng = SplitMix64(seed: seed ^ (UInt64(index + 1) &* 0xd1b5_4a32_d192_ed03))
         tally.writer = index
         scratch = .allocate(byteCount: ring.maxRecordSize, alignment: 8)
     }
@@ -593,13 +593,13 @@ private func runStress(_ variant: StressVariant) {
     let started = ContinuousClock.now
     let deadline = started + .milliseconds(Int(seconds * 1000))
 
-    let readerThread = TestThread {
+    let readerThread = OSThread {
         var reader = StressReader(ring: shared.ring, variant: variant, writerSlots: writers + 1)
         reader.run(writersDone: shared.writersDone)
         shared.readerTally.store(reader.tally, at: 0)
     }
     let writerThreads = (0..<writers).map { index in
-        TestThread {
+        OSThread {
             var writer = StressWriter(ring: shared.ring, variant: variant, index: index, seed: seed)
             writer.run(until: deadline)
             shared.writerTallies.store(writer.tally, at: index)

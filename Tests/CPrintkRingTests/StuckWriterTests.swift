@@ -197,7 +197,7 @@ import TestSupport
         let shared = FrozenWriterShared(ring: ring)
         let stuckText = stuckTestText(tag: 0x57, count: 64)
 
-        let frozenThread = TestThread {
+        let frozenThread = OSThread {
             var entry = prb_entry()
             let status = prb_reserve(shared.ring.handle, &entry, stuckText.count, nil)
             if status == PRB_OK {
@@ -227,7 +227,7 @@ import TestSupport
 
         let attemptsPerWriter = 3 * Int(ring.descCount)
         let writerThreads = (0..<2).map { writer in
-            TestThread {
+            OSThread {
                 var outcome = FrozenWriterShared.WriterOutcome()
                 for i in 0..<attemptsPerWriter {
                     let text = stuckTestText(tag: UInt64(writer + 1) << 32 | UInt64(i), count: 40)
