@@ -156,12 +156,23 @@ public final class PrintkRing: @unchecked Sendable {
     /// Writes one complete record of UTF-8 text and returns its sequence number.
     ///
     /// A native Swift string is written straight from its own storage: nothing is allocated.
+    ///
+    /// The corresponding C function is `prb_write`.
     @inlinable
     @discardableResult
     public func write(
         _ text: String, level: LogLevel = .info, facility: UInt8 = 0, flags: UInt8 = 0, callerID: UInt32 = 0
     ) throws(PrintkRingError) -> UInt64 {
-        let metadata = RecordMetadata(level: level, facility: facility, flags: flags, callerID: callerID)
+        try write(text, metadata: RecordMetadata(level: level, facility: facility, flags: flags, callerID: callerID))
+    }
+
+    /// Writes one complete record of UTF-8 text with the given metadata (a timestamp of the
+    /// caller's, say) and returns its sequence number. Allocates nothing for a native string.
+    ///
+    /// The corresponding C function is `prb_write`.
+    @inlinable
+    @discardableResult
+    public func write(_ text: String, metadata: RecordMetadata) throws(PrintkRingError) -> UInt64 {
         let result: Result<UInt64, PrintkRingError>? = text.utf8.withContiguousStorageIfAvailable { utf8 in
             do throws(PrintkRingError) {
                 return .success(try write(UnsafeRawBufferPointer(utf8), metadata: metadata))

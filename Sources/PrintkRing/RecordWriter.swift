@@ -51,6 +51,44 @@ extension PrintkRing {
     }
 }
 
+extension PrintkRing {
+    /// Why ``write(capacity:metadata:throwing:)`` failed: the ring refused the record, or the
+    /// caller's closure threw.
+    public enum WriteFailure<Failure: Error>: Error {
+        /// The ring refused the record; the closure was not called.
+        case ring(PrintkRingError)
+        /// The closure threw. The record was finalized with what it had appended by then.
+        case fill(Failure)
+    }
+
+    /// ``write(capacity:metadata:_:)`` for a closure that throws its own typed error: the error
+    /// comes back as ``WriteFailure/fill(_:)``, typed, with no `Result` to unwrap. A record cannot
+    /// be taken back once reserved, so when `fill` throws the record is finalized with what it had
+    /// appended (readers see it, possibly short).
+    @inlinable
+    @discardableResult
+    public func write<Failure: Error>(
+        capacity: Int, metadata: RecordMetadata = RecordMetadata(),
+        throwing fill: (inout RecordWriter) throws(Failure) -> Void
+    ) throws(WriteFailure<Failure>) -> UInt64 {
+        var failure: Failure?
+        let seq: UInt64
+        do {
+            seq = try write(capacity: capacity, metadata: metadata) { (writer: inout RecordWriter) in
+                do throws(Failure) {
+                    try fill(&writer)
+                } catch {
+                    failure = error
+                }
+            }
+        } catch {
+            throw .ring(error)
+        }
+        if let failure { throw .fill(failure) }
+        return seq
+    }
+}
+
 /// The text of a record being written by ``PrintkRing/write(capacity:metadata:_:)``: append to it
 /// inside that call. It cannot outlive the call (it is noncopyable and handed out `inout`).
 public struct RecordWriter: ~Copyable {
@@ -96,5 +134,12 @@ public struct RecordWriter: ~Copyable {
     @discardableResult
     public mutating func append<Value: BitwiseCopyable>(bytesOf value: Value) -> Int {
         withUnsafeBytes(of: value) { append($0) }
+    }
+
+    /// Sets the device-info strings (truncated to 15 and 47 bytes).
+    ///
+    /// The corresponding C function is `prb_entry_set_dev_info`.
+    public mutating func setDeviceInfo(subsystem: String, device: String) {
+        prb_entry_set_dev_info(entry, subsystem, device)
     }
 }

@@ -6,8 +6,9 @@ import CPrintkRing
 /// may still be extended by ``PrintkRing/extendLast(callerID:additionalCapacity:maxTotalSize:)``)
 /// or ``finalize()`` (the record is complete and readers see it at once). Both consume the
 /// reservation, so a record cannot be committed twice. Readers do not see a reserved record; one
-/// that is never committed blocks the ring's reuse of its slot, which is why `deinit` commits a
-/// reservation that is dropped.
+/// that is never committed would block the ring's reuse of its slot, so a reservation that is
+/// dropped without either is finalized by its `deinit`, with whatever was appended: readers see it
+/// at once, and nobody can extend it any more (its owner is gone).
 ///
 /// Nothing here allocates or blocks; it is safe in a signal handler.
 public struct Reservation: ~Copyable, @unchecked Sendable {
@@ -63,7 +64,16 @@ public struct Reservation: ~Copyable, @unchecked Sendable {
         return Array(text.utf8).withUnsafeBytes { append($0) }
     }
 
+    /// Appends the bytes of a value (e.g. a binary header), in memory order; returns how many fit.
+    @inlinable
+    @discardableResult
+    public mutating func append<Value: BitwiseCopyable>(bytesOf value: Value) -> Int {
+        withUnsafeBytes(of: value) { append($0) }
+    }
+
     /// Sets the device-info strings (truncated to 15 and 47 bytes).
+    ///
+    /// The corresponding C function is `prb_entry_set_dev_info`.
     public mutating func setDeviceInfo(subsystem: String, device: String) {
         prb_entry_set_dev_info(&entry, subsystem, device)
     }
@@ -87,9 +97,11 @@ public struct Reservation: ~Copyable, @unchecked Sendable {
 
     deinit {
         // Committing sets entry.active to 0; still active means the reservation was dropped.
+        // Final, not merely committed: a committed record stays invisible to ordinary readers
+        // until the next reservation, and only its owner could extend it.
         if entry.active != 0 {
             var leftover = entry
-            _ = prb_commit(&leftover)
+            _ = prb_final_commit(&leftover)
         }
     }
 }

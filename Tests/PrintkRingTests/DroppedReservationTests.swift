@@ -1,4 +1,4 @@
-// A Swift `Reservation` that is dropped must not become a stuck writer: its deinit commits it.
+// A Swift `Reservation` that is dropped must not become a stuck writer: its deinit finalizes it.
 // (The C-level stuck-writer tests are CPrintkRingTests' StuckWriterTests.)
 
 import PrintkRing
@@ -6,21 +6,23 @@ import Testing
 import TestSupport
 
 @Suite(.singleThreaded, .timeLimit(.minutes(1))) struct DroppedReservationTests {
-    /// A Swift `Reservation` dropped without commit is committed by its deinit, with what was
-    /// appended: it becomes visible once the next record is reserved, and the ring wraps past it
-    /// many times without a single failure.
-    @Test func droppedReservationIsCommittedByDeinit() throws {
+    /// A Swift `Reservation` dropped without commit is finalized by its deinit, with what was
+    /// appended: readers see it at once, nobody can extend it (its owner is gone), and the ring
+    /// wraps past it many times without a single failure.
+    @Test func droppedReservationIsFinalizedByDeinit() throws {
         let ring = try PrintkRing(descriptorBits: 4, dataBits: 8)
         try ring.write("before")
         let droppedSeq = try reserveAndDrop(ring, text: "dropped")
         #expect(ring.nextReserveSeq == droppedSeq + 1)
-        #expect(ring.record(at: droppedSeq) == nil, "committed, not final: not visible yet")
-        #expect(ring.nextSeq == droppedSeq)
+        let record = ring.record(at: droppedSeq)
+        #expect(record?.text == "dropped", "final: visible at once")
+        #expect(record?.info.callerID == 5)
+        #expect(ring.nextSeq == droppedSeq + 1)
+        #expect(throws: PrintkRingError.cannotExtend) {
+            _ = try ring.extendLast(callerID: 5, additionalCapacity: 4)
+        }
 
         try ring.write("next")
-        let record = ring.record(at: droppedSeq)
-        #expect(record?.text == "dropped")
-        #expect(record?.info.callerID == 5)
         #expect(ring.nextSeq == droppedSeq + 2)
 
         let descriptors = 1 << ring.descriptorBits
