@@ -102,4 +102,21 @@ struct AllocationTests {
         #expect(count == 0, "\(count) heap allocations reading \(read) records")
         #expect(read >= 16 && UInt64(read) + reader.lostCount == 500)
     }
+
+    /// A formatted write (string interpolation into a LogMessage) allocates nothing.
+    @Test func aFormattedWriteAllocatesNothing() throws {
+        let ring = try PrintkRing(descriptorBits: 6, dataBits: 12)
+        let device = "sda"
+        try ring.log("warm-up \(1) \(2.5) \(device)")
+        var written = 0
+        let count = try allocations {
+            for n in 0..<2_000 {
+                let celsius = 40.0 + Double(n % 50) / 4
+                try ring.log("disk \(n) (\(device)) at \(celsius, precision: 1) °C, ok: \(n % 2 == 0)", level: .warning)
+                written += 1
+            }
+        }
+        #expect(count == 0, "\(count) heap allocations in \(written) formatted writes")
+        #expect(ring.record(at: ring.nextSeq - 1)?.text == "disk 1999 (sda) at 52.3 °C, ok: false")
+    }
 }
