@@ -150,9 +150,9 @@ struct PanicDemo: ParsableCommand {
         stuck.append("half a rec")
         for i in 0..<10 { try ring.write("after the stuck writer: \(i)") }
 
-        var normal = ring.reader()
+        let normal = ring.reader()
         let normalCount = Array(AnyIterator { normal.next() }).count
-        var panic = ring.reader(panicMode: true)
+        let panic = ring.reader(panicMode: true)
         let dumped = Array(AnyIterator { panic.next() })
         print("20 records finalized around 1 stuck writer (seq \(stuck.seq))")
         print("normal reader: \(normalCount) records, then waits at the stuck record")

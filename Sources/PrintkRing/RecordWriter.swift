@@ -89,57 +89,59 @@ extension PrintkRing {
     }
 }
 
-/// The text of a record being written by ``PrintkRing/write(capacity:metadata:_:)``: append to it
-/// inside that call. It cannot outlive the call (it is noncopyable and handed out `inout`).
-public struct RecordWriter: ~Copyable {
-    @usableFromInline
-    let entry: UnsafeMutablePointer<prb_entry>
+extension PrintkRing {
+    /// The text of a record being written by ``PrintkRing/write(capacity:metadata:_:)``: append to it
+    /// inside that call. It cannot outlive the call (it is noncopyable and handed out `inout`).
+    public struct RecordWriter: ~Copyable {
+        @usableFromInline
+        let entry: UnsafeMutablePointer<prb_entry>
 
-    @inlinable
-    init(entry: UnsafeMutablePointer<prb_entry>) {
-        self.entry = entry
-    }
-
-    /// The record's sequence number.
-    @inlinable
-    public var seq: UInt64 { entry.pointee.seq }
-    /// Bytes of text the record may hold.
-    @inlinable
-    public var capacity: Int { Int(entry.pointee.capacity) }
-    /// Bytes of text appended so far.
-    @inlinable
-    public var count: Int { Int(entry.pointee.text_len) }
-
-    /// Appends bytes to the record's text; returns how many fit (all of them unless the record is
-    /// full).
-    @inlinable
-    @discardableResult
-    public mutating func append(_ bytes: UnsafeRawBufferPointer) -> Int {
-        prb_entry_append(entry, bytes.baseAddress, bytes.count)
-    }
-
-    /// Appends UTF-8 text; returns how many bytes fit. A native string is copied from its own
-    /// storage; a bridged one is copied to a temporary array first (that allocates).
-    @inlinable
-    @discardableResult
-    public mutating func append(_ text: String) -> Int {
-        if let appended = text.utf8.withContiguousStorageIfAvailable({ prb_entry_append(entry, $0.baseAddress, $0.count) }) {
-            return appended
+        @inlinable
+        init(entry: UnsafeMutablePointer<prb_entry>) {
+            self.entry = entry
         }
-        return Array(text.utf8).withUnsafeBytes { append($0) }
-    }
 
-    /// Appends the bytes of a value (e.g. a binary header), in memory order.
-    @inlinable
-    @discardableResult
-    public mutating func append<Value: BitwiseCopyable>(bytesOf value: Value) -> Int {
-        withUnsafeBytes(of: value) { append($0) }
-    }
+        /// The record's sequence number.
+        @inlinable
+        public var seq: UInt64 { entry.pointee.seq }
+        /// Bytes of text the record may hold.
+        @inlinable
+        public var capacity: Int { Int(entry.pointee.capacity) }
+        /// Bytes of text appended so far.
+        @inlinable
+        public var count: Int { Int(entry.pointee.text_len) }
 
-    /// Sets the device-info strings (truncated to 15 and 47 bytes).
-    ///
-    /// The corresponding C function is `prb_entry_set_dev_info`.
-    public mutating func setDeviceInfo(subsystem: String, device: String) {
-        prb_entry_set_dev_info(entry, subsystem, device)
+        /// Appends bytes to the record's text; returns how many fit (all of them unless the record is
+        /// full).
+        @inlinable
+        @discardableResult
+        public mutating func append(_ bytes: UnsafeRawBufferPointer) -> Int {
+            prb_entry_append(entry, bytes.baseAddress, bytes.count)
+        }
+
+        /// Appends UTF-8 text; returns how many bytes fit. A native string is copied from its own
+        /// storage; a bridged one is copied to a temporary array first (that allocates).
+        @inlinable
+        @discardableResult
+        public mutating func append(_ text: String) -> Int {
+            if let appended = text.utf8.withContiguousStorageIfAvailable({ prb_entry_append(entry, $0.baseAddress, $0.count) }) {
+                return appended
+            }
+            return Array(text.utf8).withUnsafeBytes { append($0) }
+        }
+
+        /// Appends the bytes of a value (e.g. a binary header), in memory order.
+        @inlinable
+        @discardableResult
+        public mutating func append<Value: BitwiseCopyable>(bytesOf value: Value) -> Int {
+            withUnsafeBytes(of: value) { append($0) }
+        }
+
+        /// Sets the device-info strings (truncated to 15 and 47 bytes).
+        ///
+        /// The corresponding C function is `prb_entry_set_dev_info`.
+        public mutating func setDeviceInfo(subsystem: String, device: String) {
+            prb_entry_set_dev_info(entry, subsystem, device)
+        }
     }
 }

@@ -251,7 +251,35 @@ import TestSupport
     @Test func errorsDescribeThemselves() {
         #expect(PrintkRingError.recordTooLarge(size: 9, maximum: 8).description.contains("9 bytes"))
         #expect(PrintkRingError.invalidSize(descriptorBits: 1, dataBits: 2).description.contains("descriptorBits 1"))
-        #expect(LogLevel.critical.description == "crit")
-        #expect(LogLevel.error < LogLevel.debug)
+        #expect(LogLevel.critical.description == "critical")
+        #expect(LogLevel.error.description == "error" && LogLevel(rawValue: 9).description == "level9")
+        // By severity, as swift-log orders its levels: the more severe is the greater.
+        #expect(LogLevel.error > LogLevel.warning)
+        #expect(LogLevel.debug < LogLevel.info && LogLevel.emergency > LogLevel.alert)
+        #expect([LogLevel.debug, .emergency, .warning].max() == .emergency)
+        for level in (0...7).map({ LogLevel(rawValue: $0) }) {
+            #expect(LogLevel(parsing: level.description) == level)
+        }
+    }
+}
+
+/// A user's program may have a `Record` (or a `Reader`, a `LogLevel`) of its own: every type of the
+/// API is reachable by its qualified name.
+@Suite(.singleThreaded, .timeLimit(.minutes(1))) struct QualifiedNameTests {
+    struct Record { let isMine = true }
+    struct Reader {}
+
+    @Test func everyTypeHasAQualifiedName() throws {
+        let ring = try PrintkRing(descriptorBits: 4, dataBits: 10)
+        let metadata = PrintkRing.RecordMetadata(level: PrintkRing.LogLevel.error)
+        try ring.write("theirs", metadata: metadata)
+        let theirs: PrintkRing.Record? = ring.record(at: 0)
+        let reader: PrintkRing.Reader = ring.reader()
+        let info: PrintkRing.RecordInfo? = reader.nextInfo()
+        let message: PrintkRing.LogMessage = "formatted \(1)"
+        let formatter = PrintkRing.RecordFormatter()
+        #expect(Record().isMine)
+        #expect(theirs?.text == "theirs" && info?.level == .error)
+        #expect(message.text == "formatted 1" && formatter.line(for: theirs!).hasSuffix(" theirs"))
     }
 }
