@@ -13,13 +13,21 @@ extension PrintkRing {
         @inlinable
         public init(rawValue: UInt8) { self.rawValue = rawValue }
 
+        /// The system is unusable (`KERN_EMERG`, 0).
         public static let emergency = LogLevel(rawValue: 0)
+        /// Action must be taken at once (`KERN_ALERT`, 1).
         public static let alert = LogLevel(rawValue: 1)
+        /// Critical conditions (`KERN_CRIT`, 2).
         public static let critical = LogLevel(rawValue: 2)
+        /// Error conditions (`KERN_ERR`, 3).
         public static let error = LogLevel(rawValue: 3)
+        /// Warning conditions (`KERN_WARNING`, 4).
         public static let warning = LogLevel(rawValue: 4)
+        /// Normal but significant (`KERN_NOTICE`, 5).
         public static let notice = LogLevel(rawValue: 5)
+        /// Informational (`KERN_INFO`, 6).
         public static let info = LogLevel(rawValue: 6)
+        /// Debug-level messages (`KERN_DEBUG`, 7).
         public static let debug = LogLevel(rawValue: 7)
 
         /// Less severe: `lhs` has the larger raw number (see the type's discussion).

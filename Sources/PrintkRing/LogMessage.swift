@@ -29,10 +29,22 @@ extension PrintkRing {
         /// Some of the message did not fit in ``capacity`` bytes.
         public private(set) var isTruncated = false
 
+        /// A message of literal text only.
         public init(stringLiteral literal: StaticString) {
             append(literal)
         }
 
+        /// A message of one character.
+        public init(unicodeScalarLiteral literal: StaticString) {
+            append(literal)
+        }
+
+        /// A message of one character.
+        public init(extendedGraphemeClusterLiteral literal: StaticString) {
+            append(literal)
+        }
+
+        /// The message an interpolated literal built.
         public init(stringInterpolation: StringInterpolation) {
             self = stringInterpolation.message
         }

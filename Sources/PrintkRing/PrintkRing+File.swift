@@ -22,7 +22,9 @@ extension PrintkRing {
     public struct FileInfo: Sendable, Hashable {
         /// The file format version.
         public var version: Int
+        /// The ring holds 2^descriptorBits records at most.
         public var descriptorBits: Int
+        /// The ring holds 2^dataBits bytes of text.
         public var dataBits: Int
         /// The size of the whole file: a header page and the ring.
         public var fileBytes: Int

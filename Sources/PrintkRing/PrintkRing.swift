@@ -308,3 +308,13 @@ public final class PrintkRing: @unchecked Sendable {
             failedDataAllocations: stats.failed_data)
     }
 }
+
+extension PrintkRing {
+    /// Now on the clock records are stamped with (`CLOCK_MONOTONIC`, in nanoseconds): for callers
+    /// that stamp records themselves (``RecordMetadata/timestampNanoseconds``) or compare a
+    /// record's time with the present. Async-signal-safe.
+    ///
+    /// The corresponding C function is `prb_clock_ns`.
+    @inlinable
+    public static var now: UInt64 { prb_clock_ns() }
+}

@@ -7,9 +7,13 @@ extension PrintkRing {
         public var seq: UInt64
         /// When the record was reserved, in nanoseconds on `CLOCK_MONOTONIC`.
         public var timestampNanoseconds: UInt64
+        /// The record's severity.
         public var level: LogLevel
+        /// The syslog facility its writer gave (0...255; the ring does not interpret it).
         public var facility: UInt8
+        /// Eight bits of the writer's own (the ring does not interpret them).
         public var flags: UInt8
+        /// Identifies the writer (a thread, a process, a CPU: the writer's choice).
         public var callerID: UInt32
         /// The length of the record's whole text (the copy may have been truncated).
         public var textLength: Int
@@ -36,6 +40,7 @@ extension PrintkRing {
 extension PrintkRing {
     /// A record as a reader copied it: its metadata and its text.
     public struct Record: Sendable, Hashable {
+        /// The record's sequence number, metadata and whole text length.
         public var info: RecordInfo
         /// The text bytes (all of them unless ``isTruncated``).
         public var bytes: [UInt8]
@@ -52,8 +57,11 @@ extension PrintkRing {
 extension PrintkRing {
     /// Metadata a writer attaches to a record.
     public struct RecordMetadata: Sendable, Hashable {
+        /// The record's severity.
         public var level: LogLevel
+        /// A syslog facility (0...255; stored, not interpreted).
         public var facility: UInt8
+        /// Eight bits of the writer's own (stored, not interpreted).
         public var flags: UInt8
         /// Identifies the writer; ``PrintkRing/extendLast(callerID:additionalCapacity:maxTotalSize:)``
         /// reopens only a record with the same caller id.
@@ -61,6 +69,8 @@ extension PrintkRing {
         /// Nanoseconds on `CLOCK_MONOTONIC`; `nil` reads the clock at reservation.
         public var timestampNanoseconds: UInt64?
 
+        /// Metadata for a record: by default an `info` record, stamped with the clock when it is
+        /// reserved.
         @inlinable
         public init(
             level: LogLevel = .info, facility: UInt8 = 0, flags: UInt8 = 0, callerID: UInt32 = 0,

@@ -20,6 +20,7 @@ extension PrintkRing {
         /// Show the sequence number as `#<seq>`.
         public var showSeq: Bool
 
+        /// A formatter; by default it shows the timestamp and the text only, as `dmesg` does.
         public init(showLevel: Bool = false, showCaller: Bool = false, showSeq: Bool = false) {
             self.showLevel = showLevel
             self.showCaller = showCaller
