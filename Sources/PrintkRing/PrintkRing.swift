@@ -40,7 +40,12 @@ public final class PrintkRing: @unchecked Sendable {
     /// Valid values of `dataBits`: 64 bytes to 4 GiB of text.
     public static let dataBitsRange = Int(PRB_DATA_BITS_MIN)...Int(PRB_DATA_BITS_MAX)
 
-    /// The number of bytes of memory a ring of these sizes occupies, or `nil` if they are out of range.
+    /// The number of bytes of memory a ring of these sizes occupies, or `nil` if they are out of range:
+    /// 512 + 128 × 2^descriptorBits + 2^dataBits (a header; per descriptor 32 bytes of state and
+    /// position, 32 of metadata and 64 for the device-info strings; the text). All of it is
+    /// written when the ring is created.
+    ///
+    /// The corresponding C function is `prb_ring_required_bytes`.
     public static func requiredBytes(descriptorBits: Int, dataBits: Int) -> Int? {
         guard descriptorBitsRange.contains(descriptorBits), dataBitsRange.contains(dataBits) else { return nil }
         return prb_ring_required_bytes(UInt32(descriptorBits), UInt32(dataBits))
@@ -49,7 +54,8 @@ public final class PrintkRing: @unchecked Sendable {
     /// Creates an empty ring of 2^`descriptorBits` records and 2^`dataBits` bytes of text.
     ///
     /// The kernel's default is `descriptorBits: 12, dataBits: 17` (4096 records, 128 KiB of text,
-    /// 32 bytes per record on average).
+    /// 32 bytes per record on average), which takes 640.5 KiB in all: see
+    /// ``requiredBytes(descriptorBits:dataBits:)``.
     ///
     /// - Throws: ``PrintkRingError/invalidSize(descriptorBits:dataBits:)`` for sizes outside
     ///   ``descriptorBitsRange`` and ``dataBitsRange``; ``PrintkRingError/outOfMemory``.
@@ -196,7 +202,7 @@ public final class PrintkRing: @unchecked Sendable {
     /// committed: the two-phase write.
     ///
     /// The ``Reservation`` is noncopyable: committing consumes it, so it cannot be committed twice.
-    /// A reservation that is dropped without being committed is committed by its `deinit` with
+    /// A reservation that is dropped without being committed is finalized by its `deinit` with
     /// whatever was appended, so that no record is left reserved forever.
     ///
     /// The corresponding C function is `prb_reserve`.
