@@ -16,7 +16,7 @@ import TestSupport
     /// README.md, "Using it from Swift", without its `import` line.
     func readmeSwiftExample() throws {
         // README begin
-        let ring = try PrintkRing(descriptorBits: 12, dataBits: 17)   // 4096 records, 128 KiB of text
+        let ring = try PrintkRing(descriptorBits: 12, dataBits: 17)   // 4096 records, 128 KiB of text, 640.5 KiB in all
 
         // One call: reserve, copy, commit. Returns the record's sequence number. Allocates nothing.
         let seq = try ring.write("eth0: link up", level: .info)
