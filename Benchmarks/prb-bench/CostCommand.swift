@@ -65,7 +65,7 @@ struct Cost: ParsableCommand {
 
 struct CostOptions: ParsableArguments {
     @Option(help: "Records per measured loop (the read path drains full rings until it has read as many).")
-    var records = 200_000
+    var records = 100_000
     @Option(help: "Implementations: baseline,lockless,spinlock,mutex,swift-mutex,spin-reserve,fetch-add.")
     var impl = ([CostSubject.baseline] + LogRingKind.allCases.map(\.rawValue)).joined(separator: ",")
     @Option(help: "Paths: write,read.")
@@ -152,7 +152,7 @@ struct CostPlan {
             // The baseline whose checksum is computed as this row's is: same API, or Swift's.
             let baselines = measured.filter { $0.subject.impl == CostSubject.baseline && $0.path == path }
             let baseline =
-                (baselines.first { $0.subject.api == subject.api } ?? baselines.first)?.count.instructionsPerRecord ?? 0
+                (baselines.first { $0.subject.api == subject.api } ?? baselines.first)?.count.instructionsPerRecord
             rows.append(
                 CostRow(
                     impl: subject.impl, api: subject.api, path: path, records: count.records, recordSize: recordSize,
@@ -256,7 +256,8 @@ struct CostResult {
             table.rows.append([
                 row.impl, row.api, row.path, String(row.records),
                 String(format: "%.1f", row.instructionsPerRecord) + clock,
-                row.impl == CostSubject.baseline ? "-" : String(format: "%.1f", row.ringInstructionsPerRecord),
+                row.impl == CostSubject.baseline
+                    ? "-" : row.ringInstructionsPerRecord.map { String(format: "%.1f", $0) } ?? "-",
                 String(format: "%.2f", row.lockedPerRecord), String(format: "%.2f", row.busEventsPerRecord),
             ])
         }

@@ -19,7 +19,7 @@ struct CostLoop: ParsableCommand {
     @Option var impl: String
     @Option var api = "c"
     @Option var path = "write"
-    @Option var records = 200_000
+    @Option var records = 100_000
     @Option var recordSize = 64
     @Option var descBits = RingGeometry.kernelDefault.descBits
     @Option var dataBits = RingGeometry.kernelDefault.dataBits

@@ -23,10 +23,11 @@ public struct CostRow: Sendable, Hashable, Codable {
     /// Callgrind's own count of atomic instructions (`--collect-bus=yes`, event `Ge`) per
     /// record: a cross-check of ``lockedPerRecord``.
     public var busEventsPerRecord: Double
-    /// The no-ring baseline's instructions per record for the same path.
-    public var baselineInstructionsPerRecord: Double
+    /// The no-ring baseline's instructions per record for the same path and API (nil when the
+    /// run measured no baseline).
+    public var baselineInstructionsPerRecord: Double?
     /// ``instructionsPerRecord`` minus the baseline: what the ring itself costs.
-    public var ringInstructionsPerRecord: Double
+    public var ringInstructionsPerRecord: Double?
     /// Whether the count includes a clock read (under valgrind `clock_gettime` is a system call,
     /// about 10 counted instructions).
     public var includesClock: Bool
@@ -35,7 +36,7 @@ public struct CostRow: Sendable, Hashable, Codable {
     public init(
         impl: String, api: String, path: String, records: Int, recordSize: Int, descBits: Int, dataBits: Int,
         instructionsPerRecord: Double, lockedPerRecord: Double, busEventsPerRecord: Double,
-        baselineInstructionsPerRecord: Double, includesClock: Bool, notes: String? = nil
+        baselineInstructionsPerRecord: Double?, includesClock: Bool, notes: String? = nil
     ) {
         self.impl = impl
         self.api = api
@@ -48,7 +49,7 @@ public struct CostRow: Sendable, Hashable, Codable {
         self.lockedPerRecord = lockedPerRecord
         self.busEventsPerRecord = busEventsPerRecord
         self.baselineInstructionsPerRecord = baselineInstructionsPerRecord
-        self.ringInstructionsPerRecord = instructionsPerRecord - baselineInstructionsPerRecord
+        self.ringInstructionsPerRecord = baselineInstructionsPerRecord.map { instructionsPerRecord - $0 }
         self.includesClock = includesClock
         self.notes = notes
     }
