@@ -24,13 +24,12 @@ struct CostSubject: Hashable, CustomStringConvertible {
             + Variant.of(LogRingKind.allCases).map { CostSubject(impl: $0.kind.rawValue, api: $0.api) }
     }
 
-    /// Whether this subject has a read path: every ring but fetch-add, read through ``LogRing``
-    /// (whose lockless read is the C API's `prb_read_valid`, so lockless is read once, as api=c).
+    /// Whether this subject has a read path: every ring but fetch-add. The lockless ring is read
+    /// through ``LogRing`` (api=c: `prb_read_valid`) and through `PrintkRing`'s reader (api=swift).
     func reads() -> Bool {
         switch impl {
         case Self.baseline: api == "swift"  // every reader checks the checksum in Swift
         case LogRingKind.fetchAdd.rawValue: false
-        case LogRingKind.lockless.rawValue: api == "c"
         default: true
         }
     }
@@ -160,8 +159,11 @@ struct CostPlan {
                     instructionsPerRecord: count.instructionsPerRecord, lockedPerRecord: count.lockedPerRecord,
                     busEventsPerRecord: count.busEventsPerRecord, baselineInstructionsPerRecord: baseline,
                     includesClock: path == "write",
-                    notes: subject.impl == LogRingKind.lockless.rawValue && path == "read"
-                        ? "LogRing's lockless read: prb_read_valid (C) into a scratch buffer" : nil))
+                    notes: subject.impl != LogRingKind.lockless.rawValue || path != "read"
+                        ? nil
+                        : subject.api == "c"
+                            ? "LogRing's read: prb_read_valid into a scratch buffer, then the payload copied out"
+                            : "PrintkRing's Reader.next(into:)"))
         }
         let breakdown =
             measured.first { $0.subject == CostSubject(impl: "lockless", api: "swift") && $0.path == "write" }

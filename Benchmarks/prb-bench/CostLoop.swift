@@ -4,6 +4,7 @@ import CCallgrind
 import CComparators
 import Comparators
 import HarnessSupport
+import PrintkRing
 
 // The loops `prb-bench cost` counts: `prb-bench cost-loop` runs one of them, under callgrind,
 // with collection on (cost_collect_start/stop) around the measured part only. Each loop is generic
@@ -38,6 +39,7 @@ struct CostLoop: ParsableCommand {
             case (CostSubject.baseline, "c", "write"): return loop.baselineWrites(CChecksum.self)
             case (CostSubject.baseline, _, "write"): return loop.baselineWrites(SwiftChecksum.self)
             case (CostSubject.baseline, _, _): return loop.baselineReads()
+            case ("lockless", "swift", "read"): return try loop.swiftAPIReads(locklessRing(geometry, node: 0))
             case ("lockless", "swift", _): return try loop.run(locklessRing(geometry, node: 0), path: path)
             case ("lockless", _, _):
                 return try loop.run(LocklessRingThroughC(locklessRing(geometry, node: 0)), path: path)
@@ -80,6 +82,27 @@ struct CostLoopRun {
             var cursor = LogCursor(seq: ring.firstSeq)
             cost_collect_start()
             let drained = costReads(ring, from: &cursor, into: buffer)
+            cost_collect_stop()
+            guard drained.read > 0, drained.intact == drained.read else { return 0 }
+            read += drained.read
+            _ = costWrites(ring, payload: payload, count: warmUp)
+        }
+        return read
+    }
+
+    /// The lockless ring's read path through the product's Swift API, which ``LogRing`` does not
+    /// use: a `PrintkRing` reader attached to the ring's memory copies each record into a buffer
+    /// of the caller's (`next(into:)`, which allocates nothing), and the checksum is checked.
+    func swiftAPIReads(_ ring: LocklessRing) throws -> Int {
+        let reading = try PrintkRing(attachingTo: ring.memory)
+        let text = UnsafeMutableRawBufferPointer.allocate(byteCount: 8 + payload.count, alignment: 8)
+        defer { text.deallocate() }
+        _ = costWrites(ring, payload: payload, count: warmUp)
+        var read = 0
+        while read < records {
+            let reader = reading.reader(from: ring.firstSeq)
+            cost_collect_start()
+            let drained = costSwiftAPIReads(reader, into: text)
             cost_collect_stop()
             guard drained.read > 0, drained.intact == drained.read else { return 0 }
             read += drained.read
@@ -149,6 +172,22 @@ func costReads<Ring: LogRing>(_ ring: Ring, from cursor: inout LogCursor, into b
     while let record = try? ring.read(from: &cursor, into: buffer) {
         read &+= 1
         if record.isIntact(UnsafeRawBufferPointer(rebasing: buffer[..<record.copiedLength])) { intact &+= 1 }
+    }
+    return (read, intact)
+}
+
+/// The read loop through `PrintkRing`'s reader: each record's text is the checksum (8 bytes,
+/// little-endian) and the payload (``LocklessRing``'s layout).
+@inline(never)
+func costSwiftAPIReads(_ reader: Reader, into text: UnsafeMutableRawBufferPointer) -> (read: Int, intact: Int) {
+    var read = 0
+    var intact = 0
+    while let (info, copied) = reader.next(into: text) {
+        read &+= 1
+        guard copied == info.textLength, copied >= 8 else { continue }
+        let checksum = UInt64(littleEndian: text.loadUnaligned(as: UInt64.self))
+        let payload = UnsafeRawBufferPointer(rebasing: text[8..<copied])
+        if LogChecksum.of(seq: info.seq, payload: payload) == checksum { intact &+= 1 }
     }
     return (read, intact)
 }
