@@ -79,6 +79,12 @@ let package = Package(
             name: "CAllocationCounter",
             path: "Harness/CAllocationCounter"
         ),
+        // Starts and stops callgrind's counting around `prb-bench cost`'s measured loops (client
+        // requests from valgrind/callgrind.h when it is installed; no-ops otherwise).
+        .target(
+            name: "CCallgrind",
+            path: "Harness/CCallgrind"
+        ),
         // What every part of the package shares: the thread helper, the clock, deadline waits, the
         // random generator.
         .target(
@@ -99,7 +105,7 @@ let package = Package(
                 .product(name: "PrintkRing", package: "PrintkRing"),
                 .product(name: "CPrintkRing", package: "PrintkRing"),
                 "Comparators", "CComparators", "PanicScenarios", "BenchKit", "CBenchSupport", "CAllocationCounter",
-                "HarnessSupport",
+                "CCallgrind", "HarnessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],

@@ -13,7 +13,7 @@ struct PrbBench: ParsableCommand {
         commandName: "prb-bench",
         abstract: "Benchmarks the lockless printk-style ring buffer against its comparators.",
         discussion: "Results on standard output, progress on standard error.",
-        subcommands: [Suite.self, Throughput.self, Panic.self, PanicDemo.self, Plot.self],
+        subcommands: [Suite.self, Throughput.self, Cost.self, Panic.self, PanicDemo.self, Plot.self, CostLoop.self],
         defaultSubcommand: Suite.self)
 }
 

@@ -95,7 +95,9 @@ struct TextTable {
     var rows: [[String]] = []
 
     /// Columns of words, left-aligned; all others hold numbers and are right-aligned.
-    static let textColumns: Set<String> = ["impl", "api", "scenario", "frozen at", "dump", "deadlocked", "notes"]
+    static let textColumns: Set<String> = [
+        "impl", "api", "scenario", "frozen at", "dump", "deadlocked", "notes", "path", "function",
+    ]
 
     var text: String {
         var widths = headers.map(\.count)

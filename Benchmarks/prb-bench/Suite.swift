@@ -16,6 +16,7 @@ struct Suite: ParsableCommand {
             3. A concurrent reader: lockless and spinlock, 64-byte records, 1 writer and 2x the CPUs.
             4. The kernel's default ring size (2^12 descriptors, 128 KiB), 64-byte records, every writer count.
             5. The panic scenarios x implementations, and the 1 MiB full-ring dump.
+            6. Instructions per record under callgrind (`prb-bench cost`), when valgrind is installed.
             JSON, CSV and SVG charts (as `prb-bench plot` draws them) in --out.
             """)
 
@@ -69,6 +70,15 @@ struct Suite: ParsableCommand {
             repetitions: 1, budgetMs: 20
         ).run(cpus: cpus.description)
         try writeResults(panic, machine: machine, json: "\(out)/panic.json", csv: "\(out)/panic.csv")
+
+        print("# 6. Cost per record\n")
+        if let reason = CostPlan.unavailableReason() {
+            print("skipped: \(reason)\n")
+        } else {
+            let cost = try CostOptions.parse([]).plan().run()
+            print(cost.text)
+            try cost.write(json: "\(out)/cost.json")
+        }
 
         let everything = main + sizes + reader + kernel + panic
         try writeResults(everything, machine: machine, json: "\(out)/results.json", csv: "\(out)/results.csv")
