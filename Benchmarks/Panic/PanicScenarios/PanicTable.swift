@@ -55,7 +55,8 @@ public enum PanicTable {
     static func notes(_ r: ScenarioResult) -> String {
         var notes: [String] = []
         if r.skipped {
-            notes.append(r.returned == 0 ? "skipped: lock held at the check" : "messages skipped: lock held at the check")
+            let what = r.returned == 0 ? "skipped" : "messages skipped"
+            notes.append("\(what): lock held at the check")
         }
         if r.busted { notes.append("lock busted") }
         if r.stoppedEarly { notes.append("dump stopped at a record still being written") }
