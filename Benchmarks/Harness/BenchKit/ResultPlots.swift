@@ -376,10 +376,10 @@ public enum ResultPlots {
                 guard !matching.isEmpty else { return .missing }
                 let measured = matching.filter { $0.readablePct != nil }
                 guard let worst = measured.compactMap(\.readablePct).min() else { return .notApplicable }
-                // Try-once where the check passed in some runs and not in others: the share of the
-                // panics whose dump showed anything, and its spread.
+                // Try-once where the check passed in some runs and not in others, and some dumps
+                // showed nothing: the share of the panics whose dump showed anything, and its spread.
                 if let row = measured.first, measured.count == 1, let skipped = row.skipped, skipped > 0,
-                    let runs = row.repetitions, skipped < runs, let share = row.dumpedPct
+                    let runs = row.repetitions, skipped < runs, let share = row.dumpedPct, share < 100
                 {
                     let spread = String(format: "%.0f-%.0f%%", row.dumpedPctMin ?? share, row.dumpedPctMax ?? share)
                     return .value(share, note: String(format: "dump in %.0f%% of %d (%@)", share, runs, spread))
