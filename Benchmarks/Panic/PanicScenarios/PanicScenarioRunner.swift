@@ -19,12 +19,15 @@ import Synchronization
 ///    varied sizes) through ``LogRing/write(_:metadata:)``.
 /// 2. stuck-remote, stuck-self, signal-writer: a writer thread starts a write that freezes at the
 ///    configured point (``FreezePoint``), inside the lock or the reservation; the runner waits
-///    until it is frozen there. busy-remote: a writer thread writes as fast as it can, and the
-///    runner waits until it has committed ``ScenarioConfiguration/busyRecordsBeforePanic``
+///    until it is frozen there. busy-remote: a writer thread writes as fast as it can
+///    (busy-remote-paced: with some work between records, outside the lock), and the runner waits until it has committed ``ScenarioConfiguration/busyRecordsBeforePanic``
 ///    records; what it has committed when the panic begins counts as committed before the panic.
 /// 3. The panic path: ``ScenarioConfiguration/panicMessages`` writes, then the dump, every wait
-///    bounded by ``ScenarioConfiguration/budgetNanoseconds``.
-///    - stuck-remote, busy-remote: on the calling thread, while the other writer is frozen / busy.
+///    bounded by ``ScenarioConfiguration/budgetNanoseconds``. In try-once mode
+///    (``DumpMode/tryOnce``) one look at the lock comes first; if it is held, what needs the lock
+///    is skipped.
+///    - stuck-remote, busy-remote(-paced): on the calling thread, while the other writer is frozen
+///      / busy.
 ///    - stuck-self: in a signal handler on the frozen thread itself (C code, CPanicHarness).
 ///    - signal-writer: first a signal handler on the frozen thread writes
 ///      ``ScenarioConfiguration/handlerWrites`` records (bounded writes, busting in bust mode);

@@ -16,8 +16,8 @@ public enum Scenario: String, CaseIterable, Sendable, Hashable, CustomStringConv
     /// the lock / reserving and committing). (LKML scenario 3.)
     case busyRemote = "busy-remote"
     /// busy-remote with a writer that does some work outside the lock between two records
-    /// (``workBetweenRecords`` rounds of SplitMix64, a few hundred nanoseconds), so that the lock is free
-    /// most of the time.
+    /// (``workBetweenRecords`` rounds of SplitMix64; not timed, an estimated few hundred
+    /// nanoseconds), so that the lock is free most of the time.
     case busyRemotePaced = "busy-remote-paced"
     /// A signal handler writes records while the thread it interrupted is in the middle of a write
     /// (printk from NMI); the panic path runs afterwards.
