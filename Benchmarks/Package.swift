@@ -131,10 +131,10 @@ let package = Package(
             ],
             path: "Tests/ComparatorsTests"
         ),
-        // The panic scenarios, the table, the lock bust.
+        // The panic scenarios, the table, the lock bust, try-once.
         .testTarget(
             name: "PanicTests",
-            dependencies: ["Comparators", "PanicScenarios", "TestSupport"],
+            dependencies: ["Comparators", "PanicScenarios", "CPanicHarness", "HarnessSupport", "TestSupport"],
             path: "Tests/PanicTests"
         ),
         .testTarget(

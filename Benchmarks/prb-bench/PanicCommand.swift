@@ -12,14 +12,20 @@ import PanicScenarios
 /// repeated; and the time to dump a full lockless ring of 1 MiB of text.
 struct Panic: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Panic-time readability: stuck-remote, stuck-self, busy-remote, signal-writer x implementations.")
+        abstract: "Panic-time readability: the panic scenarios x implementations x dump modes (deadline, bust, try-once).")
 
-    @Option(help: "Scenarios: stuck-remote,stuck-self,busy-remote,signal-writer.")
+    @Option(help: "Scenarios: stuck-remote,stuck-self,busy-remote,busy-remote-paced,signal-writer.")
     var scenarios = Scenario.allCases.map(\.rawValue).joined(separator: ",")
     @Option(help: "Implementations: lockless,spinlock,mutex,swift-mutex,spin-reserve,fetch-add.")
     var impl = LogRingKind.allCases.map(\.rawValue).joined(separator: ",")
     @Option(help: "Runs per configuration (the table shows the median dump time and the worst readability).")
     var repetitions = 3
+    @Option(
+        help: """
+            Runs per configuration in busy-remote and busy-remote-paced, where try-once dumps only when \
+            the lock happens to be free: the table gives the share of panics that dumped anything.
+            """)
+    var busyRepetitions = PanicPlan.defaultBusyRepetitions
     @Option(help: "Each wait on the panic path gives up after this many milliseconds.")
     var budgetMs = 20
     @Option(help: "Write the rows as JSON to this file.")
@@ -31,7 +37,9 @@ struct Panic: ParsableCommand {
         let topology = Topology.current()
         let machine = Machine.describe(topology: topology, cpus: topology.allowedCPUs, placement: .local)
         print(machine.text + "\n")
-        let plan = try PanicPlan(scenarios: scenarios, impl: impl, repetitions: repetitions, budgetMs: budgetMs)
+        let plan = try PanicPlan(
+            scenarios: scenarios, impl: impl, repetitions: repetitions, busyRepetitions: busyRepetitions,
+            budgetMs: budgetMs)
         let rows = try plan.run(cpus: topology.allowedCPUs.description)
         try writeResults(rows, machine: machine, json: json, csv: csv)
     }
@@ -42,9 +50,16 @@ struct PanicPlan {
     var scenarios: [Scenario]
     var kinds: [LogRingKind]
     var repetitions: Int
+    /// Runs per configuration in the busy scenarios.
+    var busyRepetitions: Int
     var budgetNanoseconds: UInt64
 
-    init(scenarios: String, impl: String, repetitions: Int, budgetMs: Int) throws {
+    static let defaultBusyRepetitions = 100
+    /// The busy scenarios' repetitions are split into at most this many blocks; the spread of the
+    /// share of panics that dumped anything is its min and max over the blocks.
+    static let dumpedBlocks = 5
+
+    init(scenarios: String, impl: String, repetitions: Int, busyRepetitions: Int, budgetMs: Int) throws {
         var parsed: [Scenario] = []
         for name in scenarios.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             guard let scenario = Scenario(rawValue: name) else {
@@ -59,9 +74,13 @@ struct PanicPlan {
             throw ValidationError(error.description)
         }
         guard repetitions >= 1 else { throw ValidationError(BenchOptionError.badRepetitions(repetitions).description) }
+        guard busyRepetitions >= 1 else {
+            throw ValidationError("--busy-repetitions: " + BenchOptionError.badRepetitions(busyRepetitions).description)
+        }
         guard budgetMs > 0 else { throw ValidationError("--budget-ms: use a positive number of milliseconds") }
         self.scenarios = parsed
         self.repetitions = repetitions
+        self.busyRepetitions = busyRepetitions
         budgetNanoseconds = UInt64(budgetMs) * 1_000_000
     }
 
@@ -71,14 +90,15 @@ struct PanicPlan {
         }
         var rows: [ResultRow] = []
         var table = TextTable(headers: [
-            "scenario", "impl", "frozen at", "dump", "committed", "intact", "torn", "lost", "readable", "dump ms",
-            "deadlocked", "notes",
+            "scenario", "impl", "frozen at", "dump", "runs", "committed", "intact", "torn", "lost", "readable",
+            "dump ms", "deadlocked", "skipped", "dumped (blocks)", "notes",
         ])
         for (index, configuration) in configurations.enumerated() {
             progress("[\(index + 1)/\(configurations.count)] \(configuration)")
             var results: [ScenarioResult] = []
             var notApplicable: String?
-            for _ in 0..<repetitions {
+            let runs = configuration.scenario.isBusy ? busyRepetitions : repetitions
+            for _ in 0..<runs {
                 switch try PanicScenarioRunner.run(configuration) {
                 case .ran(let result): results.append(result)
                 case .notApplicable(_, let reason): notApplicable = reason
@@ -95,7 +115,8 @@ struct PanicPlan {
             if let reason = notApplicable {
                 row.notes = "n/a: \(reason)"
                 table.rows.append([
-                    configuration.scenario.rawValue, row.impl, "-", "-", "n/a", "", "", "", "", "", "", reason,
+                    configuration.scenario.rawValue, row.impl, "-", "-", "", "n/a", "", "", "", "", "", "", "", "",
+                    reason,
                 ])
                 rows.append(row)
                 continue
@@ -110,22 +131,36 @@ struct PanicPlan {
             row.dumpMs = Double(median.dumpNanoseconds) / 1e6
             row.deadlocked = results.contains { $0.deadlocked }
             row.repetitions = results.count
+            let skipped = results.filter(\.skipped).count
+            if configuration.dumpMode == .tryOnce { row.skipped = skipped }
+            let dumped = ShareOfRuns(results.map(\.dumpedAnything), blocks: Self.dumpedBlocks)!  // never empty
+            row.dumpedPct = dumped.percent
+            row.dumpedPctMin = dumped.minPercent
+            row.dumpedPctMax = dumped.maxPercent
             var notes: [String] = []
+            if skipped > 0 {
+                notes.append("lock held at the check in \(skipped) of \(results.count): nothing needing it ran")
+            }
             if results.contains(where: \.busted) { notes.append("lock busted") }
             if results.contains(where: \.stoppedEarly) { notes.append("dump stopped at a record being written") }
-            if worst.missing > 0 && !worst.deadlocked { notes.append("\(worst.missing) missing") }
+            if worst.missing > 0 && !worst.deadlocked && !worst.skipped { notes.append("\(worst.missing) missing") }
             row.notes = notes.joined(separator: "; ")
             rows.append(row)
             table.rows.append([
                 configuration.scenario.rawValue, row.impl, row.freezePoint ?? "-", row.dumpMode ?? "-",
-                "\(worst.committedBeforePanic)", "\(worst.intact)", "\(row.torn ?? 0)", "\(worst.lost)",
-                String(format: "%.1f%%", row.readablePct ?? 0), String(format: "%.3f", row.dumpMs ?? 0),
-                row.deadlocked == true ? "YES" : "no", row.notes ?? "",
+                "\(results.count)", "\(worst.committedBeforePanic)", "\(worst.intact)", "\(row.torn ?? 0)",
+                "\(worst.lost)", String(format: "%.1f%%", row.readablePct ?? 0),
+                String(format: "%.3f", row.dumpMs ?? 0),
+                row.deadlocked == true ? "YES" : "no",
+                configuration.dumpMode == .tryOnce ? (skipped == 0 ? "no" : "\(skipped)/\(results.count)") : "-",
+                dumped.text, row.notes ?? "",
             ])
         }
-        print("== Panic-time readability (\(repetitions) run(s) each: worst readability, median dump time; "
-            + "every wait on the panic path gives up after \(budgetNanoseconds / 1_000_000) ms)")
-        print("readable = intact / (committed before the panic - lost)\n")
+        print("== Panic-time readability (\(repetitions) run(s) each, \(busyRepetitions) in the busy scenarios: "
+            + "worst readability, median dump time; every wait on the panic path gives up after "
+            + "\(budgetNanoseconds / 1_000_000) ms)")
+        print("readable = intact / (committed before the panic - lost); skipped: try-once found the lock held; "
+            + "dumped: share of runs whose dump returned anything (min-max over up to \(Self.dumpedBlocks) blocks)\n")
         print(table.text + "\n")
         if kinds.contains(.lockless) {
             let dump = try FullRingDump.measure(repetitions: max(repetitions, 5), cpus: cpus)

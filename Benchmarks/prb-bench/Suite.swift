@@ -15,7 +15,8 @@ struct Suite: ParsableCommand {
             2. 16, 256 and random-size records at 1 writer and 4x the CPUs.
             3. A concurrent reader: lockless and spinlock, 64-byte records, 1 writer and 2x the CPUs.
             4. The kernel's default ring size (2^12 descriptors, 128 KiB), 64-byte records, every writer count.
-            5. The panic scenarios x implementations, and the 1 MiB full-ring dump.
+            5. The panic scenarios x implementations x dump modes (deadline, bust, try-once; the busy
+               scenarios 100 times each), and the 1 MiB full-ring dump.
             6. Instructions per record under callgrind (`prb-bench cost`), when valgrind is installed.
             JSON, CSV and SVG charts (as `prb-bench plot` draws them) in --out.
             """)
@@ -67,7 +68,7 @@ struct Suite: ParsableCommand {
         print("# 5. Panic\n")
         let panic = try PanicPlan(
             scenarios: Scenario.allNames, impl: LogRingKind.allCases.map(\.rawValue).joined(separator: ","),
-            repetitions: 1, budgetMs: 20
+            repetitions: 1, busyRepetitions: PanicPlan.defaultBusyRepetitions, budgetMs: 20
         ).run(cpus: cpus.description)
         try writeResults(panic, machine: machine, json: "\(out)/panic.json", csv: "\(out)/panic.csv")
 

@@ -253,6 +253,14 @@ logring_status spin_reserve_ring_read(spin_reserve_ring *resv, logring_cursor *c
     }
 }
 
+bool spin_reserve_ring_trylock(spin_reserve_ring *resv) {
+    return raw_spin_trylock(&resv->lock);
+}
+
+void spin_reserve_ring_unlock(spin_reserve_ring *resv) {
+    raw_spin_unlock(&resv->lock);
+}
+
 uint64_t spin_reserve_ring_first_seq(spin_reserve_ring *resv) {
     /* Relaxed: a snapshot; orders nothing. */
     return atomic_load_explicit(&resv->first_seq, memory_order_relaxed);

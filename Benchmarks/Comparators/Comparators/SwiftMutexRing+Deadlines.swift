@@ -40,6 +40,12 @@ extension SwiftMutexRing {
         return (bounds.first, bounds.next)
     }
 
+    /// A panic path's one look at the mutex (the try-once dump mode): a single
+    /// `withLockIfAvailable`, which releases it at once. True when it was free. Never waits.
+    public func lockWasFree() -> Bool {
+        state.withLockIfAvailable { _ in true } ?? false
+    }
+
     private struct SeqBounds: Sendable {
         var first: UInt64
         var next: UInt64

@@ -158,7 +158,9 @@ public struct ImplementationKey: Sendable, Hashable, Comparable {
 /// ratio to the spinlock, write latency percentiles, and panic-time readability per scenario.
 public enum ResultPlots {
     /// The panic scenarios in the order the readability chart shows them; others follow, sorted.
-    public static let panicScenarios = ["stuck-remote", "stuck-self", "busy-remote", "signal-writer"]
+    public static let panicScenarios = [
+        "stuck-remote", "stuck-self", "busy-remote", "busy-remote-paced", "signal-writer",
+    ]
 
     /// Every chart the results allow.
     public static func make(_ set: ResultSet) throws(PlotError) -> [PlotFile] {
@@ -321,18 +323,42 @@ public enum ResultPlots {
         return chart
     }
 
-    /// The bars of the readability chart: an implementation, with the spinlock's "bust" dump mode
-    /// (the lock forcibly released first) as a series of its own.
+    /// The bars of the readability chart: an implementation in its dump mode. The deadline mode
+    /// is the implementation's own series; the spinlock's "bust" mode (the lock forcibly released
+    /// first) and each lock's "try-once" mode (one look at the lock, skip if held) are series of
+    /// their own.
     struct PanicSeries: Hashable, Comparable {
         var key: ImplementationKey
-        var busted: Bool
+        /// 0 deadline, 1 bust, 2 try-once.
+        var mode: Int
 
-        var label: String { busted ? "spinlock, lock busted" : key.label }
-        var color: String { busted ? "#F4A582" : key.style.color }
+        init(_ row: ResultRow) {
+            key = ImplementationKey(row)
+            mode = row.dumpMode == "bust" ? 1 : row.dumpMode == "try-once" ? 2 : 0
+        }
 
-        static func < (a: Self, b: Self) -> Bool { (a.key, a.busted ? 1 : 0) < (b.key, b.busted ? 1 : 0) }
+        var label: String {
+            switch mode {
+            case 1: "\(key.impl), lock busted"
+            case 2: "\(key.impl), try-once"
+            default: key.label
+            }
+        }
 
-        static func == (a: Self, b: Self) -> Bool { a.key == b.key && a.busted == b.busted }
+        /// Bust: a light shade of the spinlock's color; try-once: a dark one of the implementation's.
+        var color: String {
+            switch mode {
+            case 1: "#F4A582"
+            case 2: Self.tryOnceColors[key.impl] ?? "#444444"
+            default: key.style.color
+            }
+        }
+
+        static let tryOnceColors = [
+            "spinlock": "#7F2704", "mutex": "#8C5A00", "swift-mutex": "#7A3B66", "spin-reserve": "#00573F",
+        ]
+
+        static func < (a: Self, b: Self) -> Bool { (a.key, a.mode) < (b.key, b.mode) }
     }
 
     static func readabilityChart(_ rows: [ResultRow], machine: String?) -> BarChart? {
@@ -343,15 +369,24 @@ public enum ResultPlots {
         let present = Set(panic.map(\.scenario))
         let scenarios =
             panicScenarios.filter(present.contains) + present.subtracting(panicScenarios).sorted()
-        let series = Set(panic.map { PanicSeries(key: ImplementationKey($0), busted: $0.dumpMode == "bust") }).sorted()
+        let series = Set(panic.map(PanicSeries.init)).sorted()
         let bars = scenarios.map { scenario in
             series.map { one -> BarChart.Bar in
-                let matching = panic.filter {
-                    $0.scenario == scenario && PanicSeries(key: ImplementationKey($0), busted: $0.dumpMode == "bust") == one
-                }
+                let matching = panic.filter { $0.scenario == scenario && PanicSeries($0) == one }
                 guard !matching.isEmpty else { return .missing }
                 let measured = matching.filter { $0.readablePct != nil }
                 guard let worst = measured.compactMap(\.readablePct).min() else { return .notApplicable }
+                // Try-once where the check passed in some runs and not in others, and some dumps
+                // showed nothing: the share of the panics whose dump showed anything, and its spread.
+                if let row = measured.first, measured.count == 1, let skipped = row.skipped, skipped > 0,
+                    let runs = row.repetitions, skipped < runs, let share = row.dumpedPct, share < 100
+                {
+                    let spread = String(format: "%.0f-%.0f%%", row.dumpedPctMin ?? share, row.dumpedPctMax ?? share)
+                    return .value(share, note: String(format: "dump in %.0f%% of %d (%@)", share, runs, spread))
+                }
+                if measured.allSatisfy({ ($0.skipped ?? 0) > 0 && $0.skipped == $0.repetitions }) {
+                    return .value(worst, note: "lock held at the check")
+                }
                 let deadlocked = measured.filter { $0.deadlocked == true }.count
                 let note: String? =
                     deadlocked == 0
@@ -370,7 +405,9 @@ public enum ResultPlots {
             LegendEntry("n/a: does not apply", swatch: .none),
         ]
         var subtitles = [machine].compactMap { $0 }
-        var method = "Each bar: the worst freeze point tried. Higher is better."
+        var method =
+            "Each bar: the worst freeze point tried; try-once bars with a note \"dump in\": the share of panics "
+            + "whose dump showed anything. Higher is better."
         if let dump = rows.first(where: { $0.scenario == "full-ring-dump" }), let ms = dump.dumpMs {
             method += String(format: " Full-ring (1 MiB) panic dump of the lockless ring: %.2f ms.", ms)
         }

@@ -57,6 +57,14 @@ public struct ResultRow: Sendable, Hashable, Codable {
     public var readablePct: Double?
     public var dumpMs: Double?
     public var deadlocked: Bool?
+    /// Try-once runs: how many of the repetitions found the lock held at the check and skipped
+    /// what needs it.
+    public var skipped: Int?
+    /// Share of the repetitions whose dump returned anything, in percent; min and max over blocks
+    /// of the repetitions (at most five blocks).
+    public var dumpedPct: Double?
+    public var dumpedPctMin: Double?
+    public var dumpedPctMax: Double?
     public var notes: String?
 
     public init(
@@ -106,7 +114,11 @@ public struct ResultRow: Sendable, Hashable, Codable {
         case committed, intact, torn
         case readablePct = "readable_pct"
         case dumpMs = "dump_ms"
-        case deadlocked, notes
+        case deadlocked, skipped
+        case dumpedPct = "dumped_pct"
+        case dumpedPctMin = "dumped_pct_min"
+        case dumpedPctMax = "dumped_pct_max"
+        case notes
     }
 
     /// The CSV columns, in order: every field.
@@ -157,6 +169,10 @@ public struct ResultRow: Sendable, Hashable, Codable {
             case .readablePct: number(readablePct)
             case .dumpMs: number(dumpMs)
             case .deadlocked: deadlocked.map { $0 ? "true" : "false" } ?? ""
+            case .skipped: skipped.map(String.init) ?? ""
+            case .dumpedPct: number(dumpedPct)
+            case .dumpedPctMin: number(dumpedPctMin)
+            case .dumpedPctMax: number(dumpedPctMax)
             case .notes: notes ?? ""
             }
         }

@@ -192,6 +192,7 @@ void panic_dump_run(panic_target target, panic_dump *dump) {
     dump->gave_up = false;
     dump->busted = false;
     dump->corrupt = false;
+    dump->skipped = false;
     switch (target.kind) {
     case PANIC_LOCKLESS: panic_dump_lockless(target.ring, dump, deadline); break;
     case PANIC_SPINLOCK: panic_dump_locked(&panic_spin_ops, target.ring, dump, deadline); break;
@@ -201,7 +202,75 @@ void panic_dump_run(panic_target target, panic_dump *dump) {
     dump->elapsed_ns = prb_clock_ns() - start;
 }
 
+bool panic_lock_was_free(panic_target target) {
+    switch (target.kind) {
+    case PANIC_LOCKLESS: return true;
+    case PANIC_SPINLOCK:
+        /* A deadline in the past: one attempt. */
+        if (!spinlock_ring_lock_until(target.ring, 0)) return false;
+        spinlock_ring_unlock(target.ring);
+        return true;
+    case PANIC_MUTEX:
+        /* pthread_mutex_timedlock tries the lock before it looks at a deadline already past. */
+        if (!mutex_ring_lock_until(target.ring, 0)) return false;
+        mutex_ring_unlock(target.ring);
+        return true;
+    case PANIC_SPIN_RESERVE:
+        if (!spin_reserve_ring_trylock(target.ring)) return false;
+        spin_reserve_ring_unlock(target.ring);
+        return true;
+    }
+    return false;
+}
+
+bool panic_dump_needs_lock(panic_target target) {
+    return target.kind == PANIC_SPINLOCK || target.kind == PANIC_MUTEX;
+}
+
+/** The outcome of a batch the try-once check kept from running. */
+static void panic_batch_skip(panic_batch *batch) {
+    batch->written = 0;
+    batch->gave_up = false;
+    batch->busted = false;
+    for (uint32_t i = 0; i < PANIC_BATCH_MAX; i++) {
+        batch->status[i] = PANIC_WRITE_SKIPPED;
+        batch->seq[i] = UINT64_MAX;
+    }
+}
+
+/** The outcome of a dump the try-once check kept from running: nothing read, nothing waited for. */
+static void panic_dump_skip(panic_dump *dump) {
+    dump->count = 0;
+    dump->torn = 0;
+    dump->start_seq = 0;
+    dump->end_seq = 0;
+    dump->stop_seq = 0;
+    dump->elapsed_ns = 0;
+    dump->gave_up = false;
+    dump->busted = false;
+    dump->corrupt = false;
+    dump->skipped = true;
+}
+
 void panic_path_run(panic_target target, panic_path *panic) {
+    panic->skipped = false;
+    if (panic->try_once) {
+        bool free = panic_lock_was_free(target);
+        if (panic->checked != NULL) panic->checked(panic->checked_context, free);
+        if (!free) {
+            panic->skipped = true;
+            panic_batch_skip(&panic->messages);
+            if (panic_dump_needs_lock(target)) {
+                panic_dump_skip(&panic->dump);
+            } else {
+                panic_dump_run(target, &panic->dump);
+            }
+            return;
+        }
+        /* The lock was free: from here on, as in bust mode (which only the spinlock has). */
+        panic->messages.bust = true;
+        panic->dump.bust = true;
+    }
     panic_write_batch(target, &panic->messages);
     panic_dump_run(target, &panic->dump);
 }

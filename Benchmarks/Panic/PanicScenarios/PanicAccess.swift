@@ -41,6 +41,8 @@ struct PanicRequest {
     var messages: Int
     var budgetNanoseconds: UInt64
     var bust: Bool
+    /// Look at the lock once first (``DumpMode/tryOnce``).
+    var tryOnce: Bool
     /// Room for the records the dump returns.
     var recordCapacity: Int
 }
@@ -64,12 +66,17 @@ struct DumpOutcome {
     var gaveUp = false
     var busted = false
     var corrupt = false
+    /// Not run: the try-once check found the lock it needs held.
+    var skipped = false
 }
 
 /// What the panic path did.
 struct PanicOutcome {
+    /// The panic messages (none when the try-once check skipped them).
     var messages: [WriteOutcome] = []
     var messagesBusted = false
+    /// The try-once check found the lock held: what needs it was skipped.
+    var skipped = false
     var dump = DumpOutcome()
 }
 
@@ -142,9 +149,32 @@ enum PanicAccess: @unchecked Sendable {
         }
     }
 
-    /// The whole panic path, on the calling thread: the panic messages, then the dump.
-    func panic(_ request: PanicRequest) -> PanicOutcome {
+    /// The try-once check: one attempt at the lock, released at once (panic_lock_was_free; for the
+    /// Swift Mutex ring, one `withLockIfAvailable`). True when it was free.
+    func lockWasFree() -> Bool {
+        switch self {
+        case .harness(let target): panic_lock_was_free(target)
+        case .swiftMutex(let ring): ring.lockWasFree()
+        }
+    }
+
+    /// Whether the dump takes the ring's lock, and so is skipped when the try-once check fails.
+    var dumpNeedsLock: Bool {
+        switch self {
+        case .harness(let target): panic_dump_needs_lock(target)
+        case .swiftMutex: true
+        }
+    }
+
+    /// The whole panic path, on the calling thread: in try-once mode the check, then the panic
+    /// messages, then the dump; `beforeDump` runs between the last two.
+    func panic(_ request: PanicRequest, beforeDump: () -> Void = {}) -> PanicOutcome {
+        if request.tryOnce && !lockWasFree() {
+            beforeDump()
+            return PanicOutcome(skipped: true, dump: dumpNeedsLock ? DumpOutcome(skipped: true) : dump(request))
+        }
         let (messages, busted) = writePanicMessages(request)
+        beforeDump()
         return PanicOutcome(messages: messages, messagesBusted: busted, dump: dump(request))
     }
 }
@@ -174,10 +204,11 @@ enum HarnessPanic {
         panic.dump.bust = request.bust
         panic.dump.records = records.baseAddress
         panic.dump.capacity = records.count
+        panic.try_once = request.tryOnce
         body(&panic)
         return PanicOutcome(
-            messages: outcomes(of: panic.messages), messagesBusted: panic.messages.busted,
-            dump: dumpOutcome(panic.dump, records))
+            messages: panic.skipped ? [] : outcomes(of: panic.messages), messagesBusted: panic.messages.busted,
+            skipped: panic.skipped, dump: dumpOutcome(panic.dump, records))
     }
 
     static func batch(writer: WriterID, count: Int, _ request: PanicRequest) -> panic_batch {
@@ -204,7 +235,7 @@ enum HarnessPanic {
         DumpOutcome(
             records: Array(records.prefix(min(dump.count, records.count))), count: dump.count, torn: dump.torn,
             startSeq: dump.start_seq, endSeq: dump.end_seq, stopSeq: dump.stop_seq, nanoseconds: dump.elapsed_ns,
-            gaveUp: dump.gave_up, busted: dump.busted, corrupt: dump.corrupt)
+            gaveUp: dump.gave_up, busted: dump.busted, corrupt: dump.corrupt, skipped: dump.skipped)
     }
 }
 

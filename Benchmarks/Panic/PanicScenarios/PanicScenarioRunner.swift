@@ -19,12 +19,15 @@ import Synchronization
 ///    varied sizes) through ``LogRing/write(_:metadata:)``.
 /// 2. stuck-remote, stuck-self, signal-writer: a writer thread starts a write that freezes at the
 ///    configured point (``FreezePoint``), inside the lock or the reservation; the runner waits
-///    until it is frozen there. busy-remote: a writer thread writes as fast as it can, and the
-///    runner waits until it has committed ``ScenarioConfiguration/busyRecordsBeforePanic``
+///    until it is frozen there. busy-remote: a writer thread writes as fast as it can
+///    (busy-remote-paced: with some work between records, outside the lock), and the runner waits until it has committed ``ScenarioConfiguration/busyRecordsBeforePanic``
 ///    records; what it has committed when the panic begins counts as committed before the panic.
 /// 3. The panic path: ``ScenarioConfiguration/panicMessages`` writes, then the dump, every wait
-///    bounded by ``ScenarioConfiguration/budgetNanoseconds``.
-///    - stuck-remote, busy-remote: on the calling thread, while the other writer is frozen / busy.
+///    bounded by ``ScenarioConfiguration/budgetNanoseconds``. In try-once mode
+///    (``DumpMode/tryOnce``) one look at the lock comes first; if it is held, what needs the lock
+///    is skipped.
+///    - stuck-remote, busy-remote(-paced): on the calling thread, while the other writer is frozen
+///      / busy.
 ///    - stuck-self: in a signal handler on the frozen thread itself (C code, CPanicHarness).
 ///    - signal-writer: first a signal handler on the frozen thread writes
 ///      ``ScenarioConfiguration/handlerWrites`` records (bounded writes, busting in bust mode);
@@ -104,7 +107,9 @@ struct ScenarioRun<Ring: LogRing> {
     var request: PanicRequest {
         PanicRequest(
             messages: configuration.panicMessages, budgetNanoseconds: configuration.budgetNanoseconds,
-            bust: configuration.dumpMode == .bustLock,
+            // Try-once goes on as bust mode does once its check has passed.
+            bust: configuration.dumpMode == .bustLock || configuration.dumpMode == .tryOnce,
+            tryOnce: configuration.dumpMode == .tryOnce,
             // More than any ring of this size can hold (a record takes at least 24 bytes).
             recordCapacity: configuration.capacityBytes / 16 + 64)
     }
@@ -115,7 +120,7 @@ struct ScenarioRun<Ring: LogRing> {
         switch configuration.scenario {
         case .stuckRemote: return try stuckRemote()
         case .stuckSelf: return try stuckSelf()
-        case .busyRemote: return try busyRemote()
+        case .busyRemote, .busyRemotePaced: return try busyRemote()
         case .signalWriter: return try signalWriter()
         }
     }
@@ -194,7 +199,7 @@ struct ScenarioRun<Ring: LogRing> {
     }
 
     mutating func busyRemote() throws(ScenarioError) -> ScenarioResult {
-        let busy = BusyWriter(ring)
+        let busy = BusyWriter(ring, workBetweenRecords: configuration.scenario.workBetweenRecords)
         guard
             busy.waitUntilCommitted(
                 configuration.busyRecordsBeforePanic,
@@ -203,11 +208,10 @@ struct ScenarioRun<Ring: LogRing> {
             _ = busy.stopAndJoin()
             throw .busyWriter("did not commit \(configuration.busyRecordsBeforePanic) records in time")
         }
-        // The panic messages first; what the busy writer has committed when the dump begins counts
-        // as committed before the panic.
-        let (messages, busted) = access.writePanicMessages(request)
-        let committedAtPanic = busy.committedCount
-        let outcome = PanicOutcome(messages: messages, messagesBusted: busted, dump: access.dump(request))
+        // The check and the panic messages first; what the busy writer has committed when the dump
+        // begins counts as committed before the panic.
+        var committedAtPanic = 0
+        let outcome = access.panic(request) { committedAtPanic = busy.committedCount }
         let report = busy.stopAndJoin()
         guard !report.overflowed else { throw .busyWriter("too many breaks in its run of seqs") }
         for index in 0..<committedAtPanic {
@@ -273,7 +277,7 @@ struct ScenarioRun<Ring: LogRing> {
             torn: dump.torn, lost: lost.count, lostDuringDump: lost.filter { $0.seq >= dump.startSeq }.count,
             refused: refusedWrites, extra: extra, dumpNanoseconds: dump.nanoseconds,
             deadlocked: gaveUp, busted: dump.busted || outcome.messagesBusted || (handler?.busted ?? false),
-            stoppedEarly: !dump.gaveUp && dump.stopSeq < dump.endSeq, frozenAt: frozenAt)
+            stoppedEarly: !dump.gaveUp && dump.stopSeq < dump.endSeq, frozenAt: frozenAt, skipped: outcome.skipped)
     }
 }
 
@@ -313,6 +317,7 @@ final class BusyWriter<Ring: LogRing> {
     private final class Shared: Sendable {
         let committed = Atomic<Int>(0)
         let stop = Atomic<Bool>(false)
+        let workDone = Atomic<UInt64>(0)
     }
 
     /// The seqs its records got, kept as runs of consecutive seqs: a run breaks only when
@@ -336,7 +341,8 @@ final class BusyWriter<Ring: LogRing> {
     private let report = JoinedValue<Report>()
     private var thread: OSThread?
 
-    init(_ ring: Ring) {
+    /// `workBetweenRecords`: rounds of SplitMix64 computed between two records, outside the lock.
+    init(_ ring: Ring, workBetweenRecords: Int) {
         let shared = self.shared
         let report = self.report
         thread = OSThread {
@@ -346,6 +352,8 @@ final class BusyWriter<Ring: LogRing> {
             withUnsafeTemporaryAllocation(byteCount: Int(PANIC_PAYLOAD_MAX), alignment: 8) { scratch in
                 var index = 0
                 var expected: UInt64 = .max
+                var work = SplitMix64(seed: 1)
+                var workDone: UInt64 = 0
                 // Relaxed: a stop request needs no ordering; the join orders everything after it.
                 while !shared.stop.load(ordering: .relaxed) {
                     // A failed write (the ring is full) is retried with the same index.
@@ -361,7 +369,10 @@ final class BusyWriter<Ring: LogRing> {
                     // Releasing: pairs with committedCount; whoever reads the count knows these
                     // records are committed.
                     shared.committed.store(index, ordering: .releasing)
+                    for _ in 0..<workBetweenRecords { workDone ^= work.next() }
                 }
+                // Relaxed: only keeps the work from being optimized away.
+                shared.workDone.store(workDone, ordering: .relaxed)
             }
             report.value = Report(runs: runs, overflowed: overflowed)
         }

@@ -20,6 +20,7 @@ public enum PanicTable {
             lost: committed records the dump skipped as overwritten. \
             refused: panic-path writes (panic messages, signal-handler writes) that gave up or failed. \
             deadlocked: some wait on the panic path gave up at its deadline. \
+            skipped (try-once): the one look at the lock found it held, so nothing that needs it ran. \
             readability: intact / (committed - lost).
 
             """
@@ -53,11 +54,15 @@ public enum PanicTable {
 
     static func notes(_ r: ScenarioResult) -> String {
         var notes: [String] = []
+        if r.skipped {
+            let what = r.returned == 0 ? "skipped" : "messages skipped"
+            notes.append("\(what): lock held at the check")
+        }
         if r.busted { notes.append("lock busted") }
         if r.stoppedEarly { notes.append("dump stopped at a record still being written") }
         if r.lostDuringDump > 0 { notes.append("\(r.lostDuringDump) of the lost overwritten during the dump") }
         if r.extra > 0 { notes.append("+\(r.extra) intact not committed before the panic") }
-        if r.missing > 0 && !r.deadlocked && !r.stoppedEarly { notes.append("\(r.missing) missing") }
+        if r.missing > 0 && !r.deadlocked && !r.stoppedEarly && !r.skipped { notes.append("\(r.missing) missing") }
         return notes.joined(separator: "; ")
     }
 

@@ -2,9 +2,9 @@ import CPanicHarness
 import Comparators
 
 /// The four panic scenarios: what the old spinlock-protected printk buffer could not survive (the
-/// July 2019 LKML discussion, reference section 8), played in userspace. In each, a panicking
-/// thread first writes its panic messages and then dumps every record it can, with a deadline on
-/// every wait.
+/// July 2019 LKML discussion, reference section 8), played in userspace, and a variant of the
+/// third. In each, a panicking thread first writes its panic messages and then dumps every record
+/// it can, with a deadline on every wait.
 public enum Scenario: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     /// Another thread is frozen mid-record (holding the lock / holding a reservation) and never
     /// continues; the panicking thread writes and dumps. (LKML scenario 1.)
@@ -15,6 +15,10 @@ public enum Scenario: String, CaseIterable, Sendable, Hashable, CustomStringConv
     /// Another thread keeps writing at full speed during the whole panic path (taking and releasing
     /// the lock / reserving and committing). (LKML scenario 3.)
     case busyRemote = "busy-remote"
+    /// busy-remote with a writer that does some work outside the lock between two records
+    /// (``workBetweenRecords`` rounds of SplitMix64; not timed, an estimated few hundred
+    /// nanoseconds), so that the lock is free most of the time.
+    case busyRemotePaced = "busy-remote-paced"
     /// A signal handler writes records while the thread it interrupted is in the middle of a write
     /// (printk from NMI); the panic path runs afterwards.
     case signalWriter = "signal-writer"
@@ -30,13 +34,21 @@ public enum Scenario: String, CaseIterable, Sendable, Hashable, CustomStringConv
             "a signal handler runs the panic path on the thread that is frozen inside a write"
         case .busyRemote:
             "another thread writes at full speed during the whole panic path"
+        case .busyRemotePaced:
+            "another thread writes during the whole panic path, with some work outside the lock between records"
         case .signalWriter:
             "a signal handler writes while the thread it interrupted is inside a write; then the panic path runs"
         }
     }
 
     /// Whether a writer is frozen at a fault point in this scenario.
-    public var freezesAWriter: Bool { self != .busyRemote }
+    public var freezesAWriter: Bool { !isBusy }
+
+    /// Whether another thread writes during the whole panic path (busy-remote and its variant).
+    public var isBusy: Bool { self == .busyRemote || self == .busyRemotePaced }
+
+    /// Rounds of SplitMix64 the busy writer computes between two records, outside the lock.
+    public var workBetweenRecords: Int { self == .busyRemotePaced ? 256 : 0 }
 
     /// Whether this scenario runs ring code in a signal handler.
     public var usesSignalHandler: Bool { self == .stuckSelf || self == .signalWriter }
@@ -111,12 +123,21 @@ public enum DumpMode: String, CaseIterable, Sendable, Hashable, CustomStringConv
     /// (zap_locks, printk_safe_flush_on_panic), and go on: whatever is in the buffer is read,
     /// torn or not. Only the spinlock can be busted.
     case bustLock = "bust"
+    /// The patch the July 2019 discussion weighed: look at the lock once, with one trylock, before
+    /// anything else. Held: skip everything that needs it (the panic messages; the dump, unless the
+    /// ring's reader takes no lock), so nothing can hang and nothing is shown. Free: go on as in
+    /// bust mode (deadline mode where there is no bust). Every ring with a lock has it.
+    case tryOnce = "try-once"
 
     public var description: String { rawValue }
 
     /// The modes an implementation has.
     public static func modes(for implementation: LogRingKind) -> [DumpMode] {
-        implementation == .spinlock ? [.deadline, .bustLock] : [.deadline]
+        switch implementation {
+        case .spinlock: [.deadline, .bustLock, .tryOnce]
+        case .mutex, .swiftMutex, .spinReserve: [.deadline, .tryOnce]
+        case .lockless, .fetchAdd: [.deadline]
+        }
     }
 }
 
@@ -124,7 +145,7 @@ public enum DumpMode: String, CaseIterable, Sendable, Hashable, CustomStringConv
 public struct ScenarioConfiguration: Sendable, Hashable, CustomStringConvertible {
     public var scenario: Scenario
     public var implementation: LogRingKind
-    /// Where the writer freezes; `nil` in busy-remote (and in runs that are not applicable).
+    /// Where the writer freezes; `nil` in the busy scenarios (and in runs that are not applicable).
     public var freezePoint: FreezePoint?
     public var dumpMode: DumpMode
     /// Each wait for a lock on the panic path (a panic message, the dump, a signal handler's write)

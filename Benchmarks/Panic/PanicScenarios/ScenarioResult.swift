@@ -40,8 +40,14 @@ public struct ScenarioResult: Sendable, Hashable {
     /// The dump stopped before the end of what the ring held, not at a deadline: at a record still
     /// being written, or at a header it could not walk.
     public var stoppedEarly: Bool
-    /// The point the writer froze at (nil in busy-remote).
+    /// The point the writer froze at (nil in the busy scenarios).
     public var frozenAt: FreezePoint?
+    /// Try-once: the check found the lock held, so nothing that needs it ran (no panic message; no
+    /// dump either, unless the ring's reader takes no lock). Not a deadlock: nothing waited.
+    public var skipped = false
+
+    /// The dump showed something: it returned at least one record.
+    public var dumpedAnything: Bool { returned > 0 }
 
     /// Committed records the dump neither returned intact nor reported lost.
     public var missing: Int { committedBeforePanic - intact - lost }

@@ -138,6 +138,34 @@ import Testing
         #expect(ratio.contains("spinlock = 1×"))
     }
 
+    @Test func tryOnceIsASeriesOfItsOwnWithTheShareOfPanicsThatDumped() throws {
+        func panic(_ mode: String, _ scenario: String, readable: Double) -> ResultRow {
+            var row = ResultRow(
+                impl: "spinlock", api: "c", scenario: scenario, writers: 1, readers: 1, recordSize: -1, cpus: "0-1",
+                numaNode: 0, descBits: 0, dataBits: 16)
+            row.dumpMode = mode
+            row.readablePct = readable
+            row.deadlocked = false
+            row.repetitions = 200
+            return row
+        }
+        var held = panic("try-once", "stuck-remote", readable: 0)
+        held.skipped = 200
+        var sometimes = panic("try-once", "busy-remote", readable: 0)
+        sometimes.skipped = 60
+        sometimes.dumpedPct = 70
+        sometimes.dumpedPctMin = 55
+        sometimes.dumpedPctMax = 80
+        let rows = [
+            panic("deadline", "stuck-remote", readable: 0), held, panic("deadline", "busy-remote", readable: 100),
+            sometimes,
+        ]
+        let svg = try Self.svg("readability.svg", ResultSet(machine: [:], rows: rows))
+        #expect(svg.contains(">spinlock, try-once</text>"))
+        #expect(svg.contains("0% · lock held at the check"))
+        #expect(svg.contains("70% · dump in 70% of 200 (55-80%)"))
+    }
+
     @Test func colorsDoNotDependOnWhichImplementationsRan() throws {
         let all = try Self.svg("throughput.svg", ResultSet(machine: [:], rows: Self.rows))
         let some = try Self.svg("throughput.svg", ResultSet(machine: [:], rows: Self.rows.filter { $0.impl == "fetch-add" }))

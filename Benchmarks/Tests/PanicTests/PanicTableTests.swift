@@ -52,4 +52,16 @@ struct PanicTableTests {
         let rows = table.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| implementation") }
         #expect(rows.count == 3)
     }
+
+    @Test("A try-once run that found the lock held says skipped, not deadlocked")
+    func tryOnceSkippedRow() throws {
+        let budget: UInt64 = 1_000_000_000
+        let configuration = ScenarioConfiguration(
+            scenario: .stuckRemote, implementation: .spinlock, freezePoint: .locked, dumpMode: .tryOnce,
+            budgetNanoseconds: budget)
+        let table = PanicTable.markdown([try PanicScenarioRunner.run(configuration)], budgetNanoseconds: budget)
+        #expect(table.contains("| spinlock | locked | try-once | 48 | 0 | 0 | 0 | 0 | 0 | 0.0 ms | no | 0% |"))
+        #expect(table.contains("skipped: lock held at the check"))
+        #expect(!table.contains("missing"))
+    }
 }

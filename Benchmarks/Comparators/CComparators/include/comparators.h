@@ -65,8 +65,9 @@
  *   spinlock_ring_write_until, spinlock_ring_lock_until, spinlock_ring_read_locked,
  *   spinlock_ring_*_seq_locked, spinlock_ring_unlock, spinlock_ring_bust_lock,
  *   spin_reserve_ring_write_until, spin_reserve_ring_commit, spin_reserve_ring_read,
- *   spin_reserve_ring_*_seq and fetch_add_ring_write are also async-signal-safe (atomics, plain
- *   memory and prb_clock_ns only). Nothing in mutex_ring_* is.
+ *   spin_reserve_ring_*_seq, spin_reserve_ring_trylock, spin_reserve_ring_unlock and
+ *   fetch_add_ring_write are also async-signal-safe (atomics, plain memory and prb_clock_ns only).
+ *   Nothing in mutex_ring_* is.
  *
  * Fault injection
  *
@@ -507,6 +508,16 @@ void spin_reserve_ring_commit(spin_reserve_ring *resv, const spin_reserve_ring_e
  */
 logring_status spin_reserve_ring_read(spin_reserve_ring *resv, logring_cursor *cursor, void *buf,
                                       size_t buf_size, logring_record_info *info);
+
+/**
+ * One attempt at the reservation lock: true with it held (release it with spin_reserve_ring_unlock),
+ * false when a writer holds it. Never waits. For a panic path's one look at the lock (the try-once
+ * dump mode); writes take the lock themselves. Async-signal-safe.
+ */
+bool spin_reserve_ring_trylock(spin_reserve_ring *resv);
+
+/** Releases the reservation lock taken by spin_reserve_ring_trylock. */
+void spin_reserve_ring_unlock(spin_reserve_ring *resv);
 
 /** The oldest seq not yet reclaimed (a snapshot). */
 uint64_t spin_reserve_ring_first_seq(spin_reserve_ring *resv);

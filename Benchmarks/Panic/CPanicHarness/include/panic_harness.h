@@ -38,6 +38,15 @@
  *   budget (nanoseconds from the call's start) returns and says so. A bust-mode call, after giving
  *   up, re-initializes the spinlock (spinlock_ring_bust_lock, as the old kernel's zap_locks() did) and
  *   tries once more; it still never waits past its budget by more than one read of the ring.
+ *
+ * Try-once
+ *
+ *   The third way of dealing with the lock (panic_path.try_once): the panic path looks at the
+ *   ring's lock once, before anything else, with one trylock (panic_lock_was_free). If it was
+ *   held, nothing that needs the lock runs: no panic message, and no dump for a ring whose reader
+ *   takes the lock (spinlock, mutex; spin-reserve's reader takes none and still dumps). If it was
+ *   free, the path goes on as in bust mode. It never waits at all at the check, so it cannot hang
+ *   there; what it shows depends on whether the lock happened to be free at that instant.
  */
 #ifndef PANIC_HARNESS_H
 #define PANIC_HARNESS_H
@@ -101,6 +110,8 @@ typedef enum panic_write_status {
     /** The ring could not make room (its oldest record is still being written). */
     PANIC_WRITE_FULL = 2,
     PANIC_WRITE_TOO_LARGE = 3,
+    /** Not attempted: the try-once check found the lock held (panic_path_run). */
+    PANIC_WRITE_SKIPPED = 4,
 } panic_write_status;
 
 /**
@@ -183,6 +194,7 @@ typedef struct panic_dump {
     bool gave_up; /**< it stopped at its deadline, waiting for a lock */
     bool busted;  /**< it busted the lock */
     bool corrupt; /**< it met a header it could not walk */
+    bool skipped; /**< not run: the try-once check found the lock it needs held (panic_path_run) */
 } panic_dump;
 
 /** Runs a dump. Async-signal-safe but for PANIC_MUTEX. Never waits past dump->budget_ns (in bust
@@ -193,7 +205,30 @@ void panic_dump_run(panic_target target, panic_dump *dump);
 typedef struct panic_path {
     panic_batch messages;
     panic_dump dump;
+    /* In. */
+    bool try_once; /**< look at the lock once first (see "Try-once" above) */
+    /** Called, when not NULL, right after the try-once check with what it found: lets a caller act
+        at the instant of the check (a test releases a writer there). Must be async-signal-safe
+        when the path runs in a signal handler. */
+    void (*checked)(void *context, bool lock_was_free);
+    void *checked_context;
+    /* Out. */
+    /** The try-once check found the lock held: the messages were not attempted
+        (PANIC_WRITE_SKIPPED) and, if the dump needs the lock, neither was the dump. */
+    bool skipped;
 } panic_path;
+
+/**
+ * The try-once check: one attempt at the ring's lock, released at once when had (for a lock we
+ * hold, re-initializing it, as the seed patch did, and releasing it are the same). true when the
+ * lock was free or the ring has none (lockless); false when someone held it. Never waits.
+ * Async-signal-safe but for PANIC_MUTEX.
+ */
+bool panic_lock_was_free(panic_target target);
+
+/** Whether the target's dump takes its lock (spinlock, mutex), i.e. is skipped when the try-once
+    check fails. */
+bool panic_dump_needs_lock(panic_target target);
 
 /** Runs the panic path. Async-signal-safe but for PANIC_MUTEX. */
 void panic_path_run(panic_target target, panic_path *panic);
