@@ -52,6 +52,12 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
     ///
     /// C status: `PRB_E_NO_MEMORY`.
     case outOfMemory
+    /// A write through a read-only ring: a ring file opened with
+    /// ``PrintkRing/FileAccess/readOnly`` (mapped `PROT_READ`). Refused at once; nothing in the
+    /// ring was touched.
+    ///
+    /// C status: `PRB_E_READ_ONLY`, from `prb_reserve`, `prb_write` or `prb_reserve_in_last`.
+    case readOnly
     /// A system call on a ring file failed (`PRB_E_IO`); `errno` says why: `ENOENT`, `EACCES`,
     /// `EEXIST` (creating over something already there, a symlink included), `ENOSPC`...
     case system(errno: Int32)
@@ -111,6 +117,8 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
             return "the memory does not hold a ring of this layout"
         case .outOfMemory:
             return "out of memory"
+        case .readOnly:
+            return "the ring is open read-only: nothing was written"
         case let .system(errorNumber):
             return String(cString: strerror(errorNumber))
         case let .badRingFile(problem):
@@ -138,6 +146,7 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
         case PRB_E_CANNOT_EXTEND: return .cannotExtend
         case PRB_E_BAD_MEMORY: return .badMemory
         case PRB_E_NO_MEMORY: return .outOfMemory
+        case PRB_E_READ_ONLY: return .readOnly
         case PRB_E_IO: return .system(errno: errno)
         case PRB_E_FILE_UNSAFE: return .badRingFile(.unsafeFile)
         case PRB_E_NOT_A_RING_FILE: return .badRingFile(.notARingFile)
@@ -158,6 +167,7 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
         case PRB_E_TOO_LARGE: return .extensionTooLarge(additional: additional, maximumTotal: maximumTotal)
         // No space to grow: the record was committed again unchanged; it simply cannot grow.
         case PRB_E_CANNOT_EXTEND, PRB_E_NO_SPACE: return .cannotExtend
+        case PRB_E_READ_ONLY: return .readOnly
         default: preconditionFailure("prb_status \(status.rawValue) is not an error of prb_reserve_in_last")
         }
     }
