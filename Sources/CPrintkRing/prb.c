@@ -1535,6 +1535,12 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
 
     /* Relaxed: which id the slot holds is only a guess here; desc_read validates it. */
     id = desc_id(prb_load(desc_word(r, seq, D_STATE), PRB_MO_RELAXED));
+    /* Another record's id: the slot does not hold `seq` (yet, or any more). Every record's seq is
+       its id's, so this answers early what the seq check below would answer; and it keeps a
+       damaged info word from passing off a record as a seq beyond 2^62, after which a reader's
+       next seq would wrap around to 0. */
+    if (seq_of_id(r, id) != seq)
+        return PRB_READ_NOT_YET;
     status = desc_read_finalized_seq(r, id, seq, &d);
     if (status != PRB_READ_OK || (info == NULL && buf == NULL))
         return status;
