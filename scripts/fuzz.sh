@@ -58,15 +58,21 @@ fi
 
 log=$out/last-run.log
 status=0
-ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1 ${ASAN_OPTIONS:-}" \
-UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1 ${UBSAN_OPTIONS:-}" \
-    "$out/fuzz_ring" "$out/corpus" "$out/seeds" -max_total_time="$seconds" -max_len=16384 -timeout=10 \
-    -rss_limit_mb=2048 -jobs="$jobs" -workers="$jobs" -artifact_prefix="$out/artifacts/" \
-    -print_final_stats=1 >"$log" 2>&1 || status=$?
+parallel=()
+# With -jobs, libFuzzer runs each job with its output in fuzz-N.log in the current directory: the
+# run happens in $out, and the summary comes from all the logs.
+rm -f "$out"/fuzz-*.log
+[ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
+(
+    cd "$out"
+    ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1 ${ASAN_OPTIONS:-}" \
+    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1 ${UBSAN_OPTIONS:-}" \
+        ./fuzz_ring corpus seeds -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+        "${parallel[@]}" -artifact_prefix=artifacts/ -print_final_stats=1
+) >"$log" 2>&1 || status=$?
 
-# With -jobs, each job logs to fuzz-N.log; the summary comes from all of them.
 logs=("$log")
-[ "$jobs" -gt 1 ] && logs+=(fuzz-*.log)
+[ "$jobs" -gt 1 ] && logs+=("$out"/fuzz-*.log)
 execs=$(grep -h "stat::number_of_executed_units" "${logs[@]}" 2>/dev/null | awk '{s += $2} END {print s + 0}')
 last=$(grep -h -E "^#[0-9]+" "${logs[@]}" 2>/dev/null | tail -1)
 cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")

@@ -186,8 +186,15 @@
  *   text_store, text_load, the text move in data_realloc: as long as the block, whose size
  *                         get_data (or data_alloc) checked against the ring.
  *
- * None of these checks adds an ordering, and the write path gains one mask (data_alloc's
- * alignment check); the damage tests run only where a sound ring would loop again anyway.
+ * Records are checked too: read_record refuses a slot whose id is not the seq's (a damaged info
+ * word could otherwise pass a record off as a seq beyond 2^62, and a reader's next seq would
+ * wrap to 0), and prb_first_seq a tail record whose seq is not its id's.
+ *
+ * None of these checks adds an ordering. The write path gains one mask (data_alloc's alignment
+ * check) and loses a load (the seq is computed from the id); the damage tests in the loops run
+ * only where a sound ring would loop again anyway; the readers gain one relaxed load
+ * (prb_next_seq's check of its cache, whose failure only costs a longer walk).
+ * docs/VERIFICATION.md ("Hostile memory") lists each change of a shared access.
  *
  * 7. Differences from the kernel, and why
  * =======================================

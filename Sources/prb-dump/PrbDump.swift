@@ -141,6 +141,7 @@ struct PrbDump: ParsableCommand {
             ("created_ns_since_epoch", info.map { String($0.createdNanosecondsSinceEpoch) } ?? "?"),
             ("descriptors", String(1 << ring.descriptorBits)),
             ("text_bytes", String(1 << ring.dataBits)),
+            ("text_bytes_in_use", String(counters.textBytesInUse)),
             ("max_record_bytes", String(ring.maxRecordSize)),
             ("first_seq", String(ring.firstSeq)),
             ("next_seq", String(ring.nextSeq)),

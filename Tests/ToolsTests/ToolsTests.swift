@@ -181,6 +181,7 @@ func jsonObjects(_ result: Tool.Result) throws -> [[String: Any]] {
         #expect(stats.lines.contains("descriptors: 32"))
         #expect(stats.lines.contains("next_seq: 3"))
         #expect(stats.lines.contains("records_readable: 3"))
+        #expect(stats.lines.contains("text_bytes_in_use: 48"))  // three 16-byte blocks
         let json = try jsonObjects(try Tool.run("prb-dump", ["--stats", "--json", ring]))
         #expect(json.first?["text_bytes"] as? Int == 4096)
     }

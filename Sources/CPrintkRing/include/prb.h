@@ -20,8 +20,9 @@
  *     clock_gettime(CLOCK_MONOTONIC) (which POSIX lists as async-signal-safe). A signal handler
  *     may write while the thread it interrupted is in the middle of its own record.
  *   - The readers (prb_read*, prb_reader_*, prb_*_seq) are async-signal-safe too.
- *   - prb_ring_create / prb_ring_format / prb_ring_attach / prb_ring_destroy allocate a small
- *     handle with malloc and are not async-signal-safe: call them once, up front.
+ *   - prb_ring_create / prb_ring_format / prb_ring_attach / prb_ring_attach_read_only /
+ *     prb_ring_destroy allocate a small handle with malloc and are not async-signal-safe: call
+ *     them once, up front.
  *
  * Memory
  *   All ring state lives in one contiguous, position-independent region (indices only, no
