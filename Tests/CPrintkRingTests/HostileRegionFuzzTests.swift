@@ -328,3 +328,108 @@ struct RingImage {
         #expect(refused < inputs / 2, "most damaged rings should get past attach, to reach the readers")
     }
 }
+
+/// The damage the fuzz found or the review suspected, one case each, failing fast: each loop's
+/// bound (prb.c, section 6) on a ring of 16 descriptors and 512 bytes of text that wrapped.
+@Suite(.singleThreaded, .timeLimit(.minutes(1))) struct HostileRegionTests {
+    let r = CRing(descBits: 4, dataBits: 9)
+    let layout = RegionLayout(descBits: 4, dataBits: 9)
+    let idMask: UInt64 = (1 << 62) - 1
+
+    init() {
+        for i in 0..<40 { r.write(pattern(8 + i % 20, seed: UInt64(i))) }
+    }
+
+    var region: UnsafeMutableRawPointer { prb_ring_memory(r.ring)! }
+    func word(_ w: Int) -> UInt64 { region.load(fromByteOffset: w * 8, as: UInt64.self) }
+    func set(_ w: Int, _ v: UInt64) { region.storeBytes(of: v, toByteOffset: w * 8, as: UInt64.self) }
+    func stateWord(slot: UInt64) -> Int { layout.descBase + Int(slot) * 4 }
+    func infoSeqWord(slot: UInt64) -> Int { layout.infoBase + Int(slot) * 4 }
+    var tailSlot: UInt64 { r.positions.tail_id & (r.descCount - 1) }
+
+    /// Every reader returns, a drain within one ring of records.
+    func readersReturn() {
+        for panic in [false, true] {
+            let all = r.readAll(from: 0, panic: panic)
+            #expect(UInt64(all.seqs.count) <= r.descCount)
+        }
+        _ = prb_next_seq(r.ring)
+        _ = prb_first_valid_seq(r.ring)
+    }
+
+    /// prb_first_seq re-read the tail until it stood on a finalized or reusable descriptor: a tail
+    /// on a reserved one (which a sound ring never has) hung it, and every reader with it.
+    @Test func aTailOnAReservedDescriptorIsDamageNotAWait() {
+        let first = prb_first_seq(r.ring)
+        let tail = r.positions.tail_id
+        set(stateWord(slot: tailSlot), tail & idMask)  // reserved, the tail's own id
+        #expect(prb_first_seq(r.ring) == first, "the seq the tail id implies")
+        readersReturn()
+        set(stateWord(slot: tailSlot), (tail &+ 5) & idMask)  // another id: a miss, for ever
+        #expect(prb_first_seq(r.ring) == first)
+        readersReturn()
+        // Writers do not take the slot of a damaged tail either: they fail, they do not hang.
+        for _ in 0..<20 { #expect(r.write(pattern(8, seed: 1)).0 != PRB_E_BAD_ENTRY) }
+        readersReturn()
+    }
+
+    @Test func aTailRecordWithAForeignSeqIsNotBelieved() {
+        let first = prb_first_seq(r.ring)
+        set(infoSeqWord(slot: tailSlot), 1 << 40)
+        #expect(prb_first_seq(r.ring) == first)
+        set(infoSeqWord(slot: tailSlot), first &- 3)
+        #expect(prb_first_seq(r.ring) == first)
+        readersReturn()
+    }
+
+    /// A head word moved 2^50 ahead: the panic skip went seq by seq up to it.
+    @Test func aHeadFarAheadDoesNotMakeThePanicSkipWalk() {
+        set(RegionLayout.positionWords[0], (r.positions.head_id &+ (1 << 50)) & idMask)
+        var reader = prb_reader()
+        prb_reader_init(&reader, r.ring, prb_first_seq(r.ring), true)
+        var info = prb_record_info()
+        var records = 0
+        while prb_reader_next(&reader, &info, nil, 0) { records += 1 }
+        #expect(records <= 16)
+        #expect(reader.next_seq == prb_next_reserve_seq(r.ring) - 1, "skipped to the head, not one by one")
+    }
+
+    /// A damaged finalized-prefix cache: prb_next_seq walks from the start instead of returning it.
+    @Test func aDamagedFinalizedPrefixCacheIsNotTrusted() {
+        #expect(prb_next_seq(r.ring) == 40)
+        set(RegionLayout.positionWords[4], 1 << 40)
+        #expect(prb_next_seq(r.ring) == 40)
+        set(RegionLayout.positionWords[4], .max)
+        #expect(prb_next_seq(r.ring) == 40)
+        r.write(pattern(8, seed: 2))
+        #expect(prb_next_seq(r.ring) == 41)
+    }
+
+    /// Found by the fuzz: a finalized record whose info claims seq 2^64-1 was read as that seq, and
+    /// a reader's next seq wrapped around to 0.
+    @Test func aRecordClaimingTheLastSeqDoesNotWrapAReader() {
+        let slot = UInt64.max & (r.descCount - 1)
+        set(infoSeqWord(slot: slot), .max)
+        #expect(r.read(.max).0 == PRB_READ_NOT_YET)
+        var reader = prb_reader()
+        prb_reader_init(&reader, r.ring, .max, false)
+        var info = prb_record_info()
+        #expect(!prb_reader_next(&reader, &info, nil, 0))
+        #expect(reader.next_seq == .max)
+    }
+
+    /// A block whose descriptor says it ends before it begins, or more than a ring ahead: the data
+    /// tail walk stops there, writes fail or succeed but return, readers see lost records.
+    @Test(arguments: [UInt64(0), 8, 1 << 20]) func aBlockEndingBackwardsOrFarAheadStopsTheTailWalk(offset: UInt64) {
+        let tailLpos = r.positions.data_tail_lpos
+        let id = region.load(fromByteOffset: (layout.dataBase + Int(tailLpos & UInt64(layout.dataSize - 1)) / 8) * 8,
+                             as: UInt64.self)
+        let slot = id & (r.descCount - 1)
+        set(layout.descBase + Int(slot) * 4 + 2, tailLpos &- offset)  // blk.next: no advance, back
+        for i in 0..<30 {
+            let status = r.write(pattern(40, seed: UInt64(i))).0
+            #expect(status == PRB_OK || status == PRB_E_NO_SPACE || status == PRB_E_NO_DESCRIPTOR)
+        }
+        readersReturn()
+    }
+}
