@@ -6,6 +6,7 @@
 # Usage: scripts/fuzz.sh [--time SECONDS] [--jobs N] [--run FILE...]
 #   --time S   how long to fuzz (default 60); the corpus grows in .build-fuzz/corpus across runs,
 #              seeded each run with a few valid rings (fuzz_ring.c built with -DPRB_FUZZ_SEEDS)
+#              and the inputs in Tests/Fuzz/regressions (each once found a hang or a crash)
 #   --jobs N   parallel fuzzing processes (default 1; the machine's other users need the CPUs)
 #   --run F... replay inputs (a crash file from .build-fuzz/artifacts, say) and exit
 # Prints the number of executions and the coverage libFuzzer reached (cov: edges, ft: features);
@@ -67,7 +68,7 @@ rm -f "$out"/fuzz-*.log
     cd "$out"
     ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1 ${ASAN_OPTIONS:-}" \
     UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1 ${UBSAN_OPTIONS:-}" \
-        ./fuzz_ring corpus seeds -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
+        ./fuzz_ring corpus seeds ../Tests/Fuzz/regressions -max_total_time="$seconds" -max_len=16384 -timeout=10 -rss_limit_mb=2048 \
         "${parallel[@]}" -artifact_prefix=artifacts/ -print_final_stats=1
 ) >"$log" 2>&1 || status=$?
 
