@@ -47,7 +47,9 @@
  *     prb_read_valid,        one step per record: a lost or damaged record is one whose slot
  *     prb_reader_next        holds exactly that seq (at most 2^desc_bits in a row); the panic
  *                            skip starts at most one ring behind the head and stops at the head.
- *     prb_next_seq           the same walk, from a cached seq it checks first.
+ *     prb_next_seq           the same walk, from a cached seq it checks against the head (a
+ *                            cache damaged to less than a ring ahead can make the answer up to
+ *                            a ring too large).
  *     prb_reserve (data)     the tail walk takes one step per descriptor whose block starts where
  *                            the walk stands, each step forward and less than a ring long: at
  *                            most 2^desc_bits steps.
