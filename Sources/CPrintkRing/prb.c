@@ -149,7 +149,54 @@
  * model and nothing for ThreadSanitizer to forgive. All shared accesses go through
  * prb_atomics.h, which lets a memory-model checker run this very file.
  *
- * 6. Differences from the kernel, and why
+ * 6. Memory we did not write: the bound of every loop
+ * ====================================================
+ *
+ * The region may be shared with a process that damages it (prb.h, "Hostile memory"). Indices are
+ * masked (desc_word, info_word, dev_word by id or seq; data words by data_index), block
+ * positions are checked by get_data before a byte is read and by the data-tail walk before it is
+ * followed, and the writer's own positions come from data_alloc (aligned head, block inside one
+ * wrap or moved to index 0). What remains is that no loop may run forever on damaged values.
+ * Each loop either (a) repeats only when a word changed between two of its loads, which takes a
+ * store by someone else each time (on a region nobody writes it runs at most twice: the same as
+ * contention, and lock-free like it), or (b) steps over values read from the region, and then
+ * its bound is:
+ *
+ *   desc_read             (a): its state word at A and E differs.
+ *   prb_first_seq         (a) on a sound ring, where each round reads a newer tail or a newer
+ *                         state word (see its fence C). Two rounds that read the same tail and
+ *                         the same state word are damage: it answers the seq the tail id implies
+ *                         (first_seq_of_damaged_tail), as it does for a tail record whose seq
+ *                         is not its id's.
+ *   read_valid            (b): each round moves *seq forward; a lost record is one whose slot
+ *                         holds exactly that seq, so at most desc_count in a row in a region
+ *                         nobody writes; the panic skip starts at most one ring behind the head
+ *                         and ends at the head (desc_count skips). Live: only over records that
+ *                         existed.
+ *   prb_next_seq          (b): read_valid's walk, from a cache it checks against the head.
+ *   desc_update_last_finalized  inner walk (b) as read_valid's (one slot per probed seq); outer
+ *                         loop (a): its CAS failed.
+ *   data_make_reusable    (b): each step goes to a descriptor whose block begins where the walk
+ *                         stands (checked), strictly forward and less than one ring, so no
+ *                         descriptor twice: at most desc_count steps.
+ *   data_push_tail        (a): the tail changed (a failed walk from an unchanged tail returns
+ *                         false), or its CAS failed.
+ *   desc_reserve, data_alloc  (a): their CAS on the head failed.
+ *   desc_push_tail, data_realloc, desc_reopen_last, prb_reserve_in_last: no loop of their own.
+ *   text_store, text_load, the text move in data_realloc: as long as the block, whose size
+ *                         get_data (or data_alloc) checked against the ring.
+ *
+ * Records are checked too: read_record refuses a slot whose id is not the seq's (a damaged info
+ * word could otherwise pass a record off as a seq beyond 2^62, and a reader's next seq would
+ * wrap to 0), and prb_first_seq a tail record whose seq is not its id's.
+ *
+ * None of these checks adds an ordering. The write path gains one mask (data_alloc's alignment
+ * check) and loses a load (the seq is computed from the id); the damage tests in the loops run
+ * only where a sound ring would loop again anyway; the readers gain one relaxed load
+ * (prb_next_seq's check of its cache against the head, whose failure only costs a longer walk).
+ * docs/VERIFICATION.md ("Hostile memory") lists each change of a shared access.
+ *
+ * 7. Differences from the kernel, and why
  * =======================================
  *
  *   - Ids are 62 bits and lpos 64 bits on every platform (the kernel uses unsigned long).
@@ -159,6 +206,9 @@
  *   - The maximum text size is half the data ring minus the block header, and readers check
  *     blocks against exactly the same limit (the kernel's 2025 limit was applied to the text by
  *     writers but to text + header by readers).
+ *   - A record's seq is computed from its id (seq_of_id) rather than from its slot's previous
+ *     seq: the same value, one load fewer, and a damaged info word cannot shift the seqs of the
+ *     records its slot holds later. Readers check a tail record's seq against its id.
  *   - A record that got a seq but no data space is final-committed at once (the kernel commits
  *     it and lets the next reservation finalize it); a failed extension of an empty record leaves
  *     it empty rather than turning it into a lost record.
@@ -252,6 +302,7 @@ struct prb_ring {
     void *owned; /* the region, when prb_ring_create allocated it */
     prb_fault_hook fault_hook; /* NULL unless a test or the panic benchmark installed one */
     void *fault_context;
+    bool read_only; /* prb_ring_attach_read_only: every writing entry point refuses at once */
 };
 
 /* Lets a fault hook freeze the writer at `point`. */
@@ -288,6 +339,14 @@ static inline uint64_t id_prev_wrap(const prb_ring *r, uint64_t id) { return des
 
 /* The bootstrap descriptor's id: last slot, and the ids overflow on the second wrap. */
 static inline uint64_t desc0_id(const prb_ring *r) { return desc_id(UINT64_C(0) - (r->desc_count + 1)); }
+
+/*
+ * The seq of record `id`: seq and id advance together, seq 0 being id DESC0_ID + 1 (valid for the
+ * first 2^62 records). The writer assigns it (prb_reserve), and prb_first_seq checks a tail's seq
+ * against it, so that a damaged info word can neither shift a slot's later seqs nor send readers
+ * to a seq that no record ever had.
+ */
+static inline uint64_t seq_of_id(const prb_ring *r, uint64_t id) { return desc_id(id - desc0_id(r) - 1); }
 
 /*
  * Is `id` one of the first desc_count ids ever handed out, i.e. its slot's first use? Only then may
@@ -426,7 +485,7 @@ typedef struct desc_copy {
  * With A == E the copies were made after A, and A (acquire) read the latest commit's state.
  */
 static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, uint64_t *seq_out,
-                                uint32_t *caller_out)
+                                uint32_t *caller_out, uint64_t *sv_out)
 {
     prb_aword *sv_word = desc_word(r, id, D_STATE);
     uint64_t sv;
@@ -473,6 +532,8 @@ static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, ui
     }
     if (d != NULL)
         d->state_var = sv;
+    if (sv_out != NULL)
+        *sv_out = sv;
     return state;
 }
 
@@ -488,7 +549,7 @@ static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, u
 
     if (d == NULL)
         d = &local;
-    state = desc_read(r, id, d, &s, NULL);
+    state = desc_read(r, id, d, &s, NULL, NULL);
     if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED || state == PRB_DESC_COMMITTED || s != seq)
         return PRB_READ_NOT_YET;
     if (state == PRB_DESC_REUSABLE || (d->begin == LPOS_FAILED && d->next == LPOS_FAILED))
@@ -598,7 +659,7 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
         id = prb_load(&r->data[data_index(r, lpos_begin) / WORD], PRB_MO_LOAD(data_make_reusable_A, PRB_MO_RELAXED));
 
         /* LMM(data_make_reusable:B) */
-        switch (desc_read(r, id, &d, NULL, NULL)) {
+        switch (desc_read(r, id, &d, NULL, NULL, NULL)) {
         case PRB_DESC_MISS:
         case PRB_DESC_RESERVED:
         case PRB_DESC_COMMITTED:
@@ -720,7 +781,8 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
     begin = prb_load(head_word, PRB_MO_LOAD(data_alloc_head, PRB_MO_ACQUIRE));
     do {
         next = get_next_lpos(r, begin, blk_size);
-        if (next - begin > r->data_size || !data_push_tail(r, next - r->data_size)) {
+        /* A head that is not a block position (damaged memory) gives no block: a mask. */
+        if (next - begin > r->data_size || (begin % WORD) != 0 || !data_push_tail(r, next - r->data_size)) {
             desc_store_blk(r, id, LPOS_FAILED, LPOS_FAILED);
             return false;
         }
@@ -833,7 +895,7 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
     prb_desc_state next_state;
     uint64_t expected;
 
-    switch (desc_read(r, tail_id, &d, NULL, NULL)) {
+    switch (desc_read(r, tail_id, &d, NULL, NULL, NULL)) {
     case PRB_DESC_MISS:
         /*
          * The slot holds another id. If it is the id of one wrap back, the writer that moved the
@@ -863,7 +925,7 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
      * The tail may only stand on a finalized or reusable descriptor (readers' prb_first_seq
      * depends on it), so check the successor first. LMM(desc_push_tail:A).
      */
-    next_state = desc_read(r, desc_id(tail_id + 1), NULL, NULL, NULL);
+    next_state = desc_read(r, desc_id(tail_id + 1), NULL, NULL, NULL, NULL);
     if (next_state == PRB_DESC_FINALIZED || next_state == PRB_DESC_REUSABLE) {
         expected = tail_id;
         /*
@@ -1175,9 +1237,11 @@ prb_status prb_final_commit(prb_entry *e)
 prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta)
 {
     static const prb_meta no_meta = {0, 0, 0, 0, 0};
-    uint64_t id, saved_seq, seq, index, text_word;
+    uint64_t id, seq, text_word;
 
     memset(e, 0, sizeof *e);
+    if (r->read_only)
+        return PRB_E_READ_ONLY; /* a PROT_READ mapping: any store would fault */
     if (text_size > prb_max_text_size(r))
         return PRB_E_TOO_LARGE;
     if (meta == NULL)
@@ -1190,12 +1254,13 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
     }
 
     /*
-     * The seq: one wrap (desc_count) more than the slot's previous record. A slot's first use
-     * gets its index; slot 0 starts at -desc_count so its first record is seq 0 (bootstrap).
+     * The seq. The kernel adds one wrap (desc_count) to the slot's previous seq, with bootstrap
+     * values that make slot 0's first record seq 0; the result is always the id's own seq, which
+     * we compute directly (a subtraction and a mask instead of a load, a compare and an add). It
+     * also keeps a damaged info word (memory shared with another process) from giving every later
+     * record of its slot a seq that readers never find.
      */
-    index = desc_index(r, id);
-    saved_seq = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
-    seq = (saved_seq == 0 && index != 0) ? index : saved_seq + r->desc_count;
+    seq = seq_of_id(r, id);
 
     info_store(r, id, I_SEQ, seq);
     info_store(r, id, I_TIMESTAMP, meta->timestamp_ns != 0 ? meta->timestamp_ns : prb_clock_ns());
@@ -1343,7 +1408,7 @@ static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, uint64_t *id
 
     /* Relaxed: a guess, validated by the state CAS. */
     id = prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_RELAXED);
-    if (desc_read(r, id, &d, NULL, &cid) != PRB_DESC_COMMITTED || cid != caller_id)
+    if (desc_read(r, id, &d, NULL, &cid, NULL) != PRB_DESC_COMMITTED || cid != caller_id)
         return false;
 
     /*
@@ -1412,6 +1477,8 @@ prb_status prb_reserve_in_last(prb_ring *r, prb_entry *e, uint32_t caller_id, si
     prb_status status;
 
     memset(e, 0, sizeof *e);
+    if (r->read_only)
+        return PRB_E_READ_ONLY;
     if (additional > prb_max_text_size(r))
         return PRB_E_TOO_LARGE;
     if (!desc_reopen_last(r, caller_id, &id))
@@ -1475,6 +1542,12 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
 
     /* Relaxed: which id the slot holds is only a guess here; desc_read validates it. */
     id = desc_id(prb_load(desc_word(r, seq, D_STATE), PRB_MO_RELAXED));
+    /* Another record's id: the slot does not hold `seq` (yet, or any more). Every record's seq is
+       its id's, so this answers early what the seq check below would answer; and it keeps a
+       damaged info word from passing off a record as a seq beyond 2^62, after which a reader's
+       next seq would wrap around to 0. */
+    if (seq_of_id(r, id) != seq)
+        return PRB_READ_NOT_YET;
     status = desc_read_finalized_seq(r, id, seq, &d);
     if (status != PRB_READ_OK || (info == NULL && buf == NULL))
         return status;
@@ -1513,33 +1586,67 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
     return PRB_READ_OK;
 }
 
+/*
+ * first_seq_of_damaged_tail - what prb_first_seq answers when the tail stands on a descriptor that
+ * no writer will ever change (memory damaged from outside): the seq the tail id implies, kept
+ * between one ring behind the head and the head, where the oldest record of a sound ring lies.
+ * Only reached on damaged memory, so its head load costs a sound ring nothing.
+ */
+static uint64_t first_seq_of_damaged_tail(const prb_ring *r, uint64_t tail_id)
+{
+    uint64_t next = prb_next_reserve_seq(r);
+    uint64_t seq = tail_id == desc0_id(r) ? 0 : seq_of_id(r, tail_id);
+
+    if (seq > next)
+        return next;
+    if (next - seq > r->desc_count)
+        return next - r->desc_count;
+    return seq;
+}
+
 uint64_t prb_first_seq(const prb_ring *r)
 {
     prb_aword *tail_word = hdr_word(r, H_TAIL_ID);
-    uint64_t id, seq = 0;
+    uint64_t id, sv, seq = 0, last_id = 0, last_sv = 0;
     prb_desc_state state;
+    bool again = false;
 
+    /*
+     * Bound: ends as soon as the same tail and the same state word are read twice in a row
+     * without the state being finalized or reusable. On a sound ring that never happens (see C:
+     * each round either reads a newer tail or a newer state word than the round before), so the
+     * loop ends there only on damaged memory: a region nobody writes ends it in two rounds.
+     */
     for (;;) {
         /* LMM(prb_first_seq:A) relaxed: desc_read validates the id. */
         id = prb_load(tail_word, PRB_MO_RELAXED);
         /* LMM(prb_first_seq:B) */
-        state = desc_read(r, id, NULL, &seq, NULL);
+        state = desc_read(r, id, NULL, &seq, NULL, &sv);
         /* The tail always stands on a finalized or reusable descriptor; anything else means it
            was recycled under us: read the tail again. */
-        if (state == PRB_DESC_FINALIZED || state == PRB_DESC_REUSABLE)
-            break;
+        if (state == PRB_DESC_FINALIZED || state == PRB_DESC_REUSABLE) {
+            /* Its seq is its id's (the bootstrap descriptor says 0): any other was damaged. */
+            if (seq == (id == desc0_id(r) ? 0 : seq_of_id(r, id)))
+                return seq;
+            return first_seq_of_damaged_tail(r, id);
+        }
+        if (again && id == last_id && sv == last_sv)
+            return first_seq_of_damaged_tail(r, id);
+        again = true;
+        last_id = id;
+        last_sv = sv;
         /*
-         * LMM(prb_first_seq:C) fence(acquire), for progress only. If desc_read:A read a recycled
-         * state, its acquire already synchronizes with desc_reserve:F (P4), so the tail reload sees
-         * the push made before it. But the state may also be stale (the tail read at A is newer
-         * than the state we got for it): this fence makes that relaxed tail load synchronize with
-         * the desc_push_tail:B that stored it, so the next round reads the state that push saw,
-         * and the loop ends after at most one extra round per tail value. Without it the loop still
-         * never returns a wrong seq, but it ends only when the newer state happens to arrive.
+         * LMM(prb_first_seq:C) fence(acquire), for progress (and for the damage test above). If
+         * desc_read:A read a recycled state, its acquire already synchronizes with desc_reserve:F
+         * (P4), so the tail reload sees the push made before it: a newer tail. But the state may
+         * also be stale (the tail read at A is newer than the state we got for it): this fence
+         * makes that relaxed tail load synchronize with the desc_push_tail:B that stored it, so
+         * the next round reads the state that push saw (finalized or reusable) or a later one: a
+         * newer state word. So the loop ends after at most one extra round per tail value, and
+         * two rounds that read the same tail and the same state word mean damaged memory.
          */
         PRB_FENCE(prb_first_seq_C, PRB_MO_ACQUIRE);
     }
-    return seq;
 }
 
 /* The kernel's _prb_read_valid: read *seq or the next readable record after it. */
@@ -1549,6 +1656,14 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
     prb_read_status status;
     uint64_t tail_seq, next_reserve;
 
+    /*
+     * Bound: every round returns or moves *seq forward. A jump to the tail happens only to a
+     * larger seq. A lost record is one whose slot holds exactly that seq, so a region nobody
+     * writes has at most desc_count of them in a row. The panic skip never starts more than a
+     * ring behind the head (below, a seq that far behind is overwritten) and stops at the head:
+     * at most desc_count skips per call even if the head word was damaged. On a live ring the
+     * walk goes on only over records that really existed (each is at or below the head).
+     */
     for (;;) {
         status = read_record(r, *seq, info, buf, buf_size);
         if (status == PRB_READ_OK)
@@ -1558,9 +1673,19 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
             *seq = tail_seq; /* fell behind: everything before the tail is overwritten */
         else if (status == PRB_READ_LOST)
             (*seq)++;
-        else if (panic_mode && (next_reserve = prb_next_reserve_seq(r)) > 0 && *seq < next_reserve - 1)
-            (*seq)++; /* not finalized, but later records exist: assume a stuck writer, skip */
-        else
+        else if (panic_mode && (next_reserve = prb_next_reserve_seq(r)) > 0 && *seq < next_reserve - 1) {
+            /*
+             * Not finalized, but later records exist: assume a stuck writer, skip. A seq more
+             * than a ring behind the head is overwritten (its slot was reserved again for a later
+             * record): go straight to the oldest seq that may still exist, which the tail jump
+             * above would reach a little later on a live ring. After damage to the head word,
+             * this keeps the skip from walking up to 2^62 seqs one by one.
+             */
+            if (next_reserve - *seq > r->desc_count)
+                *seq = next_reserve - r->desc_count;
+            else
+                (*seq)++;
+        } else
             return false;
     }
 }
@@ -1590,10 +1715,29 @@ uint64_t prb_next_seq(const prb_ring *r)
 {
     /* The walk below passes desc_read:D before it trusts the cache: see desc_last_finalized_seq. */
     uint64_t seq = desc_last_finalized_seq(r);
+    uint64_t reserved = prb_next_reserve_seq(r);
 
+    /*
+     * A cache a whole ring or more ahead of the head is damaged memory (a seq no record ever had,
+     * which the walk below would return as it is): walk from the start instead, as the kernel did
+     * before the cache existed (read_valid jumps to the tail). That walk gives the same answer,
+     * only later, so even a check that failed on a sound ring (a head load a whole ring staler
+     * than the cache load before it: allowed by C11 for relaxed loads, never seen in practice)
+     * would cost time, not a wrong result.
+     *
+     * Why not a finer check, such as "the cached record is still finalized in its slot": any check
+     * that can fail on a sound ring makes this function answer right for the wrong reason, and
+     * Relacy then no longer sees a broken publication of the cache (P13: with
+     * desc_update_last_finalized:A weakened, last_finalized_vs_commits stopped failing). A head
+     * a ring stale is beyond what the checker models, so this one never fires there. A damaged
+     * cache less than a ring ahead can still make the answer up to a ring too large.
+     */
+    if (seq >= reserved && seq - reserved >= r->desc_count)
+        seq = 0;
     /* 0 is ambiguous: "record 0 is finalized" or "nothing is". Start there and walk. */
     if (seq != 0)
         seq++;
+    /* Bound: as read_valid's, one step per record (at most desc_count in a region nobody writes). */
     while (read_valid(r, &seq, NULL, NULL, 0, false))
         seq++;
     return seq;
@@ -1617,10 +1761,14 @@ void prb_reader_init(prb_reader *reader, const prb_ring *r, uint64_t from_seq, b
 bool prb_reader_next(prb_reader *reader, prb_record_info *info, void *buf, size_t buf_size)
 {
     uint64_t seq = reader->next_seq;
+    bool found = read_valid(reader->ring, &seq, info, buf, buf_size, reader->panic_mode);
 
-    if (!read_valid(reader->ring, &seq, info, buf, buf_size, reader->panic_mode))
-        return false;
+    /* Count the records passed, also when the walk passed lost records and then stopped at one
+       that is not there yet: they are gone, and the next call starts after them. */
     reader->lost += seq - reader->next_seq;
+    reader->next_seq = seq;
+    if (!found)
+        return false;
     reader->next_seq = seq + 1;
     return true;
 }
@@ -1631,6 +1779,8 @@ bool prb_reader_next(prb_reader *reader, prb_record_info *info, void *buf, size_
 
 void prb_get_stats(const prb_ring *r, prb_stats *s)
 {
+    uint64_t head, tail, used;
+
     s->finalized = prb_next_seq(r);
     /* The head load is a relaxed snapshot: records counted through the last_finalized_seq cache
        are not read here, so nothing orders their reservations' head moves before this load, and
@@ -1641,6 +1791,14 @@ void prb_get_stats(const prb_ring *r, prb_stats *s)
         s->reserved = s->finalized;
     s->failed_descriptor = prb_load(hdr_word(r, H_FAILED_DESC), PRB_MO_RELAXED);
     s->failed_data = prb_load(hdr_word(r, H_FAILED_DATA), PRB_MO_RELAXED);
+    /* Relaxed snapshots, tail first (on a live ring the head read after it is at least as far).
+       Clamped: a head seen behind the tail counts as empty, more than a ring ahead as full. */
+    tail = prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_RELAXED);
+    head = prb_load(hdr_word(r, H_DATA_HEAD), PRB_MO_RELAXED);
+    used = head - tail;
+    if (used > r->data_size)
+        used = used >= UINT64_C(1) << 63 ? 0 : r->data_size;
+    s->text_bytes_used = used;
 }
 
 prb_desc_state prb_state_of_seq(const prb_ring *r, uint64_t seq)
@@ -1719,6 +1877,7 @@ static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, uns
     r->owned = NULL;
     r->fault_hook = NULL;
     r->fault_context = NULL;
+    r->read_only = false;
     *status = PRB_OK;
     return r;
 }
@@ -1838,6 +1997,20 @@ prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
     return r;
 }
 
+prb_ring *prb_ring_attach_read_only(const void *memory, size_t bytes, prb_status *status_out)
+{
+    /* prb_ring_attach only loads; the cast lets the handle share its type with writable ones. */
+    prb_ring *r = prb_ring_attach((void *)(uintptr_t)memory, bytes, status_out);
+
+    if (r != NULL)
+        r->read_only = true;
+    return r;
+}
+
+void prb_ring_set_read_only(prb_ring *r) { r->read_only = true; }
+
+bool prb_ring_is_read_only(const prb_ring *r) { return r->read_only; }
+
 void prb_ring_destroy(prb_ring *r)
 {
     if (r == NULL)
@@ -1896,6 +2069,8 @@ const char *prb_status_string(prb_status status)
         return "ring file shorter than its header says";
     case PRB_E_FILE_SIZE:
         return "ring file longer than its header says";
+    case PRB_E_READ_ONLY:
+        return "the ring is read-only here (mapped PROT_READ): nothing was written";
     }
     return "unknown status";
 }

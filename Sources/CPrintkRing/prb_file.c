@@ -308,7 +308,13 @@ prb_file *prb_file_open(const char *path, unsigned flags, prb_status *status_out
         f->mapping = NULL;
         goto failed;
     }
-    f->ring = prb_ring_attach((char *)f->mapping + f->header.ring_offset, (size_t)f->header.ring_bytes, &status);
+    /* A PROT_READ mapping gets a read-only handle: writes through it fail with PRB_E_READ_ONLY
+       instead of faulting. */
+    if (writable)
+        f->ring = prb_ring_attach((char *)f->mapping + f->header.ring_offset, (size_t)f->header.ring_bytes, &status);
+    else
+        f->ring = prb_ring_attach_read_only((const char *)f->mapping + f->header.ring_offset,
+                                            (size_t)f->header.ring_bytes, &status);
     if (f->ring == NULL)
         goto failed;
     /* The region's own header must describe the ring the file header promised. */

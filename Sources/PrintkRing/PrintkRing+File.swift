@@ -12,7 +12,7 @@ extension PrintkRing {
     /// How to open an existing ring file.
     public enum FileAccess: Sendable, Hashable {
         /// Mapped read-only (`PROT_READ`): this process can read every record and cannot change
-        /// the file. Writing to such a ring is a programming error.
+        /// the file. Writes through such a ring throw ``PrintkRingError/readOnly``.
         case readOnly
         /// Mapped for reading and writing, shared with every other process that has it open.
         case readWrite

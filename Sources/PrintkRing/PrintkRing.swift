@@ -126,6 +126,12 @@ public final class PrintkRing: @unchecked Sendable {
         }
     }
 
+    /// Whether writes through this ring are refused with ``PrintkRingError/readOnly`` (a ring file
+    /// opened with ``FileAccess/readOnly``).
+    ///
+    /// The corresponding C function is `prb_ring_is_read_only`.
+    public var isReadOnly: Bool { prb_ring_is_read_only(handle) }
+
     /// The open ring file, for PrintkRing+File.swift.
     var ringFile: OpaquePointer? { file }
 
@@ -142,7 +148,8 @@ public final class PrintkRing: @unchecked Sendable {
     /// Never blocks, allocates nothing. The record is final: readers see it at once.
     ///
     /// - Throws: ``PrintkRingError/recordTooLarge(size:maximum:)`` (nothing touched),
-    ///   ``PrintkRingError/noDescriptor``, ``PrintkRingError/noSpace(lostSeq:)``.
+    ///   ``PrintkRingError/noDescriptor``, ``PrintkRingError/noSpace(lostSeq:)``,
+    ///   ``PrintkRingError/readOnly`` (nothing touched).
     ///
     /// The corresponding C function is `prb_write`.
     @inlinable
@@ -301,6 +308,9 @@ public final class PrintkRing: @unchecked Sendable {
         public var failedReservations: UInt64
         /// Records that got a seq but no text space; readers see them as lost.
         public var failedDataAllocations: UInt64
+        /// Bytes of the text ring in use: from the oldest block not yet reclaimed to the newest,
+        /// wasted ends of wrapped blocks included; between 0 and 2^``PrintkRing/dataBits``.
+        public var textBytesInUse: UInt64
         /// All failed writes.
         public var failed: UInt64 { failedReservations + failedDataAllocations }
     }
@@ -311,7 +321,7 @@ public final class PrintkRing: @unchecked Sendable {
         prb_get_stats(handle, &stats)
         return Statistics(
             reserved: stats.reserved, finalized: stats.finalized, failedReservations: stats.failed_descriptor,
-            failedDataAllocations: stats.failed_data)
+            failedDataAllocations: stats.failed_data, textBytesInUse: stats.text_bytes_used)
     }
 }
 

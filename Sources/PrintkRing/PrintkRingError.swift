@@ -61,6 +61,12 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
     /// ``PrintkRing/init(formatting:descriptorBits:dataBits:)`` and
     /// ``PrintkRing/init(attachingTo:)``: the memory is not 64-byte aligned (or is empty).
     case misalignedRegion
+    /// A write through a read-only ring: a ring file opened with
+    /// ``PrintkRing/FileAccess/readOnly`` (mapped `PROT_READ`). Refused at once; nothing in the
+    /// ring was touched.
+    ///
+    /// C status: `PRB_E_READ_ONLY`, from `prb_reserve`, `prb_write` or `prb_reserve_in_last`.
+    case readOnly
     /// A system call on a ring file failed (`PRB_E_IO`); `errno` says why: `ENOENT`, `EACCES`,
     /// `EEXIST` (creating over something already there, a symlink included), `ENOSPC`...
     case system(errno: Int32)
@@ -126,6 +132,8 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
             return "the memory holds \(available) bytes; a ring of this size needs \(required)"
         case .misalignedRegion:
             return "the memory is not 64-byte aligned"
+        case .readOnly:
+            return "the ring is open read-only: nothing was written"
         case let .system(errorNumber):
             return String(cString: strerror(errorNumber))
         case let .badRingFile(problem):
@@ -153,6 +161,7 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
         case PRB_E_CANNOT_EXTEND: return .cannotExtend
         case PRB_E_BAD_MEMORY: return .badMemory
         case PRB_E_NO_MEMORY: return .outOfMemory
+        case PRB_E_READ_ONLY: return .readOnly
         case PRB_E_IO: return .system(errno: errno)
         case PRB_E_FILE_UNSAFE: return .badRingFile(.unsafeFile)
         case PRB_E_NOT_A_RING_FILE: return .badRingFile(.notARingFile)
@@ -173,6 +182,7 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
         case PRB_E_TOO_LARGE: return .extensionTooLarge(additional: additional, maximumTotal: maximumTotal)
         // No space to grow: the record was committed again unchanged; it simply cannot grow.
         case PRB_E_CANNOT_EXTEND, PRB_E_NO_SPACE: return .cannotExtend
+        case PRB_E_READ_ONLY: return .readOnly
         default: preconditionFailure("prb_status \(status.rawValue) is not an error of prb_reserve_in_last")
         }
     }

@@ -37,7 +37,8 @@ extension PrintkRing {
         /// The seq this reader will try next.
         public var nextSeq: UInt64 { state.next_seq }
         /// Records this reader skipped because they were overwritten (or lost, or, in panic mode, never
-        /// finalized) before it got to them.
+        /// finalized) before it got to them, including lost records it passed just before `next()`
+        /// returned `nil`.
         public var lostCount: UInt64 { state.lost }
         /// Whether this reader skips records a stuck writer never finalized.
         public var panicMode: Bool { state.panic_mode }

@@ -108,6 +108,11 @@ struct PrbDump: ParsableCommand {
                 if let level, !level.contains(record.info.level) { continue }
                 emit(json ? RecordFormatter.json(for: record) : formatter.line(for: record))
             }
+            // Lost records at the end: the reader passed them before it stopped (no readable
+            // record follows them yet), and they end just before its next seq.
+            let trailing = reader.lostCount - lostSoFar
+            lostSoFar = reader.lostCount
+            if trailing > 0 { reportLost(trailing, before: reader.nextSeq) }
             if !follow || StopSignal.requested { break }
             var interval = timespec(tv_sec: 0, tv_nsec: Self.followIntervalMilliseconds * 1_000_000)
             nanosleep(&interval, nil)
@@ -141,6 +146,7 @@ struct PrbDump: ParsableCommand {
             ("created_ns_since_epoch", info.map { String($0.createdNanosecondsSinceEpoch) } ?? "?"),
             ("descriptors", String(1 << ring.descriptorBits)),
             ("text_bytes", String(1 << ring.dataBits)),
+            ("text_bytes_in_use", String(counters.textBytesInUse)),
             ("max_record_bytes", String(ring.maxRecordSize)),
             ("first_seq", String(ring.firstSeq)),
             ("next_seq", String(ring.nextSeq)),

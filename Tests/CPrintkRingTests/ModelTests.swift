@@ -222,7 +222,10 @@ private struct RingModel {
     /// What a reader started at `from` returns: read_valid's walk (jump to first_seq when behind,
     /// skip lost records, stop at the first record that is not finalized unless panicking and a
     /// later seq exists).
-    func expectedReaderRun(from: UInt64, panicMode: Bool) -> (seqs: [UInt64], lost: UInt64) {
+    /// What a reader from `from` returns: the records, the records it passed (lost), and where it
+    /// stops (next). A reader that stops after passing lost records counts them and stops after
+    /// them, as one that goes on to read a record does.
+    func expectedReaderRun(from: UInt64, panicMode: Bool) -> (seqs: [UInt64], lost: UInt64, next: UInt64) {
         var seqs: [UInt64] = []
         var lost: UInt64 = 0
         var next = from
@@ -240,7 +243,7 @@ private struct RingModel {
                     } else if panicMode && seq + 1 < UInt64(records.count) {
                         seq += 1
                     } else {
-                        return (seqs, lost)
+                        return (seqs, lost + (seq - next), seq)
                     }
                 }
             }
@@ -849,8 +852,8 @@ private final class ModelRun {
             "Swift reader from \(start) (panic \(panicMode)) returned \(seqs) lost \(reader.lostCount), "
                 + "expected \(expected.seqs) lost \(expected.lost)")
         check(
-            reader.nextSeq == (seqs.last.map { $0 + 1 } ?? start),
-            "Swift reader stopped with next seq \(reader.nextSeq)")
+            reader.nextSeq == expected.next,
+            "Swift reader stopped with next seq \(reader.nextSeq), expected \(expected.next)")
     }
 
     func readEverythingWithCReader() {
@@ -872,9 +875,9 @@ private final class ModelRun {
             checkReadRecord(info, seq: info.seq, bufferSize: readBuffer.count, withInfo: true, "C reader")
         }
         check(
-            seqs == expected.seqs && reader.lost == expected.lost,
-            "C reader from \(start) (panic \(panicMode)) returned \(seqs) lost \(reader.lost), "
-                + "expected \(expected.seqs) lost \(expected.lost)")
+            seqs == expected.seqs && reader.lost == expected.lost && reader.next_seq == expected.next,
+            "C reader from \(start) (panic \(panicMode)) returned \(seqs) lost \(reader.lost) next \(reader.next_seq), "
+                + "expected \(expected.seqs) lost \(expected.lost) next \(expected.next)")
     }
 
     /// nil: the default (first seq).

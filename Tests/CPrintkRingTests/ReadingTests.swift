@@ -66,6 +66,58 @@ import TestSupport
         #expect(more.lost == 1)
     }
 
+    /// A reader that has read everything, then meets lost records at the very end (no readable
+    /// record after them): it counts them and moves past them, although it returns false.
+    @Test func lostRecordsAtTheEndAreCountedAndPassed() {
+        let r = CRing(descBits: 4, dataBits: 8)
+        var (_, stuck) = r.reserve(pattern(100, seed: 1))  // holds the oldest data block
+        var reader = prb_reader()
+        prb_reader_init(&reader, r.ring, 0, false)
+        var info = prb_record_info()
+        #expect(!prb_reader_next(&reader, &info, nil, 0))  // record 0 is not finalized yet
+        #expect(reader.next_seq == 0 && reader.lost == 0)
+        #expect(prb_final_commit(&stuck) == PRB_OK)
+        #expect(prb_reader_next(&reader, &info, nil, 0) && info.seq == 0)
+        // Hold the data ring again; the next three records get seqs but no text.
+        var (_, stuck2) = r.reserve(pattern(100, seed: 2))
+        r.write(pattern(60, seed: 3))
+        var lostSeqs: [UInt64] = []
+        for i in 0..<3 {
+            let (status, seq) = r.write(pattern(100, seed: UInt64(4 + i)))
+            #expect(status == PRB_E_NO_SPACE)
+            lostSeqs.append(seq)
+        }
+        #expect(lostSeqs == [3, 4, 5])
+        #expect(prb_final_commit(&stuck2) == PRB_OK)
+        #expect(prb_reader_next(&reader, &info, nil, 0) && info.seq == 1)
+        #expect(prb_reader_next(&reader, &info, nil, 0) && info.seq == 2)
+        #expect(!prb_reader_next(&reader, &info, nil, 0))
+        #expect(reader.lost == 3, "the three records without text at the end are lost")
+        #expect(reader.next_seq == 6)
+        #expect(prb_next_seq(r.ring) == 6)
+        // Nothing is counted twice, and the next record is read as usual.
+        #expect(!prb_reader_next(&reader, &info, nil, 0))
+        #expect(reader.lost == 3 && reader.next_seq == 6)
+        let (_, next) = r.write(pattern(10, seed: 9))
+        #expect(prb_reader_next(&reader, &info, nil, 0) && info.seq == next)
+        #expect(reader.lost == 3)
+    }
+
+    /// The text ring's fill level: head minus tail, in bytes.
+    @Test func statisticsCountTextBytesInUse() {
+        let r = CRing(descBits: 4, dataBits: 8)
+        #expect(r.stats.text_bytes_used == 0)
+        r.write(pattern(10, seed: 1))  // a 24-byte block
+        #expect(r.stats.text_bytes_used == 24)
+        r.write([])  // no block
+        #expect(r.stats.text_bytes_used == 24)
+        for i in 0..<40 { r.write(pattern(30, seed: UInt64(i))) }  // wraps many times
+        let used = r.stats.text_bytes_used
+        #expect(used > r.dataSize / 2 && used <= r.dataSize)
+        let p = r.positions
+        #expect(used == p.data_head_lpos &- p.data_tail_lpos)
+    }
+
     @Test func fullDescriptorRingOfOpenRecordsRefusesReservations() {
         let r = CRing(descBits: 2, dataBits: 10)
         var open: [prb_entry] = []

@@ -374,4 +374,77 @@ private func rewriteHeader(_ path: String, _ fields: [(Int, [UInt8])]) throws {
         prb_get_stats(ring, &stats)
         #expect(stats.finalized >= 40 - (1 << descBits))
     }
+
+    /// Writes through a read-only file are refused at once with PRB_E_READ_ONLY, touching nothing
+    /// (the mapping is PROT_READ: a store would fault).
+    @Test func writesThroughAReadOnlyFileAreRefused() throws {
+        let dir = try ScratchDirectory()
+        let path = dir.file("ring")
+        try makeRingFile(path, records: 40)
+        let before = try readBytes(path, count: fileSize(path))
+        var status = PRB_OK
+        let file = try #require(prb_file_open(path, 0, &status))
+        defer { prb_file_close(file) }
+        let ring = prb_file_ring(file)
+        #expect(prb_ring_is_read_only(ring))
+        var entry = prb_entry()
+        #expect(prb_reserve(ring, &entry, 8, nil) == PRB_E_READ_ONLY)
+        #expect(entry.active == 0)
+        #expect(prb_reserve(ring, &entry, 0, nil) == PRB_E_READ_ONLY)
+        #expect(prb_reserve(ring, &entry, 1 << 20, nil) == PRB_E_READ_ONLY)
+        #expect(prb_reserve_in_last(ring, &entry, 0, 8, 64) == PRB_E_READ_ONLY)
+        var seq: UInt64 = 12345
+        let text = Array("refused".utf8)
+        #expect(text.withUnsafeBytes { prb_write(ring, $0.baseAddress, $0.count, nil, &seq) } == PRB_E_READ_ONLY)
+        #expect(seq == 12345)
+        // An inactive entry changes nothing either.
+        #expect(prb_commit(&entry) == PRB_E_BAD_ENTRY)
+        #expect(prb_entry_append(&entry, "x", 1) == 0)
+        #expect(String(cString: prb_status_string(PRB_E_READ_ONLY)).contains("read-only"))
+        #expect(try readBytes(path, count: fileSize(path)) == before)
+        // The same file opened for writing writes.
+        let writable = try #require(prb_file_open(path, PRB_FILE_WRITE, &status))
+        defer { prb_file_close(writable) }
+        #expect(!prb_ring_is_read_only(prb_file_ring(writable)))
+        #expect(text.withUnsafeBytes { prb_write(prb_file_ring(writable), $0.baseAddress, $0.count, nil, &seq) } == PRB_OK)
+        #expect(seq == 40)
+    }
+
+    /// prb_ring_attach_read_only on memory mapped PROT_READ: every read works, writes are refused.
+    @Test func attachReadOnlyToAProtReadMapping() throws {
+        let bytes = prb_ring_required_bytes(3, 8)
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let length = (bytes + page - 1) / page * page
+        let memory = try #require(mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        try #require(memory != MAP_FAILED)
+        defer { munmap(memory, length) }
+        var status = PRB_OK
+        let writer = try #require(prb_ring_format(memory, bytes, 3, 8, &status))
+        for i in 0..<20 {
+            let text = Array("record \(i)".utf8)
+            _ = text.withUnsafeBytes { prb_write(writer, $0.baseAddress, $0.count, nil, nil) }
+        }
+        prb_ring_destroy(writer)
+        try #require(mprotect(memory, length, PROT_READ) == 0)
+        let ring = try #require(prb_ring_attach_read_only(memory, bytes, &status))
+        defer { prb_ring_destroy(ring) }
+        #expect(prb_ring_is_read_only(ring))
+        #expect(prb_next_seq(ring) == 20)
+        var reader = prb_reader()
+        prb_reader_init(&reader, ring, 0, true)
+        var info = prb_record_info()
+        var count = 0
+        while prb_reader_next(&reader, &info, nil, 0) { count += 1 }
+        #expect(count == 8 && reader.lost == 12)
+        var entry = prb_entry()
+        #expect(prb_reserve(ring, &entry, 4, nil) == PRB_E_READ_ONLY)
+        #expect(prb_reserve_in_last(ring, &entry, 0, 4, 8) == PRB_E_READ_ONLY)
+        #expect(prb_write(ring, "abc", 3, nil, nil) == PRB_E_READ_ONLY)
+        // A writable handle can be marked read-only too.
+        let marked = try #require(prb_ring_create(3, 8, &status))
+        defer { prb_ring_destroy(marked) }
+        prb_ring_set_read_only(marked)
+        #expect(prb_write(marked, "abc", 3, nil, nil) == PRB_E_READ_ONLY)
+        #expect(prb_next_reserve_seq(marked) == 0)
+    }
 }

@@ -154,16 +154,18 @@ import TestSupport
             Issue.record("no write after the stuck record succeeded")
             return
         }
-        // A reader counts a gap when it reads the record after it; no-space records at the very
-        // end stay uncounted until something readable follows them.
+        // A reader counts every record it passes, no-space records at the very end too: it stops
+        // after them.
         let noSpaceBetween = UInt64(noSpaceSeqs.filter { $0 < lastAfter }.count)
         #expect(noSpaceBetween > 0, "the data ring should have wrapped onto the stuck record")
+        let end = max(lastAfter, noSpaceSeqs.max() ?? 0) + 1
 
         var panicReader = prb_reader()
         prb_reader_init(&panicReader, ring.handle, stuck.seq, true)
         #expect(ring.drain(&panicReader) == after)
-        #expect(panicReader.lost == 1 + noSpaceBetween, "the stuck record and the no-space records are lost")
-        #expect(panicReader.next_seq == lastAfter + 1)
+        #expect(
+            panicReader.lost == 1 + UInt64(noSpaceSeqs.count), "the stuck record and the no-space records are lost")
+        #expect(panicReader.next_seq == end)
 
         // From the oldest record: what is left of the earlier records, exact, then the same.
         var fromOldest = prb_reader()
@@ -269,7 +271,10 @@ import TestSupport
             frozenThread.join(waitingFor: "the frozen writer to end")
             return
         }
-        let noSpaceBetween = UInt64(noSpaceSeqs.filter { $0 < lastAfter }.count)
+        // Lost records after the last written one count too: a reader passes them and stops after
+        // them.
+        let lostAfter = UInt64(noSpaceSeqs.count)
+        let end = max(lastAfter, noSpaceSeqs.max() ?? 0) + 1
 
         // A normal reader reads what is left of the records before the frozen one, then stops:
         // the finalized prefix ends at the frozen record.
@@ -284,8 +289,8 @@ import TestSupport
         var panicReader = prb_reader()
         prb_reader_init(&panicReader, ring.handle, frozenSeq, true)
         #expect(ring.drain(&panicReader) == after)
-        #expect(panicReader.lost == 1 + noSpaceBetween)
-        #expect(panicReader.next_seq == lastAfter + 1)
+        #expect(panicReader.lost == 1 + lostAfter)
+        #expect(panicReader.next_seq == end)
 
         // Release the frozen writer and wait for it to finish its record.
         shared.release.post()
@@ -295,7 +300,7 @@ import TestSupport
         #expect(prb_next_seq(ring.handle) == prb_next_reserve_seq(ring.handle))
         let rest = ring.drain(&reader)
         #expect(rest == [StuckTestRecord(seq: frozenSeq, text: stuckText)] + after)
-        #expect(reader.next_seq == lastAfter + 1)
+        #expect(reader.next_seq == end)
         #expect(UInt64(early.count + rest.count) + reader.lost == reader.next_seq)
     }
 }

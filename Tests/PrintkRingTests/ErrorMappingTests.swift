@@ -41,6 +41,12 @@ import TestSupport
         #expect(PrintkRingError.from(PRB_E_NO_MEMORY) == .outOfMemory)
     }
 
+    @Test func readOnly() {
+        #expect(PrintkRingError.from(PRB_E_READ_ONLY) == .readOnly)
+        #expect(PrintkRingError.extending(PRB_E_READ_ONLY, additional: 1, maximumTotal: 2) == .readOnly)
+        #expect(PrintkRingError.readOnly.description.contains("read-only"))
+    }
+
     @Test(arguments: [
         (PRB_E_FILE_UNSAFE, PrintkRingError.RingFileProblem.unsafeFile),
         (PRB_E_NOT_A_RING_FILE, .notARingFile), (PRB_E_FILE_BYTE_ORDER, .otherByteOrder),

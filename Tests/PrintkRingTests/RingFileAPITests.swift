@@ -53,6 +53,29 @@ import TestSupport
         #expect(reader.next() == nil)
     }
 
+    /// A ring file opened read-only refuses every write with `readOnly`, and reads as usual.
+    @Test func aReadOnlyRingRefusesWrites() throws {
+        let file = TemporaryPath("read-only.ring")
+        do {
+            let ring = try PrintkRing(creatingFile: file.path, descriptorBits: 4, dataBits: 10)
+            #expect(!ring.isReadOnly)
+            try ring.write("first", callerID: 5)
+            var open = try ring.reserve(capacity: 8, metadata: RecordMetadata(callerID: 5))
+            open.append("second")
+            open.commit()  // committed, not final: extendLast would take it
+        }
+        let ring = try PrintkRing(openingFile: file.path)
+        #expect(ring.isReadOnly)
+        #expect(throws: PrintkRingError.readOnly) { try ring.write("no") }
+        #expect(throws: PrintkRingError.readOnly) { _ = try ring.reserve(capacity: 4) }
+        #expect(throws: PrintkRingError.readOnly) { _ = try ring.extendLast(callerID: 5, additionalCapacity: 4) }
+        #expect(ring.nextReserveSeq == 2)
+        #expect(ring.record(at: 0)?.text == "first")
+        let stats = ring.statistics
+        #expect(stats.reserved == 2 && stats.failed == 0)
+        #expect(stats.textBytesInUse == 32)  // two 16-byte blocks
+    }
+
     @Test func refusalsAreSpecific() throws {
         let file = TemporaryPath("refusals.ring")
         _ = try PrintkRing(creatingFile: file.path, descriptorBits: 4, dataBits: 10)

@@ -154,8 +154,13 @@ struct reader_log {
         prb_record_info info;
         unsigned char text[MAX_TEXT + 8];
         uint64_t from = rd->next_seq;
-        if (!prb_reader_next(rd, &info, text, sizeof text))
+        if (!prb_reader_next(rd, &info, text, sizeof text)) {
+            /* It may have passed lost records before stopping: they are gaps too. */
+            RL_ASSERT(rd->next_seq >= from);
+            for (uint64_t g = from; g < rd->next_seq && gap_count < CAP; g++)
+                gaps[gap_count++] = g;
             return false;
+        }
         RL_ASSERT(last == NO_SEQ || info.seq > last);
         RL_ASSERT(info.seq >= from);
         if (special == nullptr || !special(info, text))

@@ -124,6 +124,30 @@ func jsonObjects(_ result: Tool.Result) throws -> [[String: Any]] {
         #expect(records.count >= 16)
     }
 
+    /// Records lost at the very end (no readable record after them) are reported too.
+    @Test func lostRecordsAtTheEndAreReported() throws {
+        let scratch = try ScratchFiles()
+        let path = scratch.url("lost-at-end.ring").path
+        do {
+            let ring = try PrintkRing(creatingFile: path, descriptorBits: 4, dataBits: 8)
+            var held = try ring.reserve(capacity: 100)  // seq 0 holds the oldest block
+            held.append("held")
+            try ring.write(String(repeating: "y", count: 60))  // seq 1
+            for seq: UInt64 in 2...4 {
+                #expect(throws: PrintkRingError.noSpace(lostSeq: seq)) {
+                    try ring.write(String(repeating: "z", count: 100))
+                }
+            }
+            held.finalize()
+        }
+        let json = try jsonObjects(try Tool.run("prb-dump", ["--json", path]))
+        #expect(json.count == 3)
+        #expect(json.prefix(2).map { $0["seq"] as? Int } == [0, 1])
+        #expect(json.last?["lost"] as? Int == 3 && json.last?["from_seq"] as? Int == 2)
+        let stats = try Tool.run("prb-dump", ["--stats", path])
+        #expect(stats.lines.contains("records_lost_seen: 3"))
+    }
+
     @Test func theLargestRecordFitsAndOneByteMoreIsCutWithAMarker() throws {
         let scratch = try ScratchFiles()
         let ring = scratch.url("sizes.ring").path
@@ -181,6 +205,7 @@ func jsonObjects(_ result: Tool.Result) throws -> [[String: Any]] {
         #expect(stats.lines.contains("descriptors: 32"))
         #expect(stats.lines.contains("next_seq: 3"))
         #expect(stats.lines.contains("records_readable: 3"))
+        #expect(stats.lines.contains("text_bytes_in_use: 48"))  // three 16-byte blocks
         let json = try jsonObjects(try Tool.run("prb-dump", ["--stats", "--json", ring]))
         #expect(json.first?["text_bytes"] as? Int == 4096)
     }

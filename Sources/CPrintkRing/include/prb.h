@@ -20,13 +20,41 @@
  *     clock_gettime(CLOCK_MONOTONIC) (which POSIX lists as async-signal-safe). A signal handler
  *     may write while the thread it interrupted is in the middle of its own record.
  *   - The readers (prb_read*, prb_reader_*, prb_*_seq) are async-signal-safe too.
- *   - prb_ring_create / prb_ring_format / prb_ring_attach / prb_ring_destroy allocate a small
- *     handle with malloc and are not async-signal-safe: call them once, up front.
+ *   - prb_ring_create / prb_ring_format / prb_ring_attach / prb_ring_attach_read_only /
+ *     prb_ring_destroy allocate a small handle with malloc and are not async-signal-safe: call
+ *     them once, up front.
  *
  * Memory
  *   All ring state lives in one contiguous, position-independent region (indices only, no
  *   pointers), so the region may be placed in shared memory and read by another process.
  *   prb_ring_required_bytes() says how large it must be. The handle (prb_ring) is process-local.
+ *
+ * Hostile memory
+ *   A region shared with another process (a ring file, an attached mapping) may be damaged at any
+ *   time by a buggy or malicious writer. Every index taken from the region is masked to its array
+ *   (descriptor slots by id or seq, data words by lpos), every block's positions are checked
+ *   against the ring's geometry before a byte is copied (aligned, inside one wrap or wrapping
+ *   once, at most half the ring, at least as large as the text length claimed), and every loop
+ *   over shared state has a bound. Damage gives lost records, a reader that stops early, or
+ *   failed writes (PRB_E_NO_DESCRIPTOR, PRB_E_NO_SPACE, PRB_E_CANNOT_EXTEND): never an access or
+ *   a store outside the region, never an endless loop. On a sound ring none of the bounds is
+ *   ever reached. The bounds, for a region that nobody writes meanwhile (a process that keeps
+ *   writing can delay any lock-free algorithm as long as it keeps writing, exactly like
+ *   contention, and is treated like it):
+ *     prb_first_seq          two rounds: the same tail and state word read twice means damage;
+ *                            it then answers the seq the tail id implies, kept within one ring
+ *                            behind the head. A tail record whose seq is not its id's is damage.
+ *     prb_read_valid,        one step per record: a lost or damaged record is one whose slot
+ *     prb_reader_next        holds exactly that seq (at most 2^desc_bits in a row); the panic
+ *                            skip starts at most one ring behind the head and stops at the head.
+ *     prb_next_seq           the same walk, from a cached seq it checks against the head (a
+ *                            cache damaged to less than a ring ahead can make the answer up to
+ *                            a ring too large).
+ *     prb_reserve (data)     the tail walk takes one step per descriptor whose block starts where
+ *                            the walk stands, each step forward and less than a ring long: at
+ *                            most 2^desc_bits steps.
+ *     desc_read, the CAS retries of every writer: repeat only when another process changed the
+ *                            word in between: once at most on a region nobody writes.
  *
  * Records
  *   A record is a sequence number (assigned by the ring, starting at 0), metadata (timestamp,
@@ -109,6 +137,10 @@ typedef enum prb_status {
     PRB_E_FILE_TRUNCATED = 16,
     /** The file is longer than its header says. */
     PRB_E_FILE_SIZE = 17,
+    /** A writing call (prb_reserve, prb_reserve_in_last, prb_write) on a read-only handle
+        (prb_ring_attach_read_only, a ring file opened without PRB_FILE_WRITE): refused at once,
+        nothing in the ring was touched. */
+    PRB_E_READ_ONLY = 18,
 } prb_status;
 
 /** Returns a static, human-readable description of a status code. */
@@ -144,6 +176,22 @@ prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsign
  * before trusting anything; a foreign or damaged region gives PRB_E_BAD_MEMORY.
  */
 prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status);
+
+/**
+ * Attaches like prb_ring_attach, for reading only: the memory may be mapped PROT_READ. Every read
+ * function works on the handle, and the writing calls (prb_reserve, prb_reserve_in_last,
+ * prb_write) return PRB_E_READ_ONLY at once without touching the ring. (prb_commit,
+ * prb_final_commit, prb_entry_append and prb_entry_set_dev_info act only on an entry that one of
+ * those calls filled, so they cannot be reached through a read-only handle.)
+ */
+prb_ring *prb_ring_attach_read_only(const void *memory, size_t bytes, prb_status *status);
+
+/** Marks a handle read-only, as prb_ring_attach_read_only does (there is no way back). Call it
+    before any thread writes through the handle (it is a plain field). */
+void prb_ring_set_read_only(prb_ring *ring);
+
+/** Whether writes through this handle are refused with PRB_E_READ_ONLY. */
+bool prb_ring_is_read_only(const prb_ring *ring);
 
 /** Frees the handle, and the region too if prb_ring_create allocated it. NULL is allowed. */
 void prb_ring_destroy(prb_ring *ring);
@@ -207,7 +255,8 @@ typedef struct prb_entry {
  *   PRB_E_TOO_LARGE     text_size > prb_max_text_size(); nothing touched;
  *   PRB_E_NO_DESCRIPTOR the descriptor ring is full of records still being written (counted);
  *   PRB_E_NO_SPACE      the data ring is full of records still being written: the seq was used
- *                       for a record without text, committed at once, that readers see as lost.
+ *                       for a record without text, committed at once, that readers see as lost;
+ *   PRB_E_READ_ONLY     a read-only handle; nothing touched.
  * text_size 0 makes an empty record (no data block).
  */
 prb_status prb_reserve(prb_ring *ring, prb_entry *entry, size_t text_size, const prb_meta *meta);
@@ -321,7 +370,9 @@ typedef struct prb_reader {
 
 void prb_reader_init(prb_reader *reader, const prb_ring *ring, uint64_t from_seq, bool panic_mode);
 
-/** Reads the next readable record, counting any gap in reader->lost. false when caught up. */
+/** Reads the next readable record, counting any gap in reader->lost. false when caught up; the
+    lost records it passed before stopping (and, in panic mode, the unfinalized records it
+    skipped) are counted too, and next_seq is after them. */
 bool prb_reader_next(prb_reader *reader, prb_record_info *info, void *buf, size_t buf_size);
 
 /* ---------------------------------------------------------------------------------------------
@@ -337,6 +388,9 @@ typedef struct prb_stats {
     uint64_t failed_descriptor;
     /** Records that got a seq but no text space (PRB_E_NO_SPACE); readers see them as lost. */
     uint64_t failed_data;
+    /** Bytes of the text ring between the data tail and the data head (blocks not yet reclaimed,
+        including the wasted ends of wrapped blocks): a relaxed snapshot, 0 .. 2^data_bits. */
+    uint64_t text_bytes_used;
 } prb_stats;
 
 /** A snapshot of the counters; costs nothing on the write path (derived or failure-only). */

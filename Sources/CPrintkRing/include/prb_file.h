@@ -116,7 +116,9 @@ prb_file *prb_file_create(const char *path, unsigned desc_bits, unsigned data_bi
 prb_file *prb_file_open(const char *path, unsigned flags, prb_status *status);
 
 /** The ring inside an open file: read it (and, if opened for writing, write it) with prb.h.
-    It stays valid until prb_file_close. Do not prb_ring_destroy it. */
+    It stays valid until prb_file_close. Do not prb_ring_destroy it. A file opened without
+    PRB_FILE_WRITE gives a read-only handle (prb_ring_attach_read_only): its writes return
+    PRB_E_READ_ONLY instead of faulting on the PROT_READ mapping. */
 prb_ring *prb_file_ring(const prb_file *file);
 
 /** Fills @info from the header of an open file. */
