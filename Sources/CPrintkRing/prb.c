@@ -1654,7 +1654,8 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
                        bool panic_mode)
 {
     prb_read_status status;
-    uint64_t tail_seq, next_reserve;
+    uint64_t tail_seq, next_reserve, first_skipped = 0;
+    bool skipped = false;
 
     /*
      * Bound: every round returns or moves *seq forward. A jump to the tail happens only to a
@@ -1669,11 +1670,16 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
         if (status == PRB_READ_OK)
             return true;
         tail_seq = prb_first_seq(r);
-        if (*seq < tail_seq)
+        if (*seq < tail_seq) {
             *seq = tail_seq; /* fell behind: everything before the tail is overwritten */
-        else if (status == PRB_READ_LOST)
+            skipped = false;
+        } else if (status == PRB_READ_LOST)
             (*seq)++;
         else if (panic_mode && (next_reserve = prb_next_reserve_seq(r)) > 0 && *seq < next_reserve - 1) {
+            if (!skipped) {
+                first_skipped = *seq;
+                skipped = true;
+            }
             /*
              * Not finalized, but later records exist: assume a stuck writer, skip. A seq more
              * than a ring behind the head is overwritten (its slot was reserved again for a later
@@ -1685,8 +1691,14 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
                 *seq = next_reserve - r->desc_count;
             else
                 (*seq)++;
-        } else
+        } else {
+            /* Stopped. *seq is past the lost records (gone for good) but not past records skipped
+               as unfinalized: those may still be finalized, and are skipped again next time only
+               if they are not. */
+            if (skipped)
+                *seq = first_skipped;
             return false;
+        }
     }
 }
 
@@ -1764,7 +1776,9 @@ bool prb_reader_next(prb_reader *reader, prb_record_info *info, void *buf, size_
     bool found = read_valid(reader->ring, &seq, info, buf, buf_size, reader->panic_mode);
 
     /* Count the records passed, also when the walk passed lost records and then stopped at one
-       that is not there yet: they are gone, and the next call starts after them. */
+       that is not there yet: they are gone, and the next call starts after them. (Records a
+       panic-mode walk skipped as unfinalized before stopping are not passed: read_valid leaves
+       *seq at the first of them.) */
     reader->lost += seq - reader->next_seq;
     reader->next_seq = seq;
     if (!found)

@@ -231,6 +231,7 @@ private struct RingModel {
         var next = from
         while true {
             var seq = next
+            var firstSkipped: UInt64? = nil
             search: while true {
                 switch expectedRead(seq) {
                 case .readable:
@@ -238,12 +239,16 @@ private struct RingModel {
                 case let status:
                     if seq < UInt64(firstSeq) {
                         seq = UInt64(firstSeq)
+                        firstSkipped = nil
                     } else if case .lost = status {
                         seq += 1
                     } else if panicMode && seq + 1 < UInt64(records.count) {
+                        if firstSkipped == nil { firstSkipped = seq }
                         seq += 1
                     } else {
-                        return (seqs, lost + (seq - next), seq)
+                        // Stopped: past the lost records, not past the unfinalized ones skipped.
+                        let end = firstSkipped ?? seq
+                        return (seqs, lost + (end - next), end)
                     }
                 }
             }

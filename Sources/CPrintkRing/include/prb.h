@@ -371,8 +371,9 @@ typedef struct prb_reader {
 void prb_reader_init(prb_reader *reader, const prb_ring *ring, uint64_t from_seq, bool panic_mode);
 
 /** Reads the next readable record, counting any gap in reader->lost. false when caught up; the
-    lost records it passed before stopping (and, in panic mode, the unfinalized records it
-    skipped) are counted too, and next_seq is after them. */
+    lost records it passed before stopping are counted too, and next_seq is after them (but not
+    after records a panic-mode reader skipped as unfinalized just before stopping: they are
+    tried again next time). */
 bool prb_reader_next(prb_reader *reader, prb_record_info *info, void *buf, size_t buf_size);
 
 /* ---------------------------------------------------------------------------------------------
