@@ -187,7 +187,7 @@ enum FullRingDump {
             defer { withExtendedLifetime(locklessRing) {} }  // its memory is read through the C handle
             let ring = locklessRing.cHandle
             var payload = [UInt8](repeating: 0x41, count: 64)
-            var meta = prb_meta(timestamp_ns: 1, caller_id: 1, level: 6, facility: 0, flags: 0)
+            var meta = prb_meta(timestamp_ns: 1, caller_id: 1, level: 6, facility: 0, flags: 0, has_timestamp: 0)
             let records = 2 * geometry.dataBytes / 64
             for i in 0..<records {
                 payload[0] = UInt8(truncatingIfNeeded: i)

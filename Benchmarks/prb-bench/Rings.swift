@@ -70,7 +70,7 @@ final class LocklessRingThroughC: LogRing, @unchecked Sendable {
     func write(_ payload: UnsafeRawBufferPointer, metadata: LogMetadata) throws(LogRingError) -> UInt64 {
         var meta = prb_meta(
             timestamp_ns: metadata.timestampNanoseconds, caller_id: metadata.callerID, level: metadata.level,
-            facility: metadata.facility, flags: metadata.flags)
+            facility: metadata.facility, flags: metadata.flags, has_timestamp: 0)
         var seq: UInt64 = 0
         guard lockless_record_write(handle, payload.baseAddress, payload.count, &meta, true, &seq) == PRB_OK else {
             throw .ringFull

@@ -1263,7 +1263,8 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
     seq = seq_of_id(r, id);
 
     info_store(r, id, I_SEQ, seq);
-    info_store(r, id, I_TIMESTAMP, meta->timestamp_ns != 0 ? meta->timestamp_ns : prb_clock_ns());
+    info_store(r, id, I_TIMESTAMP,
+               meta->timestamp_ns != 0 || meta->has_timestamp ? meta->timestamp_ns : prb_clock_ns());
     info_store(r, id, I_CALLER_LEN, caller_len_word(meta->caller_id, 0));
     info_store(r, id, I_LEVEL,
                (uint64_t)meta->level | ((uint64_t)meta->facility << 8) | ((uint64_t)meta->flags << 16));

@@ -66,7 +66,8 @@ extension PrintkRing {
         /// Identifies the writer; ``PrintkRing/extendLast(callerID:additionalCapacity:maxTotalSize:)``
         /// reopens only a record with the same caller id.
         public var callerID: UInt32
-        /// Nanoseconds on `CLOCK_MONOTONIC`; `nil` reads the clock at reservation.
+        /// Nanoseconds on `CLOCK_MONOTONIC` (``PrintkRing/now``), stored as given, 0 included; `nil`
+        /// reads the clock at reservation.
         public var timestampNanoseconds: UInt64?
 
         /// Metadata for a record: by default an `info` record, stamped with the clock when it is
@@ -87,7 +88,7 @@ extension PrintkRing {
         var c: prb_meta {
             prb_meta(
                 timestamp_ns: timestampNanoseconds ?? 0, caller_id: callerID, level: level.rawValue, facility: facility,
-                flags: flags)
+                flags: flags, has_timestamp: timestampNanoseconds == nil ? 0 : 1)
         }
     }
 }

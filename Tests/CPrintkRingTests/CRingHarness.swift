@@ -33,7 +33,7 @@ final class CRing {
     @discardableResult
     func write(_ bytes: [UInt8], caller: UInt32 = 0, level: UInt8 = 6) -> (prb_status, UInt64) {
         var seq: UInt64 = .max
-        var meta = prb_meta(timestamp_ns: 0, caller_id: caller, level: level, facility: 0, flags: 0)
+        var meta = prb_meta(timestamp_ns: 0, caller_id: caller, level: level, facility: 0, flags: 0, has_timestamp: 0)
         let status = bytes.withUnsafeBytes { prb_write(ring, $0.baseAddress, $0.count, &meta, &seq) }
         return (status, seq)
     }
@@ -41,7 +41,7 @@ final class CRing {
     /// Reserves, fills and leaves the entry open (the caller commits it).
     func reserve(_ bytes: [UInt8], caller: UInt32 = 0) -> (prb_status, prb_entry) {
         var entry = prb_entry()
-        var meta = prb_meta(timestamp_ns: 0, caller_id: caller, level: 6, facility: 0, flags: 0)
+        var meta = prb_meta(timestamp_ns: 0, caller_id: caller, level: 6, facility: 0, flags: 0, has_timestamp: 0)
         let status = prb_reserve(ring, &entry, bytes.count, &meta)
         if status == PRB_OK {
             let copied = bytes.withUnsafeBytes { prb_entry_append(&entry, $0.baseAddress, $0.count) }

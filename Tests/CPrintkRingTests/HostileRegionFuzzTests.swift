@@ -93,7 +93,7 @@ struct RingImage {
             for k in text.indices { text[k] = UInt8(truncatingIfNeeded: step &* 31 &+ k) }
             let size = random.percent(10) ? 0 : random.inRange(1...maxText)
             let caller = UInt32(random.below(3))
-            var meta = prb_meta(timestamp_ns: UInt64(step + 1), caller_id: caller, level: 3, facility: 1, flags: 0)
+            var meta = prb_meta(timestamp_ns: UInt64(step + 1), caller_id: caller, level: 3, facility: 1, flags: 0, has_timestamp: 0)
             var entry = prb_entry()
             switch random.below(10) {
             case 0...4:
@@ -241,7 +241,7 @@ struct RingImage {
         let text = [UInt8](repeating: 0x41, count: maxText)
         for _ in 0..<random.inRange(1...4) {
             let size = random.inRange(0...maxText)
-            var meta = prb_meta(timestamp_ns: 1, caller_id: caller, level: 1, facility: 0, flags: 0)
+            var meta = prb_meta(timestamp_ns: 1, caller_id: caller, level: 1, facility: 0, flags: 0, has_timestamp: 0)
             var entry = prb_entry()
             switch random.below(4) {
             case 0:

@@ -499,7 +499,7 @@ private final class ModelRun {
     func cMeta(_ metadata: ModelMetadata) -> prb_meta {
         prb_meta(
             timestamp_ns: metadata.timestamp, caller_id: metadata.callerID, level: metadata.level,
-            facility: metadata.facility, flags: metadata.flags)
+            facility: metadata.facility, flags: metadata.flags, has_timestamp: 0)
     }
 
     func swiftMetadata(_ metadata: ModelMetadata) -> RecordMetadata {

@@ -139,7 +139,7 @@ import TestSupport
     @Test func metadataRoundTrips() {
         let r = CRing(descBits: 4, dataBits: 10)
         var entry = prb_entry()
-        var meta = prb_meta(timestamp_ns: 123_456_789, caller_id: 0x8000_0003, level: 2, facility: 17, flags: 5)
+        var meta = prb_meta(timestamp_ns: 123_456_789, caller_id: 0x8000_0003, level: 2, facility: 17, flags: 5, has_timestamp: 0)
         #expect(prb_reserve(r.ring, &entry, 3, &meta) == PRB_OK)
         prb_entry_append(&entry, "abc", 3)
         prb_entry_set_dev_info(&entry, "usb", "1-1.4:1.0-with-a-rather-long-device-name-that-is-truncated")

@@ -70,7 +70,7 @@ private func makeRingFile(_ path: String, records: Int = 5, mode: UInt32 = 0) th
     let ring = prb_file_ring(file)
     for n in 0..<records {
         let text = Array("record \(n)".utf8)
-        var meta = prb_meta(timestamp_ns: UInt64(n + 1), caller_id: 7, level: 6, facility: 1, flags: 0)
+        var meta = prb_meta(timestamp_ns: UInt64(n + 1), caller_id: 7, level: 6, facility: 1, flags: 0, has_timestamp: 0)
         #expect(prb_write(ring, text, text.count, &meta, nil) == PRB_OK)
     }
     var info = prb_file_info()

@@ -18,6 +18,18 @@ import TestSupport
         #expect(record.info.facility == 3 && record.info.callerID == 9)
     }
 
+    /// 0 is a timestamp like any other; only `nil` reads the clock (PrintkRing.now's).
+    @Test func timestampZeroIsKeptAndNilReadsTheClock() throws {
+        let ring = try PrintkRing(descriptorBits: 4, dataBits: 10)
+        let zero = try ring.write("at zero", metadata: RecordMetadata(timestampNanoseconds: 0))
+        let before = PrintkRing.now
+        let clocked = try ring.write("now", metadata: RecordMetadata(timestampNanoseconds: nil))
+        let after = PrintkRing.now
+        #expect(ring.record(at: zero)?.info.timestampNanoseconds == 0)
+        let stamped = try #require(ring.record(at: clocked)?.info.timestampNanoseconds)
+        #expect(before <= stamped && stamped <= after)
+    }
+
     @Test func deviceInfoAndBinaryValuesInEveryForm() throws {
         let ring = try PrintkRing(descriptorBits: 4, dataBits: 10)
         let scoped = try ring.write(capacity: 8, metadata: stamped) { record in

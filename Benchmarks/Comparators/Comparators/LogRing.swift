@@ -99,7 +99,7 @@ public enum LogRingKind: String, CaseIterable, Sendable, Hashable, CustomStringC
 
 /// Metadata every record carries, the same for every implementation (logring_meta, prb_meta).
 public struct LogMetadata: Sendable, Hashable {
-    /// Nanoseconds, as the caller chooses. (The lockless ring replaces 0 with the clock.)
+    /// Nanoseconds, as the caller chooses; every ring stores it as given, 0 included.
     public var timestampNanoseconds: UInt64
     /// Identifies the writer.
     public var callerID: UInt32

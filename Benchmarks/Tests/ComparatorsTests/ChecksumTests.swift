@@ -75,7 +75,7 @@ struct ChecksumTests {
     func locklessRecordLayoutInC() throws {
         let ring = try LocklessRing(capacityBytes: 4096)
         let bytes = (0..<29).map { UInt8($0 &* 3) }
-        var meta = prb_meta(timestamp_ns: 5, caller_id: 6, level: 3, facility: 1, flags: 0)
+        var meta = prb_meta(timestamp_ns: 5, caller_id: 6, level: 3, facility: 1, flags: 0, has_timestamp: 0)
         var seq: UInt64 = .max
         let status = bytes.withUnsafeBytes { lockless_record_write(ring.cHandle, $0.baseAddress, $0.count, &meta, true, &seq) }
         #expect(status == PRB_OK && seq == 0)

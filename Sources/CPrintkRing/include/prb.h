@@ -214,7 +214,8 @@ size_t prb_max_text_size(const prb_ring *ring);
 
 /** Record metadata a writer provides. Zero-initialize and fill in what you need. */
 typedef struct prb_meta {
-    /** Nanoseconds on CLOCK_MONOTONIC; 0 means "read the clock at reservation". */
+    /** Nanoseconds on CLOCK_MONOTONIC. Used as given when it is nonzero or has_timestamp is
+        set; otherwise (a zero-initialized prb_meta) the clock is read at reservation. */
     uint64_t timestamp_ns;
     /** Identifies the writer (the kernel uses the task id, or 0x80000000 + CPU in interrupt
         context). prb_reserve_in_last extends only a record with the same caller id. */
@@ -222,6 +223,8 @@ typedef struct prb_meta {
     uint8_t level;    /**< syslog level, 0..7 */
     uint8_t facility; /**< syslog facility */
     uint8_t flags;    /**< free for the user, 5 bits used by the kernel */
+    /** Nonzero: timestamp_ns is the record's timestamp even when it is 0. */
+    uint8_t has_timestamp;
 } prb_meta;
 
 /**
