@@ -92,7 +92,7 @@ extension PrintkRing {
 extension PrintkRing {
     /// The text of a record being written by ``PrintkRing/write(capacity:metadata:_:)``: append to it
     /// inside that call. It cannot outlive the call (it is noncopyable and handed out `inout`).
-    public struct RecordWriter: ~Copyable {
+    public struct RecordWriter: RecordAppending, ~Copyable {
         @usableFromInline
         let entry: UnsafeMutablePointer<prb_entry>
 
@@ -119,29 +119,42 @@ extension PrintkRing {
             prb_entry_append(entry, bytes.baseAddress, bytes.count)
         }
 
-        /// Appends UTF-8 text; returns how many bytes fit. A native string is copied from its own
-        /// storage; a bridged one is copied to a temporary array first (that allocates).
-        @inlinable
-        @discardableResult
-        public mutating func append(_ text: String) -> Int {
-            if let appended = text.utf8.withContiguousStorageIfAvailable({ prb_entry_append(entry, $0.baseAddress, $0.count) }) {
-                return appended
-            }
-            return Array(text.utf8).withUnsafeBytes { append($0) }
-        }
-
-        /// Appends the bytes of a value (e.g. a binary header), in memory order.
-        @inlinable
-        @discardableResult
-        public mutating func append<Value: BitwiseCopyable>(bytesOf value: Value) -> Int {
-            withUnsafeBytes(of: value) { append($0) }
-        }
-
         /// Sets the device-info strings (truncated to 15 and 47 bytes).
         ///
         /// The corresponding C function is `prb_entry_set_dev_info`.
         public mutating func setDeviceInfo(subsystem: String, device: String) {
             prb_entry_set_dev_info(entry, subsystem, device)
         }
+    }
+}
+
+extension PrintkRing {
+    /// What both in-place writers, ``RecordWriter`` and ``Reservation``, offer beyond appending
+    /// raw bytes: text and binary values, built on their `append(_:)` of bytes.
+    public protocol RecordAppending: ~Copyable {
+        /// Appends bytes to the record's text; returns how many fit (all of them unless the record
+        /// is full). The corresponding C function is `prb_entry_append`.
+        @discardableResult
+        mutating func append(_ bytes: UnsafeRawBufferPointer) -> Int
+    }
+}
+
+extension PrintkRing.RecordAppending where Self: ~Copyable {
+    /// Appends UTF-8 text; returns how many bytes fit. A native string is copied from its own
+    /// storage; a bridged one is copied to a temporary array first (that allocates).
+    @inlinable
+    @discardableResult
+    public mutating func append(_ text: String) -> Int {
+        if let appended = text.utf8.withContiguousStorageIfAvailable({ append(UnsafeRawBufferPointer($0)) }) {
+            return appended
+        }
+        return Array(text.utf8).withUnsafeBytes { append($0) }
+    }
+
+    /// Appends the bytes of a value (a binary header, say), in memory order; returns how many fit.
+    @inlinable
+    @discardableResult
+    public mutating func append<Value: BitwiseCopyable>(bytesOf value: Value) -> Int {
+        withUnsafeBytes(of: value) { append($0) }
     }
 }

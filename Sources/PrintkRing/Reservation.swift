@@ -12,7 +12,7 @@ extension PrintkRing {
     /// at once, and nobody can extend it any more (its owner is gone).
     ///
     /// Nothing here allocates or blocks; it is safe in a signal handler.
-    public struct Reservation: ~Copyable, @unchecked Sendable {
+    public struct Reservation: RecordAppending, ~Copyable, @unchecked Sendable {
         @usableFromInline
         var entry: prb_entry
         /// Keeps the ring alive while the reservation points into it.
@@ -53,23 +53,6 @@ extension PrintkRing {
         @discardableResult
         public mutating func append(_ bytes: UnsafeRawBufferPointer) -> Int {
             prb_entry_append(&entry, bytes.baseAddress, bytes.count)
-        }
-
-        /// Appends UTF-8 text; returns how many bytes fit.
-        @inlinable
-        @discardableResult
-        public mutating func append(_ text: String) -> Int {
-            if let appended = text.utf8.withContiguousStorageIfAvailable({ append(UnsafeRawBufferPointer($0)) }) {
-                return appended
-            }
-            return Array(text.utf8).withUnsafeBytes { append($0) }
-        }
-
-        /// Appends the bytes of a value (e.g. a binary header), in memory order; returns how many fit.
-        @inlinable
-        @discardableResult
-        public mutating func append<Value: BitwiseCopyable>(bytesOf value: Value) -> Int {
-            withUnsafeBytes(of: value) { append($0) }
         }
 
         /// Sets the device-info strings (truncated to 15 and 47 bytes).

@@ -28,3 +28,6 @@ public typealias RecordWriter = PrintkRing.RecordWriter
 
 /// Short for ``PrintkRing/Reservation``.
 public typealias Reservation = PrintkRing.Reservation
+
+/// Short for ``PrintkRing/RecordAppending``.
+public typealias RecordAppending = PrintkRing.RecordAppending
