@@ -1561,6 +1561,7 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
         for (k = 0; k < DEV_WORDS; k++)
             dev_words[k] = prb_load(dev_word(r, id, k), PRB_MO_RELAXED);
     text_len = (uint32_t)words[I_CALLER_LEN];
+    fault_point(r, PRB_FAULT_READ_INFO_COPIED, NULL);
     if (buf != NULL && buf_size > 0 && !copy_data(r, &d, text_len, buf, buf_size))
         return PRB_READ_LOST;
 

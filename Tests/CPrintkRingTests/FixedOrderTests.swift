@@ -106,4 +106,22 @@ import TestSupport
         #expect(prb_final_commit(&more) == PRB_OK)
         #expect(ring.read(seq).2 == Array("owner's line".utf8))
     }
+
+    /// A record recycled while a reader copies it (its metadata copied, its text not yet) is
+    /// reported lost by the read's re-check, never returned with another record's text.
+    @Test func aRecordRecycledInTheMiddleOfACopyIsLost() throws {
+        let ring = CRing(descBits: 2, dataBits: 8)  // 4 descriptors: a few writes recycle a slot
+        let original = Array("the original record".utf8)
+        let (status, seq) = ring.write(original)
+        try #require(status == PRB_OK)
+        let probe = Probe(ring: ring, at: PRB_FAULT_READ_INFO_COPIED) { ring in
+            (0..<8).map { n in ring.write(Array("overwriting record \(n)".utf8)).0 }
+        }
+        var read: (prb_read_status, prb_record_info, [UInt8]) = (PRB_READ_OK, prb_record_info(), [])
+        withProbe(probe) { read = ring.read(seq) }
+        #expect(probe.statuses.allSatisfy { $0 == PRB_OK }, "the overwrites went in: \(probe.statuses)")
+        #expect(read.0 == PRB_READ_LOST, "a record recycled under the copy was returned: \(String(decoding: read.2, as: UTF8.self))")
+        // Without a hook the same read reports it lost at once.
+        #expect(ring.read(seq).0 == PRB_READ_LOST)
+    }
 }

@@ -105,6 +105,10 @@ uint64_t panic_freeze_seq(const panic_freeze *freeze) {
 }
 
 static void panic_prb_hook(void *context, prb_fault_point point, const prb_entry *entry) {
+    /* The write path's points carry the entry; a read's point (PRB_FAULT_READ_INFO_COPIED) does
+       not, and no scenario freezes a reader. */
+    if (entry == NULL)
+        return;
     panic_freeze_here(context, (panic_point)point, entry->seq);
 }
 

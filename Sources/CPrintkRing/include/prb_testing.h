@@ -83,6 +83,10 @@ typedef enum prb_fault_point {
     PRB_FAULT_TEXT_PARTIAL = 3,
     /** prb_commit: the record is committed but not finalized (before the newer-record check). */
     PRB_FAULT_COMMITTED = 4,
+    /** A read (prb_read, prb_read_valid, prb_reader_next) through this handle has copied the
+        record's metadata and not yet its text; the entry passed is NULL. Lets a test recycle the
+        record in the middle of a copy, which the read's re-check must then report as lost. */
+    PRB_FAULT_READ_INFO_COPIED = 5,
 } prb_fault_point;
 
 /** Called at each fault point by writers using this handle. It may block for as long as it likes
