@@ -2087,6 +2087,8 @@ const char *prb_status_string(prb_status status)
         return "ring file longer than its header says";
     case PRB_E_READ_ONLY:
         return "the ring is read-only here (mapped PROT_READ): nothing was written";
+    case PRB_E_NO_WRITER_SLOT:
+        return "every process slot of the ring file's writer table is held by a live writer";
     }
     return "unknown status";
 }

@@ -1,15 +1,18 @@
 /*
- * prb_file.c - ring files: create, validate, map. The layout and the rules are in prb_file.h.
+ * prb_file.c - ring files: create, validate, map, and the writer table. The layout and the rules
+ * are in prb_file.h.
  *
  * The header is written once, before the file is linked at its path, and never changes after;
- * it is read with pread(), not through the mapping, so nothing here races with anyone. The ring
- * region after it is the only shared, changing part, and only prb.c touches it.
+ * it is read with pread(), not through the mapping, so nothing here races with anyone. The writer
+ * table and the ring region after it are shared and changing: the ring belongs to prb.c, the
+ * table's process slots to this file (through the atomics layer, like every shared word).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* O_CLOEXEC, O_NOFOLLOW and posix_fallocate in the strict modes */
 #endif
 
 #include "prb_file.h"
+#include "prb_atomics.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,12 +42,23 @@ struct file_header {
     uint64_t ring_bytes;
     uint64_t file_bytes;
     uint64_t created_realtime_ns;
-    uint64_t reserved[6];
+    uint64_t table_offset;
+    uint64_t table_bytes;
+    uint32_t process_slots;
+    uint32_t thread_slots;
+    uint64_t reserved[3];
     uint64_t checksum;
 };
 
 _Static_assert(sizeof(struct file_header) == 120, "the header layout is fixed by prb_file.h");
 _Static_assert(offsetof(struct file_header, checksum) == 112, "the checksum covers bytes 0..111");
+
+_Static_assert(offsetof(struct file_header, table_offset) == 64, "prb_file.h: the table's offset is at 64");
+_Static_assert(offsetof(struct file_header, process_slots) == 80, "prb_file.h: the slot counts are at 80");
+
+/* The words of a process slot (prb_file.h). */
+enum { PS_GENERATION = 0, PS_PID = 1, PS_SINCE = 2, PS_CLOSED = 3 };
+#define SLOT_WORDS (PRB_FILE_SLOT_BYTES / WORD_BYTES)
 
 struct prb_file {
     prb_ring *ring;
@@ -52,6 +66,10 @@ struct prb_file {
     size_t mapping_bytes;
     int fd;
     bool writable;
+    /* The process slot this handle holds (writable handles only). */
+    bool has_slot;
+    uint32_t slot;
+    uint64_t generation;
     struct file_header header;
 };
 
@@ -76,6 +94,8 @@ static prb_file *fail(prb_status *status_out, prb_status status)
     return NULL;
 }
 
+static void mark_slot_closed(prb_file *f);
+
 /* Releases whatever of a half-built prb_file exists; keeps errno as the caller set it. */
 static void release(prb_file *f)
 {
@@ -83,6 +103,8 @@ static void release(prb_file *f)
 
     if (f == NULL)
         return;
+    if (f->has_slot)
+        mark_slot_closed(f);
     prb_ring_destroy(f->ring);
     if (f->mapping != NULL)
         munmap(f->mapping, f->mapping_bytes);
@@ -108,6 +130,156 @@ static uint64_t realtime_ns(void)
     if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
         return 0;
     return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The writer table
+ * ------------------------------------------------------------------------------------------- */
+
+/* Bytes of a writer table with these slot counts: line 0, then the slots, rounded up to a page. */
+static uint64_t table_bytes_for(uint64_t process_slots, uint64_t thread_slots)
+{
+    uint64_t bytes = PRB_FILE_SLOT_BYTES * (1 + process_slots + thread_slots);
+
+    return (bytes + PRB_FILE_HEADER_BYTES - 1) / PRB_FILE_HEADER_BYTES * PRB_FILE_HEADER_BYTES;
+}
+
+/* Offset in the file of process slot p's line (and of the byte its lock covers). */
+static off_t slot_offset(const prb_file *f, uint32_t p)
+{
+    return (off_t)(f->header.table_offset + (uint64_t)PRB_FILE_SLOT_BYTES * (1 + (uint64_t)p));
+}
+
+static prb_aword *slot_word(const prb_file *f, uint32_t p, unsigned k)
+{
+    return (prb_aword *)((char *)f->mapping + slot_offset(f, p)) + k;
+}
+
+/* An open-file-description lock request for the first byte of slot p's line. */
+static struct flock slot_lock(const prb_file *f, uint32_t p, short type)
+{
+    struct flock lock;
+
+    memset(&lock, 0, sizeof lock);
+    lock.l_type = type;
+    lock.l_whence = SEEK_SET;
+    lock.l_start = slot_offset(f, p);
+    lock.l_len = 1;
+    lock.l_pid = 0; /* required for F_OFD_* */
+    return lock;
+}
+
+/*
+ * claim_slot() - takes the first process slot whose lock nobody holds, and makes it this handle's:
+ * free -> held by (slot, generation + 1).
+ *
+ * The lock comes first: from then on no live handle can claim the slot, so the generation is ours
+ * to increment. It is stored with release, after the pid and time: whoever acquires the new
+ * generation (prb_file_writer_state, and later the take-over that tags intents with it) sees the
+ * slot as this claimer left it. The generation never goes back to 0 (0 means never claimed), even
+ * if the word was damaged to the largest value.
+ *
+ * Context: prb_file_create / prb_file_open, before the handle is returned.
+ * Return: PRB_OK; PRB_E_NO_WRITER_SLOT if every slot is locked; PRB_E_IO if fcntl failed otherwise.
+ */
+static prb_status claim_slot(prb_file *f)
+{
+    uint32_t p;
+    uint64_t generation;
+
+    for (p = 0; p < f->header.process_slots; p++) {
+        struct flock lock = slot_lock(f, p, F_WRLCK);
+
+        if (fcntl(f->fd, F_OFD_SETLK, &lock) != 0) {
+            if (errno == EAGAIN || errno == EACCES)
+                continue; /* a live handle holds it */
+            return PRB_E_IO;
+        }
+        generation = prb_load(slot_word(f, p, PS_GENERATION), PRB_MO_RELAXED) + 1;
+        if (generation == 0)
+            generation = 1;
+        prb_store(slot_word(f, p, PS_PID), (uint64_t)getpid(), PRB_MO_RELAXED);
+        prb_store(slot_word(f, p, PS_SINCE), realtime_ns(), PRB_MO_RELAXED);
+        prb_store(slot_word(f, p, PS_CLOSED), 0, PRB_MO_RELAXED);
+        prb_store(slot_word(f, p, PS_GENERATION), generation, PRB_MO_RELEASE);
+        f->has_slot = true;
+        f->slot = p;
+        f->generation = generation;
+        return PRB_OK;
+    }
+    errno = EAGAIN;
+    return PRB_E_NO_WRITER_SLOT;
+}
+
+/* A clean close: the slot says so (prb-dump tells a writer that closed from one that died); the
+   lock goes with the descriptor, just after. Only while the slot is still ours (it is: we hold
+   its lock), and only on a writable mapping. */
+static void mark_slot_closed(prb_file *f)
+{
+    if (f->mapping != NULL && prb_load(slot_word(f, f->slot, PS_GENERATION), PRB_MO_RELAXED) == f->generation)
+        prb_store(slot_word(f, f->slot, PS_CLOSED), 1, PRB_MO_RELAXED);
+}
+
+bool prb_file_writer_slot(const prb_file *f, uint32_t *slot, uint64_t *generation)
+{
+    if (!f->has_slot)
+        return false;
+    *slot = f->slot;
+    *generation = f->generation;
+    return true;
+}
+
+prb_writer_state prb_file_writer_state(const prb_file *f, uint32_t slot, uint64_t generation)
+{
+    struct flock lock;
+    uint64_t now;
+
+    if (slot >= f->header.process_slots || generation == 0)
+        return PRB_WRITER_UNKNOWN;
+    if (f->has_slot && slot == f->slot && generation == f->generation)
+        return PRB_WRITER_ALIVE; /* our own lock does not conflict with us: F_OFD_GETLK cannot see it */
+
+    /*
+     * Acquire: pairs with claim_slot's release store of the generation, so that a claim we see
+     * comes with the slot as its claimer wrote it. Then the lock, then the generation again: a
+     * claim that happened in between shows up as a newer generation.
+     */
+    now = prb_load(slot_word(f, slot, PS_GENERATION), PRB_MO_ACQUIRE);
+    if (now != generation)
+        return now > generation ? PRB_WRITER_REPLACED : PRB_WRITER_UNKNOWN;
+    lock = slot_lock(f, slot, F_WRLCK);
+    if (fcntl(f->fd, F_OFD_GETLK, &lock) != 0)
+        return PRB_WRITER_UNKNOWN;
+    now = prb_load(slot_word(f, slot, PS_GENERATION), PRB_MO_ACQUIRE);
+    if (now != generation)
+        return now > generation ? PRB_WRITER_REPLACED : PRB_WRITER_UNKNOWN;
+    return lock.l_type == F_UNLCK ? PRB_WRITER_DEAD : PRB_WRITER_ALIVE;
+}
+
+size_t prb_file_list_writers(const prb_file *f, prb_file_writer *out, size_t max)
+{
+    size_t count = 0;
+    uint32_t p;
+
+    for (p = 0; p < f->header.process_slots; p++) {
+        uint64_t generation = prb_load(slot_word(f, p, PS_GENERATION), PRB_MO_ACQUIRE);
+
+        if (generation == 0)
+            continue;
+        if (count < max) {
+            prb_file_writer *w = &out[count];
+            w->slot = p;
+            w->generation = generation;
+            w->pid = (int64_t)prb_load(slot_word(f, p, PS_PID), PRB_MO_RELAXED);
+            w->since_realtime_ns = prb_load(slot_word(f, p, PS_SINCE), PRB_MO_RELAXED);
+            w->closed = prb_load(slot_word(f, p, PS_CLOSED), PRB_MO_RELAXED) == 1;
+            w->state = prb_file_writer_state(f, p, generation);
+            if (w->state == PRB_WRITER_REPLACED)
+                w->state = PRB_WRITER_ALIVE; /* claimed again meanwhile: someone holds it now */
+        }
+        count++;
+    }
+    return count;
 }
 
 /*
@@ -144,7 +316,9 @@ prb_file *prb_file_create(const char *path, unsigned desc_bits, unsigned data_bi
                           prb_status *status_out)
 {
     size_t ring_bytes = prb_ring_required_bytes(desc_bits, data_bits);
-    uint64_t file_bytes = (uint64_t)PRB_FILE_HEADER_BYTES + ring_bytes;
+    uint64_t table_bytes = table_bytes_for(PRB_FILE_PROCESS_SLOTS, PRB_FILE_THREAD_SLOTS);
+    uint64_t ring_offset = (uint64_t)PRB_FILE_HEADER_BYTES + table_bytes;
+    uint64_t file_bytes = ring_offset + ring_bytes;
     prb_status status = PRB_E_IO;
     char *tmp = NULL;
     prb_file *f;
@@ -184,8 +358,7 @@ prb_file *prb_file_create(const char *path, unsigned desc_bits, unsigned data_bi
         f->mapping = NULL;
         goto failed;
     }
-    f->ring = prb_ring_format((char *)f->mapping + PRB_FILE_HEADER_BYTES, ring_bytes, desc_bits, data_bits,
-                              &status);
+    f->ring = prb_ring_format((char *)f->mapping + ring_offset, ring_bytes, desc_bits, data_bits, &status);
     if (f->ring == NULL)
         goto failed;
 
@@ -196,12 +369,21 @@ prb_file *prb_file_create(const char *path, unsigned desc_bits, unsigned data_bi
     f->header.word_bytes = WORD_BYTES;
     f->header.desc_bits = desc_bits;
     f->header.data_bits = data_bits;
-    f->header.ring_offset = PRB_FILE_HEADER_BYTES;
+    f->header.ring_offset = ring_offset;
     f->header.ring_bytes = ring_bytes;
     f->header.file_bytes = file_bytes;
     f->header.created_realtime_ns = realtime_ns();
+    f->header.table_offset = PRB_FILE_HEADER_BYTES;
+    f->header.table_bytes = table_bytes;
+    f->header.process_slots = PRB_FILE_PROCESS_SLOTS;
+    f->header.thread_slots = PRB_FILE_THREAD_SLOTS;
     f->header.checksum = header_checksum(&f->header);
     memcpy(f->mapping, &f->header, sizeof f->header);
+
+    /* Slot 0 of a file nobody else has seen yet: the lock cannot fail but for a system error. */
+    status = claim_slot(f);
+    if (status != PRB_OK)
+        goto failed;
 
     /* Publish: the complete file appears at @path at once, or not at all (EEXIST when anything,
        a symlink included, is there: link() never follows or replaces it). */
@@ -248,8 +430,12 @@ static prb_status check_header(const struct file_header *h, size_t got, uint64_t
     /* The checksum matched, but a writer of this version may still have been wrong (or hostile):
        every size must agree with every other. */
     ring_bytes = prb_ring_required_bytes(h->desc_bits, h->data_bits);
-    if (h->header_bytes != PRB_FILE_HEADER_BYTES || h->ring_offset != PRB_FILE_HEADER_BYTES || ring_bytes == 0 ||
-        h->ring_bytes != ring_bytes || h->file_bytes != h->ring_offset + h->ring_bytes)
+    if (h->process_slots == 0 || h->process_slots > PRB_FILE_SLOTS_MAX || h->thread_slots > PRB_FILE_SLOTS_MAX ||
+        h->table_offset != PRB_FILE_HEADER_BYTES ||
+        h->table_bytes != table_bytes_for(h->process_slots, h->thread_slots))
+        return PRB_E_FILE_HEADER;
+    if (h->header_bytes != PRB_FILE_HEADER_BYTES || h->ring_offset != h->table_offset + h->table_bytes ||
+        ring_bytes == 0 || h->ring_bytes != ring_bytes || h->file_bytes != h->ring_offset + h->ring_bytes)
         return PRB_E_FILE_HEADER;
     if (file_size < h->file_bytes)
         return PRB_E_FILE_TRUNCATED;
@@ -321,6 +507,11 @@ prb_file *prb_file_open(const char *path, unsigned flags, prb_status *status_out
     status = PRB_E_BAD_MEMORY;
     if (prb_ring_desc_bits(f->ring) != f->header.desc_bits || prb_ring_data_bits(f->ring) != f->header.data_bits)
         goto failed;
+    if (writable) {
+        status = claim_slot(f);
+        if (status != PRB_OK)
+            goto failed;
+    }
     if (status_out != NULL)
         *status_out = PRB_OK;
     return f;
@@ -341,6 +532,8 @@ void prb_file_get_info(const prb_file *f, prb_file_info *info)
     info->ring_bytes = f->header.ring_bytes;
     info->created_realtime_ns = f->header.created_realtime_ns;
     info->writable = f->writable;
+    info->process_slots = f->header.process_slots;
+    info->thread_slots = f->header.thread_slots;
 }
 
 void prb_file_close(prb_file *f) { release(f); }

@@ -67,6 +67,11 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
     ///
     /// C status: `PRB_E_READ_ONLY`, from `prb_reserve`, `prb_write` or `prb_reserve_in_last`.
     case readOnly
+    /// Opening a ring file for writing: every process slot of its writer table is held by a live
+    /// writer. Another writer must close the file first (or die: its slot is then free).
+    ///
+    /// C status: `PRB_E_NO_WRITER_SLOT`, from `prb_file_open`.
+    case writerTableFull
     /// A system call on a ring file failed (`PRB_E_IO`); `errno` says why: `ENOENT`, `EACCES`,
     /// `EEXIST` (creating over something already there, a symlink included), `ENOSPC`...
     case system(errno: Int32)
@@ -134,6 +139,8 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
             return "the memory is not 64-byte aligned"
         case .readOnly:
             return "the ring is open read-only: nothing was written"
+        case .writerTableFull:
+            return "every writer slot of the ring file is held by a live writer"
         case let .system(errorNumber):
             return String(cString: strerror(errorNumber))
         case let .badRingFile(problem):
@@ -171,6 +178,7 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
         case PRB_E_FILE_HEADER: return .badRingFile(.damagedHeader)
         case PRB_E_FILE_TRUNCATED: return .badRingFile(.truncated)
         case PRB_E_FILE_SIZE: return .badRingFile(.sizeMismatch)
+        case PRB_E_NO_WRITER_SLOT: return .writerTableFull
         default: preconditionFailure("prb_status \(status.rawValue) is not an error of this call")
         }
     }

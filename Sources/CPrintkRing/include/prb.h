@@ -141,6 +141,9 @@ typedef enum prb_status {
         (prb_ring_attach_read_only, a ring file opened without PRB_FILE_WRITE): refused at once,
         nothing in the ring was touched. */
     PRB_E_READ_ONLY = 18,
+    /** prb_file_open for writing: every process slot of the file's writer table is held by a live
+        writer (prb_file.h). */
+    PRB_E_NO_WRITER_SLOT = 19,
 } prb_status;
 
 /** Returns a static, human-readable description of a status code. */
