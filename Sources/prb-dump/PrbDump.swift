@@ -139,7 +139,7 @@ struct PrbDump: ParsableCommand {
         while reader.nextInfo() != nil { readable += 1 }
         let counters = ring.statistics
         let info = ring.fileInfo
-        let fields: [(String, String)] = [
+        var fields: [(String, String)] = [
             ("file", file),
             ("format_version", info.map { String($0.version) } ?? "?"),
             ("file_bytes", info.map { String($0.fileBytes) } ?? "?"),
@@ -156,6 +156,9 @@ struct PrbDump: ParsableCommand {
             ("failed_reservations", String(counters.failedReservations)),
             ("failed_data_allocations", String(counters.failedDataAllocations)),
         ]
+        let writers = ring.fileWriters ?? []
+        fields.append(("writers_alive", String(writers.count { $0.state == .alive })))
+        fields.append(("writers_dead", String(writers.count { $0.state == .dead })))
         if json {
             let body = fields.map { key, value in
                 let numeric = !value.isEmpty && value.allSatisfy(\.isNumber)
@@ -164,6 +167,10 @@ struct PrbDump: ParsableCommand {
             emit("{" + body.joined(separator: ",") + "}")
         } else {
             for (key, value) in fields { emit("\(key): \(value)") }
+            // The writer table, one line per slot ever claimed: who writes, and who died writing.
+            for writer in writers {
+                emit("writer \(writer.slot): pid \(writer.pid) generation \(writer.generation) \(writer.state)")
+            }
         }
     }
 }
