@@ -228,6 +228,7 @@
 
 #include "prb_testing.h" /* and with it prb.h: prb.c implements both */
 #include "prb_atomics.h"
+#include "prb_recovery.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +253,7 @@ enum {
     H_LAST_FINALIZED = 40,
     H_FAILED_DESC = 48,
     H_FAILED_DATA = 56,
+    H_TAKEN_OVER = 60, /* failure-path counters share the last line */
 
     /* Descriptor: state_var, blk.begin, blk.next, one spare word (keeps 32-byte strides). */
     DESC_WORDS = 4,
@@ -303,6 +305,11 @@ struct prb_ring {
     prb_fault_hook fault_hook; /* NULL unless a test or the panic benchmark installed one */
     void *fault_context;
     bool read_only; /* prb_ring_attach_read_only: every writing entry point refuses at once */
+    /* Dead-writer recovery (prb_recovery.h, docs/RECOVERY.md): NULL ops unless enabled. */
+    const prb_recovery_ops *rec_ops;
+    void *rec_context;
+    prb_aword *rec_slots;
+    uint32_t rec_slot_count;
 };
 
 /* Lets a fault hook freeze the writer at `point`. */
@@ -550,9 +557,13 @@ static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, u
     if (d == NULL)
         d = &local;
     state = desc_read(r, id, d, &s, NULL, NULL);
+    /* Reusable: lost, whatever the other words say (a record taken over from a dead writer may
+       never have had its seq stored; the caller has checked that id is seq's). */
+    if (state == PRB_DESC_REUSABLE)
+        return PRB_READ_LOST;
     if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED || state == PRB_DESC_COMMITTED || s != seq)
         return PRB_READ_NOT_YET;
-    if (state == PRB_DESC_REUSABLE || (d->begin == LPOS_FAILED && d->next == LPOS_FAILED))
+    if (d->begin == LPOS_FAILED && d->next == LPOS_FAILED)
         return PRB_READ_LOST;
     return PRB_READ_OK;
 }
@@ -637,7 +648,7 @@ static void desc_make_final(const prb_ring *r, uint64_t id)
  * header names its descriptor, whose blk.next names the following block. Fails (returns false)
  * at a block whose record is still reserved or committed, or whose header no longer names a
  * descriptor pointing back at it (the area was reallocated meanwhile). On success *lpos_out is
- * where the walk ended (at or past lpos_end).
+ * where the walk ended (at or past lpos_end); on failure, the block where it stopped.
  */
 static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t lpos_end, uint64_t *lpos_out)
 {
@@ -645,6 +656,7 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
     uint64_t id;
 
     while (need_more_space(r, lpos_begin, lpos_end)) {
+        *lpos_out = lpos_begin; /* where the walk stops if it fails here (recover_blocked_data) */
         /*
          * LMM(data_make_reusable:A) relaxed, where the kernel relies on an address dependency.
          * The id may be garbage if the area was reallocated; desc_read and the blk.begin check
@@ -760,6 +772,8 @@ static void desc_store_blk(const prb_ring *r, uint64_t id, uint64_t begin, uint6
  * the text starts, through *text_word. size 0 gives an empty record without a block. On failure
  * the record gets FAILED positions (it will read as lost) and false is returned.
  */
+static bool recover_blocked_data(const prb_ring *r, uint64_t lpos);
+
 static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *text_word)
 {
     prb_aword *head_word = hdr_word(r, H_DATA_HEAD);
@@ -782,7 +796,9 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
     do {
         next = get_next_lpos(r, begin, blk_size);
         /* A head that is not a block position (damaged memory) gives no block: a mask. */
-        if (next - begin > r->data_size || (begin % WORD) != 0 || !data_push_tail(r, next - r->data_size)) {
+        if (next - begin > r->data_size || (begin % WORD) != 0 ||
+            (!data_push_tail(r, next - r->data_size) &&
+             !(recover_blocked_data(r, next - r->data_size) && data_push_tail(r, next - r->data_size)))) {
             desc_store_blk(r, id, LPOS_FAILED, LPOS_FAILED);
             return false;
         }
@@ -802,7 +818,14 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
      */
     PRB_FENCE(data_alloc_A_fence, PRB_MO_RELEASE);
 
-    /* LMM(data_alloc:B) the block header: the owner's id. */
+    /*
+     * The block's positions in the descriptor first, then LMM(data_alloc:B) the block header (the
+     * owner's id). Nobody reads either before the commit but the data-tail walk, which reads the
+     * header and then, through the descriptor, the positions: in this order a header that names
+     * us always comes with positions that name the block, also if this writer dies in between,
+     * which a dead-writer take-over relies on (docs/RECOVERY.md).
+     */
+    desc_store_blk(r, id, begin, next);
     first = data_index(r, begin) / WORD;
     prb_store(&r->data[first], id, PRB_MO_RELAXED);
     if (is_blk_wrapped(r, begin, next)) {
@@ -811,7 +834,6 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
         prb_store(&r->data[0], id, PRB_MO_RELAXED);
         first = 0;
     }
-    desc_store_blk(r, id, begin, next);
     *text_word = first + 1;
     return true;
 }
@@ -962,7 +984,146 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
  * pushes the tail first when the ring is full. Returns false without waiting if the tail cannot
  * be pushed.
  */
-static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
+/* ---------------------------------------------------------------------------------------------
+ * Taking over a dead writer's record (rings with recovery: ring files; docs/RECOVERY.md)
+ * ------------------------------------------------------------------------------------------- */
+
+/*
+ * take_over() - the record `id` blocks a tail and every writer whose intent names it is gone:
+ * make it reusable. Transitions: reserved(id) -> reusable(id) (the writer died between its
+ * reservation and its commit, in any window of prb.h's diagram), or reusable(id one wrap back) ->
+ * reusable(id) (it died after moving the descriptor head onto id, before marking it reserved).
+ *
+ * Readers count a reusable record as lost, whatever its other words hold, and both tails pass it:
+ * the descriptor tail at once, the data tail through the positions the writer stored before its
+ * block header (data_alloc), or none if it got no block. Nothing but the state word is written,
+ * by one compare-and-swap from the value read before the search, so two survivors racing, or a
+ * survivor racing a reader's copy, is safe, and no survivor can write into a slot that another
+ * has meanwhile taken over and recycled.
+ *
+ * Why a live writer's record is never taken: a writer stores its intent before it moves the head
+ * (desc_reserve:I) and keeps it until its next reservation, which comes after it has committed.
+ * Having acquired a head at or past id (A), the search reads that intent or a later one. If it
+ * reads the intent, the writer is alive, and the search stops. If it reads a later one, the writer
+ * has already changed id's state word past the value read at B, and the CAS fails. Other slots
+ * that name id (a writer that lost the race for id and died before its next intent) are dead, and
+ * being dead they cannot make the take-over wrong, only possible.
+ *
+ * Context: a writer's failure path (never the steady write path): async-signal-safe if the
+ * liveness query is (prb_file.c's is a fcntl() system call).
+ * Return: true if the record is now reusable (by this call).
+ */
+static bool take_over(const prb_ring *r, uint64_t id)
+{
+    prb_aword *sv_word = desc_word(r, id, D_STATE);
+    uint64_t head, sv, owner, k;
+    bool named = false;
+
+    /*
+     * LMM(take_over:A) acquire. Pairs with desc_reserve:D's release half (through the head's
+     * release sequence: every later head move is a read-modify-write): the intents of every writer
+     * that moved the head onto id, or to any id up to the head we read, are visible below.
+     */
+    head = prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_LOAD(take_over_A, PRB_MO_ACQUIRE));
+    if (desc_id(head - id) >= r->desc_count)
+        return false; /* not an id the ring holds now (a block header damaged, or a stale guess) */
+
+    /*
+     * LMM(take_over:B) acquire. Pairs with desc_reserve:F and with desc_reopen_last:A's release
+     * half: a record read reserved comes with the intent its reserver (or reopener) stored
+     * before. Only these values can be taken over.
+     */
+    sv = prb_load(sv_word, PRB_MO_LOAD(take_over_B, PRB_MO_ACQUIRE));
+    if (sv != make_sv(id, PRB_DESC_RESERVED) && sv != make_sv(id_prev_wrap(r, id), PRB_DESC_REUSABLE) &&
+        !(sv == 0 && in_first_wrap(r, id)))
+        return false;
+
+    /* The search: bounded by the table's size. Relaxed loads (LMM(take_over:C)): what they must
+       see is ordered by A and B above; the liveness query synchronizes with a death by itself. */
+    for (k = 0; k < r->rec_slot_count; k++) {
+        prb_aword *slot = r->rec_slots + k * PRB_TS_WORDS;
+
+        if (prb_load(&slot[PRB_TS_DESC], PRB_MO_RELAXED) != (id | PRB_INTENT_SET))
+            continue;
+        owner = prb_load(&slot[PRB_TS_OWNER], PRB_MO_RELAXED);
+        if (owner != 0 && !r->rec_ops->owner_is_gone(r->rec_context, owner))
+            return false; /* alive (or no answer): maybe the writer of id; never take a live record */
+        named = true;
+    }
+    if (!named)
+        return false; /* nobody claims it: a writer without intents, or damage; leave it */
+
+    /*
+     * LMM(take_over:D) CAS, relaxed: the new state publishes nothing (no other word was written),
+     * and a failure means the record moved on (its writer was alive after all, or another
+     * survivor took it over first). The tail push that follows publishes the reusable state to
+     * whoever sees the new tail, as for any record made reusable (desc_make_reusable:A).
+     */
+    if (!prb_cas(sv_word, &sv, make_sv(id, PRB_DESC_REUSABLE), PRB_MO(take_over_D, PRB_MO_RELAXED),
+                 PRB_MO_LOAD(take_over_D, PRB_MO_RELAXED)))
+        return false;
+    prb_fetch_add(hdr_word(r, H_TAKEN_OVER), 1, PRB_MO_RELAXED);
+    return true;
+}
+
+bool prb_ring_intent_settled(const prb_ring *r, uint64_t intent)
+{
+    uint64_t id = desc_id(intent), head, sv;
+
+    if ((intent & PRB_INTENT_SET) == 0)
+        return true;
+    head = prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_ACQUIRE);
+    sv = prb_load(desc_word(r, id, D_STATE), PRB_MO_ACQUIRE);
+    if (sv == make_sv(id, PRB_DESC_RESERVED))
+        return false;
+    /* Moved onto but never marked reserved: only while the head is at or past id, within a ring. */
+    return !(desc_id(head - id) < r->desc_count &&
+             (sv == make_sv(id_prev_wrap(r, id), PRB_DESC_REUSABLE) || (sv == 0 && in_first_wrap(r, id))));
+}
+
+/* The id in the header of the block where a data-tail push up to `lpos` stops, or `none`. */
+static uint64_t data_blocker(const prb_ring *r, uint64_t lpos, uint64_t none)
+{
+    uint64_t tail = prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_ACQUIRE);
+    uint64_t at = tail;
+
+    if (lpos_dataless(lpos) || data_make_reusable(r, tail, lpos, &at))
+        return none;
+    return prb_load(&r->data[data_index(r, at) / WORD], PRB_MO_RELAXED);
+}
+
+/*
+ * recover_blocked_data() - data_push_tail(lpos) failed: take over the record whose block stops it,
+ * if its writer is gone. Return: true if something was taken over (worth trying again).
+ */
+static bool recover_blocked_data(const prb_ring *r, uint64_t lpos)
+{
+    uint64_t none = ~UINT64_C(0);
+    uint64_t id;
+
+    if (r->rec_ops == NULL)
+        return false;
+    id = data_blocker(r, lpos, none);
+    return id != none && take_over(r, desc_id(id));
+}
+
+/*
+ * recover_blocked_tail() - desc_push_tail(tail_id) failed: the record at the tail, its successor
+ * (the tail may only stand on a finished record) or a data block in the way of its data may
+ * belong to a dead writer. Return: true if something was taken over.
+ */
+static bool recover_blocked_tail(const prb_ring *r, uint64_t tail_id)
+{
+    bool any;
+
+    if (r->rec_ops == NULL)
+        return false;
+    any = take_over(r, tail_id);
+    any = take_over(r, desc_id(tail_id + 1)) || any;
+    return recover_blocked_data(r, prb_load(desc_word(r, tail_id, D_NEXT), PRB_MO_RELAXED)) || any;
+}
+
+static bool desc_reserve(const prb_ring *r, prb_aword *intent, uint64_t *id_out)
 {
     prb_aword *head_word = hdr_word(r, H_HEAD_ID);
     prb_aword *tail_word = hdr_word(r, H_TAIL_ID);
@@ -984,9 +1145,21 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
          * reusable before the tail moved (desc_push_tail:B, P12), and E will see it.
          */
         if (prev == prb_load(tail_word, PRB_MO_LOAD(desc_reserve_C, PRB_MO_ACQUIRE))) {
-            if (!desc_push_tail(r, prev))
+            /* A ring file may have a dead writer in the way: take its record over, try again
+               (once: a second failure is a live writer, or a recovery to make next time). */
+            if (!desc_push_tail(r, prev) && !(recover_blocked_tail(r, prev) && desc_push_tail(r, prev)))
                 return false;
         }
+
+        /*
+         * LMM(desc_reserve:I) relaxed: the intent, in this writer's own thread slot (rings with
+         * recovery only). The release half of the CAS at D orders it before the head move, so a
+         * survivor that acquires a head at or past id (take_over:A) reads this intent or a later
+         * one of the same slot: a writer that owns id, or is about to mark it reserved, cannot be
+         * missed by the take-over's search, and being alive it stops it.
+         */
+        if (intent != NULL)
+            prb_store(&intent[PRB_TS_DESC], id | PRB_INTENT_SET, PRB_MO_RELAXED);
 
         /*
          * LMM(desc_reserve:D) seq_cst: release for P1 (and for P12's chain), and one of the four
@@ -1158,6 +1331,21 @@ uint64_t prb_clock_ns(void)
     return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
 }
 
+/* Rings with recovery: the thread slot for this entry's intent (prb_recovery.h); false if none. */
+static inline bool acquire_intent(const prb_ring *r, prb_entry *e)
+{
+    e->intent_slot = r->rec_ops->acquire_slot(r->rec_context, &e->intent_token);
+    return e->intent_slot != NULL;
+}
+
+static void release_intent(prb_entry *e)
+{
+    const prb_ring *r = e->ring;
+
+    r->rec_ops->release_slot(r->rec_context, e->intent_token);
+    e->intent_slot = NULL;
+}
+
 /*
  * _prb_commit - the owner's commit: reserved -> committed, or reserved -> finalized (target).
  * Named as in the kernel, whose labels _prb_commit:A and :B are here.
@@ -1170,6 +1358,7 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
 {
     const prb_ring *r = e->ring;
     uint64_t expected;
+    prb_status status = PRB_OK;
 
     if (r == NULL || !e->active)
         return PRB_E_BAD_ENTRY;
@@ -1181,30 +1370,37 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
     if (target == PRB_DESC_FINALIZED) {
         /*
          * A final commit: reserved -> finalized in one store. Only the owner ever changes a
-         * reserved record (finalizers and tail pushers wait for committed or finalized), so no
-         * compare-and-swap is needed; the relaxed load only refuses a corrupted entry. No
-         * store-buffering pair either: nobody has to finalize the record for us.
+         * reserved record (finalizers and tail pushers wait for committed or finalized; a
+         * take-over needs the owner dead), so no compare-and-swap is needed; the relaxed load
+         * only refuses a corrupted entry. No store-buffering pair either: nobody has to finalize
+         * the record for us.
          * LMM(_prb_commit:B) in its release form: publishes every store to this record's
          * descriptor, info and text to readers that acquire the state (P8) and to a writer
          * reopening it (P9).
          */
         if (prb_load(desc_word(r, e->id, D_STATE), PRB_MO_RELAXED) != expected)
-            return PRB_E_BAD_ENTRY;
-        prb_store(desc_word(r, e->id, D_STATE), make_sv(e->id, target), PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
-        return PRB_OK;
+            status = PRB_E_BAD_ENTRY;
+        else
+            prb_store(desc_word(r, e->id, D_STATE), make_sv(e->id, target),
+                      PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
+    } else {
+        /*
+         * LMM(_prb_commit:A) is here: every store to this record's descriptor, info and text is
+         * above. LMM(_prb_commit:B) seq_cst: release publishes them to readers that acquire the
+         * state (P8) and to a writer reopening the record (P9); seq_cst for the store-buffering
+         * pair P10 with prb_commit:A. Failure cannot happen to a correct caller (only the owner
+         * moves a reserved record).
+         */
+        if (!prb_cas(desc_word(r, e->id, D_STATE), &expected, make_sv(e->id, target),
+                     PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST), PRB_MO_RELAXED))
+            status = PRB_E_BAD_ENTRY;
     }
-
-    /*
-     * LMM(_prb_commit:A) is here: every store to this record's descriptor, info and text is
-     * above. LMM(_prb_commit:B) seq_cst: release publishes them to readers that acquire the
-     * state (P8) and to a writer reopening the record (P9); seq_cst for the store-buffering pair
-     * P10 with prb_commit:A. Failure cannot happen to a correct caller (only the owner moves a
-     * reserved record).
-     */
-    if (!prb_cas(desc_word(r, e->id, D_STATE), &expected, make_sv(e->id, target),
-                 PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST), PRB_MO_RELAXED))
-        return PRB_E_BAD_ENTRY;
-    return PRB_OK;
+    /* The slot that holds the record's intent goes back to its thread only now: until the state
+       store, the intent must name the record, or a take-over could not find this writer alive.
+       (The intent itself may stay: a committed record is never taken over.) */
+    if (e->intent_slot != NULL)
+        release_intent(e);
+    return status;
 }
 
 prb_status prb_commit(prb_entry *e)
@@ -1246,10 +1442,15 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
         return PRB_E_TOO_LARGE;
     if (meta == NULL)
         meta = &no_meta;
+    e->ring = r;
+    if (r->rec_ops != NULL && !acquire_intent(r, e))
+        return PRB_E_NO_WRITER_SLOT;
 
-    if (!desc_reserve(r, &id)) {
+    if (!desc_reserve(r, (prb_aword *)e->intent_slot, &id)) {
         /* Counting failures only: the success path has no shared counter to contend on. */
         prb_fetch_add(hdr_word(r, H_FAILED_DESC), 1, PRB_MO_RELAXED);
+        if (e->intent_slot != NULL)
+            release_intent(e);
         return PRB_E_NO_DESCRIPTOR;
     }
 
@@ -1269,7 +1470,6 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
     info_store(r, id, I_LEVEL,
                (uint64_t)meta->level | ((uint64_t)meta->facility << 8) | ((uint64_t)meta->flags << 16));
 
-    e->ring = r;
     e->id = id;
     e->seq = seq;
     e->caller_id = meta->caller_id;
@@ -1401,7 +1601,7 @@ static bool get_data(const prb_ring *r, uint64_t begin, uint64_t next, uint64_t 
  * changed or not. false when the newest record is not a committed record of caller_id; nothing
  * changed.
  */
-static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, uint64_t *id_out)
+static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, prb_aword *intent, uint64_t *id_out)
 {
     desc_copy d;
     uint32_t cid = 0;
@@ -1412,13 +1612,19 @@ static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, uint64_t *id
     if (desc_read(r, id, &d, NULL, &cid, NULL) != PRB_DESC_COMMITTED || cid != caller_id)
         return false;
 
+    /* Rings with recovery: the intent names the record before it is reserved again, as in
+       desc_reserve (desc_reserve:I); the CAS's release half below orders it before. */
+    if (intent != NULL)
+        prb_store(&intent[PRB_TS_DESC], id | PRB_INTENT_SET, PRB_MO_RELAXED);
+
     /*
-     * LMM(desc_reopen_last:A) acquire: the caller is about to read (and move) what the last
-     * commit of this record published (P9, pairs with _prb_commit:B). A CAS: a reservation that
-     * finalized the record meanwhile wins.
+     * LMM(desc_reopen_last:A) acq_rel: the acquire half because the caller is about to read (and
+     * move) what the last commit of this record published (P9, pairs with _prb_commit:B); the
+     * release half orders the intent above before the reserved state, for a take-over that reads
+     * this state (take_over:B). A CAS: a reservation that finalized the record meanwhile wins.
      */
     if (!prb_cas(desc_word(r, id, D_STATE), &d.state_var, make_sv(id, PRB_DESC_RESERVED),
-                 PRB_MO(desc_reopen_last_A, PRB_MO_ACQUIRE), PRB_MO_RELAXED))
+                 PRB_MO(desc_reopen_last_A, PRB_MO_ACQ_REL), PRB_MO_RELAXED))
         return false;
     *id_out = id;
     return true;
@@ -1482,12 +1688,17 @@ prb_status prb_reserve_in_last(prb_ring *r, prb_entry *e, uint32_t caller_id, si
         return PRB_E_READ_ONLY;
     if (additional > prb_max_text_size(r))
         return PRB_E_TOO_LARGE;
-    if (!desc_reopen_last(r, caller_id, &id))
+    e->ring = r;
+    if (r->rec_ops != NULL && !acquire_intent(r, e))
+        return PRB_E_NO_WRITER_SLOT;
+    if (!desc_reopen_last(r, caller_id, (prb_aword *)e->intent_slot, &id)) {
+        if (e->intent_slot != NULL)
+            release_intent(e);
         return PRB_E_CANNOT_EXTEND;
+    }
 
     /* LMM(prb_reserve_in_last:A): from here this writer has the record to itself. */
     lc = prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED);
-    e->ring = r;
     e->id = id;
     e->seq = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
     e->caller_id = (uint32_t)(lc >> 32); /* what a re-commit must write back */
@@ -1807,6 +2018,7 @@ void prb_get_stats(const prb_ring *r, prb_stats *s)
         s->reserved = s->finalized;
     s->failed_descriptor = prb_load(hdr_word(r, H_FAILED_DESC), PRB_MO_RELAXED);
     s->failed_data = prb_load(hdr_word(r, H_FAILED_DATA), PRB_MO_RELAXED);
+    s->taken_over = prb_load(hdr_word(r, H_TAKEN_OVER), PRB_MO_RELAXED);
     /* Relaxed snapshots, tail first (on a live ring the head read after it is at least as far).
        Clamped: a head seen behind the tail counts as empty, more than a ring ahead as full. */
     tail = prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_RELAXED);
@@ -1894,6 +2106,10 @@ static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, uns
     r->fault_hook = NULL;
     r->fault_context = NULL;
     r->read_only = false;
+    r->rec_ops = NULL;
+    r->rec_context = NULL;
+    r->rec_slots = NULL;
+    r->rec_slot_count = 0;
     *status = PRB_OK;
     return r;
 }
@@ -2033,6 +2249,15 @@ void prb_ring_destroy(prb_ring *r)
         return;
     free(r->owned);
     free(r);
+}
+
+void prb_ring_enable_recovery(prb_ring *r, prb_aword *slots, uint32_t count, const prb_recovery_ops *ops,
+                              void *context)
+{
+    r->rec_slots = slots;
+    r->rec_slot_count = count;
+    r->rec_context = context;
+    r->rec_ops = ops;
 }
 
 void prb_ring_set_fault_hook(prb_ring *r, prb_fault_hook hook, void *context)

@@ -13,9 +13,12 @@
 
 #include "prb_file.h"
 #include "prb_atomics.h"
+#include "prb_recovery.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +73,10 @@ struct prb_file {
     bool has_slot;
     uint32_t slot;
     uint64_t generation;
+    /* What this handle's thread slots hold as their owner: (slot + 1) << 40 | generation's low
+       40 bits (prb_recovery.h). */
+    uint64_t owner_tag;
+    struct prb_file *next_open; /* the registry of open writable handles (thread exit) */
     struct file_header header;
 };
 
@@ -95,6 +102,7 @@ static prb_file *fail(prb_status *status_out, prb_status status)
 }
 
 static void mark_slot_closed(prb_file *f);
+static void stop_recovery(prb_file *f);
 
 /* Releases whatever of a half-built prb_file exists; keeps errno as the caller set it. */
 static void release(prb_file *f)
@@ -103,8 +111,10 @@ static void release(prb_file *f)
 
     if (f == NULL)
         return;
-    if (f->has_slot)
+    if (f->has_slot) {
+        stop_recovery(f);
         mark_slot_closed(f);
+    }
     prb_ring_destroy(f->ring);
     if (f->mapping != NULL)
         munmap(f->mapping, f->mapping_bytes);
@@ -218,6 +228,235 @@ static void mark_slot_closed(prb_file *f)
 {
     if (f->mapping != NULL && prb_load(slot_word(f, f->slot, PS_GENERATION), PRB_MO_RELAXED) == f->generation)
         prb_store(slot_word(f, f->slot, PS_CLOSED), 1, PRB_MO_RELAXED);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Thread slots: where each writer thread keeps its intent (prb_recovery.h, docs/RECOVERY.md)
+ * ------------------------------------------------------------------------------------------- */
+
+#define OWNER_GENERATION_BITS 40
+#define OWNER_GENERATION_MASK ((UINT64_C(1) << OWNER_GENERATION_BITS) - 1)
+/* A release token for a slot claimed for one reservation only (see acquire_thread_slot). */
+#define TOKEN_TEMPORARY (UINT64_C(1) << 63)
+
+static prb_aword *thread_slot(const prb_file *f, uint32_t t)
+{
+    uint64_t line = 1 + (uint64_t)f->header.process_slots + t;
+
+    return (prb_aword *)((char *)f->mapping + f->header.table_offset + PRB_FILE_SLOT_BYTES * line);
+}
+
+/*
+ * The slot each thread keeps for each ring file it writes: found without a system call or a
+ * locked instruction on every reservation after its first. `busy` is set while a reservation of
+ * this thread holds the slot; a signal handler that writes meanwhile (or a second entry the
+ * thread holds open) takes a temporary slot instead, so that each record in flight has an intent
+ * of its own. A handful of files per thread; beyond that, temporary slots.
+ */
+#define THREAD_FILES 4
+struct thread_file_slot {
+    const prb_file *file; /* compared, never followed: the file may be closed */
+    uint64_t owner_tag;
+    prb_aword *slot;
+    volatile sig_atomic_t busy;
+};
+static _Thread_local struct thread_file_slot thread_slots[THREAD_FILES];
+
+/*
+ * The handles open for writing in this process, so that a thread's exit frees its slots only in
+ * files still mapped. Not async-signal-safe (a mutex): used at open, close and thread exit only.
+ */
+static pthread_mutex_t open_files_lock = PTHREAD_MUTEX_INITIALIZER;
+static prb_file *open_files;
+static pthread_once_t thread_exit_once = PTHREAD_ONCE_INIT;
+static pthread_key_t thread_exit_key;
+
+/*
+ * A slot of this handle goes back to the table, unless its intent names a record that may still
+ * need a take-over (a record left in flight: the slot must keep naming it until a survivor has
+ * taken it over; after that, a writer that needs a slot reclaims it, see claim_thread_slot).
+ */
+static void free_thread_slot(prb_file *f, prb_aword *slot)
+{
+    uint64_t expected = f->owner_tag;
+
+    if (!prb_ring_intent_settled(f->ring, prb_load(&slot[PRB_TS_DESC], PRB_MO_RELAXED)))
+        return;
+    /* Release: pairs with claim_thread_slot's acquire (the next owner overwrites the intent). */
+    prb_cas(&slot[PRB_TS_OWNER], &expected, 0, PRB_MO_RELEASE, PRB_MO_RELAXED);
+}
+
+/* A thread ends: its slots go back to the table (the ones of files still open). */
+static void release_thread_slots(void *unused)
+{
+    unsigned i;
+
+    (void)unused;
+    pthread_mutex_lock(&open_files_lock);
+    for (i = 0; i < THREAD_FILES; i++) {
+        struct thread_file_slot *t = &thread_slots[i];
+        prb_file *f;
+
+        for (f = open_files; f != NULL && t->file != NULL; f = f->next_open) {
+            if (f == t->file && f->owner_tag == t->owner_tag) {
+                free_thread_slot(f, t->slot);
+                break;
+            }
+        }
+        t->file = NULL;
+    }
+    pthread_mutex_unlock(&open_files_lock);
+}
+
+static void make_thread_exit_key(void) { pthread_key_create(&thread_exit_key, release_thread_slots); }
+
+/*
+ * claim_thread_slot() - a free thread slot becomes this handle's: free -> owned by owner_tag. A
+ * slot is free when its owner word is 0, or when its owner is gone and its intent settled (the
+ * record it names can need no take-over): that second scan makes system calls, and runs only when
+ * the table has no free slot.
+ * Return: the slot, or NULL when every slot is in use.
+ */
+static prb_aword *claim_thread_slot(prb_file *f)
+{
+    uint32_t t, pass;
+
+    for (pass = 0; pass < 2; pass++) {
+        for (t = 0; t < f->header.thread_slots; t++) {
+            prb_aword *slot = thread_slot(f, t);
+            uint64_t owner = prb_load(&slot[PRB_TS_OWNER], PRB_MO_RELAXED);
+
+            if (owner != 0 && (pass == 0 || !prb_file_owner_gone(f, owner) ||
+                               !prb_ring_intent_settled(f->ring, prb_load(&slot[PRB_TS_DESC], PRB_MO_RELAXED))))
+                continue;
+            /* Acquire: pairs with the release that freed the slot; we overwrite its intent next. */
+            if (prb_cas(&slot[PRB_TS_OWNER], &owner, f->owner_tag, PRB_MO_ACQUIRE, PRB_MO_RELAXED)) {
+                prb_store(&slot[PRB_TS_DESC], 0, PRB_MO_RELAXED);
+                return slot;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* prb_recovery_ops.acquire_slot: the calling thread's slot for this file. */
+static prb_aword *acquire_thread_slot(void *context, uint64_t *token)
+{
+    prb_file *f = (prb_file *)context;
+    struct thread_file_slot *free_entry = NULL;
+    prb_aword *slot;
+    unsigned i;
+
+    for (i = 0; i < THREAD_FILES; i++) {
+        struct thread_file_slot *t = &thread_slots[i];
+
+        if (t->file == f && t->owner_tag == f->owner_tag) {
+            if (t->busy)
+                goto temporary; /* a signal handler, or a second open entry of this thread */
+            t->busy = 1;
+            atomic_signal_fence(memory_order_seq_cst); /* busy is set before the intent store */
+            *token = i;
+            return t->slot;
+        }
+        if (free_entry == NULL && (t->file == NULL || t->file == f))
+            free_entry = t; /* unused, or left by an earlier handle at this address */
+    }
+    if (free_entry != NULL) {
+        slot = claim_thread_slot(f);
+        if (slot == NULL)
+            return NULL;
+        free_entry->busy = 1;
+        free_entry->slot = slot;
+        free_entry->owner_tag = f->owner_tag;
+        free_entry->file = f;
+        atomic_signal_fence(memory_order_seq_cst);
+        /* Once per thread, so that its exit frees its slots (glibc keeps the first keys' values
+           in the thread itself: no allocation). */
+        if (pthread_getspecific(thread_exit_key) == NULL)
+            pthread_setspecific(thread_exit_key, thread_slots);
+        *token = (uint64_t)(free_entry - thread_slots);
+        return slot;
+    }
+temporary:
+    slot = claim_thread_slot(f);
+    if (slot == NULL)
+        return NULL;
+    *token = TOKEN_TEMPORARY | (uint64_t)(slot - thread_slot(f, 0)) / (PRB_FILE_SLOT_BYTES / WORD_BYTES);
+    return slot;
+}
+
+/* prb_recovery_ops.release_slot. */
+static void release_thread_slot(void *context, uint64_t token)
+{
+    prb_file *f = (prb_file *)context;
+
+    if ((token & TOKEN_TEMPORARY) != 0) {
+        /* Release: pairs with claim_thread_slot's acquire. */
+        prb_store(&thread_slot(f, (uint32_t)(token & ~TOKEN_TEMPORARY))[PRB_TS_OWNER], 0, PRB_MO_RELEASE);
+        return;
+    }
+    atomic_signal_fence(memory_order_seq_cst); /* the commit is done before the slot is free */
+    thread_slots[token].busy = 0;
+}
+
+static bool owner_gone_op(void *context, uint64_t owner_tag) { return prb_file_owner_gone((prb_file *)context, owner_tag); }
+
+static const prb_recovery_ops file_recovery_ops = {owner_gone_op, acquire_thread_slot, release_thread_slot};
+
+/* A writable handle: its ring records intents in the file's thread slots, and takes over the
+   records of writers that died. */
+static void start_recovery(prb_file *f)
+{
+    f->owner_tag = ((uint64_t)(f->slot + 1) << OWNER_GENERATION_BITS) | (f->generation & OWNER_GENERATION_MASK);
+    pthread_once(&thread_exit_once, make_thread_exit_key);
+    pthread_mutex_lock(&open_files_lock);
+    f->next_open = open_files;
+    open_files = f;
+    pthread_mutex_unlock(&open_files_lock);
+    prb_ring_enable_recovery(f->ring, thread_slot(f, 0), f->header.thread_slots, &file_recovery_ops, f);
+}
+
+/* Closing: the handle leaves the registry and the thread slots it holds are free again, but for
+   a slot whose record is still in flight (a thread that never committed it): that one keeps naming
+   the record, whose writer is now gone, until a survivor takes it over. */
+static void stop_recovery(prb_file *f)
+{
+    prb_file **p;
+    uint32_t t;
+    unsigned i;
+
+    if (f->owner_tag == 0)
+        return;
+    pthread_mutex_lock(&open_files_lock);
+    for (p = &open_files; *p != NULL; p = &(*p)->next_open) {
+        if (*p == f) {
+            *p = f->next_open;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&open_files_lock);
+    for (i = 0; i < THREAD_FILES; i++)
+        if (thread_slots[i].file == f)
+            thread_slots[i].file = NULL;
+    for (t = 0; t < f->header.thread_slots; t++)
+        if (prb_load(&thread_slot(f, t)[PRB_TS_OWNER], PRB_MO_RELAXED) == f->owner_tag)
+            free_thread_slot(f, thread_slot(f, t));
+}
+
+bool prb_file_owner_gone(const prb_file *f, uint64_t owner_tag)
+{
+    uint64_t slot = (owner_tag >> OWNER_GENERATION_BITS) - 1, now;
+    prb_writer_state state;
+
+    if (owner_tag == 0)
+        return true;
+    if (slot >= f->header.process_slots)
+        return false; /* a damaged tag: no answer, so alive */
+    now = prb_load(slot_word(f, (uint32_t)slot, PS_GENERATION), PRB_MO_ACQUIRE);
+    if ((now & OWNER_GENERATION_MASK) != (owner_tag & OWNER_GENERATION_MASK))
+        return true; /* the slot was claimed again since: that owner is gone */
+    state = prb_file_writer_state(f, (uint32_t)slot, now);
+    return state == PRB_WRITER_DEAD || state == PRB_WRITER_REPLACED;
 }
 
 bool prb_file_writer_slot(const prb_file *f, uint32_t *slot, uint64_t *generation)
@@ -384,6 +623,7 @@ prb_file *prb_file_create(const char *path, unsigned desc_bits, unsigned data_bi
     status = claim_slot(f);
     if (status != PRB_OK)
         goto failed;
+    start_recovery(f);
 
     /* Publish: the complete file appears at @path at once, or not at all (EEXIST when anything,
        a symlink included, is there: link() never follows or replaces it). */
@@ -511,6 +751,7 @@ prb_file *prb_file_open(const char *path, unsigned flags, prb_status *status_out
         status = claim_slot(f);
         if (status != PRB_OK)
             goto failed;
+        start_recovery(f);
     }
     if (status_out != NULL)
         *status_out = PRB_OK;

@@ -250,6 +250,10 @@ typedef struct prb_entry {
     uint32_t caller_id;
     /** 1 while the entry holds a reservation, 0 after commit. */
     uint32_t active;
+    /** Rings with dead-writer recovery (ring files): the thread slot holding this record's
+        intent, and what the slot's provider needs back when the record is committed. */
+    void *intent_slot;
+    uint64_t intent_token;
 } prb_entry;
 
 /**
@@ -398,6 +402,9 @@ typedef struct prb_stats {
     /** Bytes of the text ring between the data tail and the data head (blocks not yet reclaimed,
         including the wasted ends of wrapped blocks): a relaxed snapshot, 0 .. 2^data_bits. */
     uint64_t text_bytes_used;
+    /** Records taken over from writers that died in the middle of them (ring files only,
+        docs/RECOVERY.md); readers count each as lost. */
+    uint64_t taken_over;
 } prb_stats;
 
 /** A snapshot of the counters; costs nothing on the write path (derived or failure-only). */

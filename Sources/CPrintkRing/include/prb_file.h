@@ -221,6 +221,15 @@ bool prb_file_writer_slot(const prb_file *file, uint32_t *slot, uint64_t *genera
 prb_writer_state prb_file_writer_state(const prb_file *file, uint32_t slot, uint64_t generation);
 
 /**
+ * prb_file_owner_gone() - is the holder of a thread slot's owner tag gone for good? The tag is
+ * (process slot + 1) << 40 | the slot's generation (low 40 bits); 0 (a free slot) is gone.
+ * Context: any thread; may make a system call (prb_file_writer_state).
+ * Return: true if its process slot was claimed again since, or is held by nobody; false while it
+ * is held, and when the tag is damaged or the answer unknown.
+ */
+bool prb_file_owner_gone(const prb_file *file, uint64_t owner_tag);
+
+/**
  * prb_file_list_writers() - the process slots that have ever been claimed, with their state.
  * @out: room for @max entries (may be NULL when @max is 0)
  *
