@@ -1037,6 +1037,17 @@ static bool take_over(const prb_ring *r, uint64_t id)
     if (sv != make_sv(id, PRB_DESC_RESERVED) && sv != make_sv(id_prev_wrap(r, id), PRB_DESC_REUSABLE) &&
         !(sv == 0 && in_first_wrap(r, id)))
         return false;
+    /*
+     * A slot never used reads 0, which is also the reserved state of id 0 (the first id of the
+     * second wrap, in slot 0). Read as "never marked reserved" while it is in fact id 0's live
+     * reservation, it would be taken from under its writer: the head read at A may be old. But id
+     * 0's reserver pushed the tail past its slot's first-wrap id before it stored that state
+     * (desc_reserve:F publishes it, and B acquired it): so a record whose slot is unclaimed must
+     * still be at or after the tail. Relaxed: ordered after B.
+     */
+    if (sv != make_sv(id, PRB_DESC_RESERVED) &&
+        desc_id(id - prb_load(hdr_word(r, H_TAIL_ID), PRB_MO_RELAXED)) >= r->desc_count)
+        return false;
 
     /* The search: bounded by the table's size. Relaxed loads (LMM(take_over:C)): what they must
        see is ordered by A and B above; the liveness query synchronizes with a death by itself. */
@@ -1054,12 +1065,15 @@ static bool take_over(const prb_ring *r, uint64_t id)
         return false; /* nobody claims it: a writer without intents, or damage; leave it */
 
     /*
-     * LMM(take_over:D) CAS, relaxed: the new state publishes nothing (no other word was written),
-     * and a failure means the record moved on (its writer was alive after all, or another
-     * survivor took it over first). The tail push that follows publishes the reusable state to
-     * whoever sees the new tail, as for any record made reusable (desc_make_reusable:A).
+     * LMM(take_over:D) release CAS. Pairs with desc_read:A (and every other acquire of a state
+     * word): the dead writer's own stores to the record, its block positions above all, which the
+     * data-tail walk follows from the reusable state, were never published by a commit. This
+     * writer sees them (the liveness query synchronized with the death), and its release passes
+     * them on to whoever reads the new state. (A record made reusable the usual way needs no such
+     * release: its state word's release sequence starts at the commit.) Failure: the record moved
+     * on (its writer was alive after all, or another survivor took it over first); nothing to do.
      */
-    if (!prb_cas(sv_word, &sv, make_sv(id, PRB_DESC_REUSABLE), PRB_MO(take_over_D, PRB_MO_RELAXED),
+    if (!prb_cas(sv_word, &sv, make_sv(id, PRB_DESC_REUSABLE), PRB_MO(take_over_D, PRB_MO_RELEASE),
                  PRB_MO_LOAD(take_over_D, PRB_MO_RELAXED)))
         return false;
     prb_fetch_add(hdr_word(r, H_TAKEN_OVER), 1, PRB_MO_RELAXED);
@@ -1079,6 +1093,27 @@ bool prb_ring_intent_settled(const prb_ring *r, uint64_t intent)
     /* Moved onto but never marked reserved: only while the head is at or past id, within a ring. */
     return !(desc_id(head - id) < r->desc_count &&
              (sv == make_sv(id_prev_wrap(r, id), PRB_DESC_REUSABLE) || (sv == 0 && in_first_wrap(r, id))));
+}
+
+/*
+ * finish_superseded() - a committed record that is no longer the newest should have been
+ * finalized: by the reservation after it (desc_make_final), or else by its own committer, which
+ * looks at the head after its commit (prb_commit:A, the pair P10). A committer that died between
+ * its commit and that look leaves it committed for good. Finalizing it is what the committer would
+ * have done, and what any reserver may do (it can no longer be reopened: only the newest record
+ * can), so no liveness question arises; its text is whole, and readers get it.
+ * Return: true if the record is finalized now.
+ */
+static bool finish_superseded(const prb_ring *r, uint64_t id)
+{
+    /* Acquire, as desc_read:A: pairs with the commit (P8). Relaxed head: a guess, as in
+       desc_reopen_last; desc_make_final's CAS decides. */
+    uint64_t sv = prb_load(desc_word(r, id, D_STATE), PRB_MO_ACQUIRE);
+
+    if (sv != make_sv(id, PRB_DESC_COMMITTED) || prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_RELAXED) == id)
+        return false;
+    desc_make_final(r, id);
+    return true;
 }
 
 /* The id in the header of the block where a data-tail push up to `lpos` stops, or `none`. */
@@ -1104,27 +1139,29 @@ static bool recover_blocked_data(const prb_ring *r, uint64_t lpos)
     if (r->rec_ops == NULL)
         return false;
     id = data_blocker(r, lpos, none);
-    return id != none && take_over(r, desc_id(id));
+    return id != none && (finish_superseded(r, desc_id(id)) || take_over(r, desc_id(id)));
 }
 
 /*
  * recover_blocked_tail() - desc_push_tail(tail_id) failed: the record at the tail, its successor
  * (the tail may only stand on a finished record) or a data block in the way of its data may
- * belong to a dead writer. Return: true if something was taken over.
+ * belong to a dead writer. Return: true if something changed (worth trying again).
  */
 static bool recover_blocked_tail(const prb_ring *r, uint64_t tail_id)
 {
+    uint64_t next_id = desc_id(tail_id + 1);
     bool any;
 
     if (r->rec_ops == NULL)
         return false;
-    any = take_over(r, tail_id);
-    any = take_over(r, desc_id(tail_id + 1)) || any;
+    any = finish_superseded(r, tail_id) || take_over(r, tail_id);
+    any = finish_superseded(r, next_id) || take_over(r, next_id) || any;
     return recover_blocked_data(r, prb_load(desc_word(r, tail_id, D_NEXT), PRB_MO_RELAXED)) || any;
 }
 
-static bool desc_reserve(const prb_ring *r, prb_aword *intent, uint64_t *id_out)
+static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
 {
+    prb_aword *intent = (prb_aword *)e->intent_slot;
     prb_aword *head_word = hdr_word(r, H_HEAD_ID);
     prb_aword *tail_word = hdr_word(r, H_TAIL_ID);
     prb_aword *sv_word;
@@ -1147,8 +1184,13 @@ static bool desc_reserve(const prb_ring *r, prb_aword *intent, uint64_t *id_out)
         if (prev == prb_load(tail_word, PRB_MO_LOAD(desc_reserve_C, PRB_MO_ACQUIRE))) {
             /* A ring file may have a dead writer in the way: take its record over, try again
                (once: a second failure is a live writer, or a recovery to make next time). */
-            if (!desc_push_tail(r, prev) && !(recover_blocked_tail(r, prev) && desc_push_tail(r, prev)))
+            if (!desc_push_tail(r, prev) && !(recover_blocked_tail(r, prev) && desc_push_tail(r, prev))) {
+                /* No record is ours: an intent left from a failed CAS above would keep a
+                   take-over of that record waiting on us for as long as we do not write. */
+                if (intent != NULL)
+                    prb_store(&intent[PRB_TS_DESC], 0, PRB_MO_RELAXED);
                 return false;
+            }
         }
 
         /*
@@ -1168,6 +1210,12 @@ static bool desc_reserve(const prb_ring *r, prb_aword *intent, uint64_t *id_out)
          */
     } while (!prb_cas(head_word, &head, id, PRB_MO(desc_reserve_D, PRB_MO_SEQ_CST),
                       PRB_MO_LOAD(desc_reserve_D, PRB_MO_ACQUIRE)));
+
+    if (intent != NULL) {
+        e->id = id;
+        e->seq = seq_of_id(r, id);
+        fault_point(r, PRB_FAULT_DESC_HEAD_MOVED, e);
+    }
 
     sv_word = desc_word(r, id, D_STATE);
 
@@ -1395,11 +1443,16 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
                      PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST), PRB_MO_RELAXED))
             status = PRB_E_BAD_ENTRY;
     }
-    /* The slot that holds the record's intent goes back to its thread only now: until the state
-       store, the intent must name the record, or a take-over could not find this writer alive.
-       (The intent itself may stay: a committed record is never taken over.) */
-    if (e->intent_slot != NULL)
+    /* Only now that the record is committed may its intent go (a committed record is never taken
+       over; a superseded one left committed by a dead committer is finished without asking
+       anyone: finish_superseded), and the slot go back to its thread. Until the state store the
+       intent must name the record, or a take-over could not find this writer alive. Cleared, an
+       intent never keeps a take-over of someone else's record waiting on a writer that has moved
+       on (a reopen by another thread of the same caller id). */
+    if (e->intent_slot != NULL) {
+        prb_store(&((prb_aword *)e->intent_slot)[PRB_TS_DESC], 0, PRB_MO_RELAXED);
         release_intent(e);
+    }
     return status;
 }
 
@@ -1446,7 +1499,7 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
     if (r->rec_ops != NULL && !acquire_intent(r, e))
         return PRB_E_NO_WRITER_SLOT;
 
-    if (!desc_reserve(r, (prb_aword *)e->intent_slot, &id)) {
+    if (!desc_reserve(r, e, &id)) {
         /* Counting failures only: the success path has no shared counter to contend on. */
         prb_fetch_add(hdr_word(r, H_FAILED_DESC), 1, PRB_MO_RELAXED);
         if (e->intent_slot != NULL)
@@ -1624,8 +1677,11 @@ static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, prb_aword *i
      * this state (take_over:B). A CAS: a reservation that finalized the record meanwhile wins.
      */
     if (!prb_cas(desc_word(r, id, D_STATE), &d.state_var, make_sv(id, PRB_DESC_RESERVED),
-                 PRB_MO(desc_reopen_last_A, PRB_MO_ACQ_REL), PRB_MO_RELAXED))
+                 PRB_MO(desc_reopen_last_A, PRB_MO_ACQ_REL), PRB_MO_RELAXED)) {
+        if (intent != NULL)
+            prb_store(&intent[PRB_TS_DESC], 0, PRB_MO_RELAXED); /* not ours: see desc_reserve */
         return false;
+    }
     *id_out = id;
     return true;
 }

@@ -37,6 +37,7 @@
 #include "suites_commit.hpp"
 #include "suites_extend.hpp"
 #include "suites_records.hpp"
+#include "suites_recovery.hpp"
 #include "suites_tails.hpp"
 
 namespace {
@@ -72,6 +73,16 @@ const run_spec runs[] = {
     {"extend_over_reader", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::extend_over_reader>},
     {"alloc_cas_behind_ring", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::alloc_cas_behind_ring>},
     {"walk_fails_then_tail_moves", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::walk_fails_then_tail_moves>},
+    {"dead_writer_head_moved", rl::random_scheduler_type, 0, false,
+     simulate_suite<prbrl::dead_writer<PRB_FAULT_DESC_HEAD_MOVED> >},
+    {"dead_writer_desc_reserved", rl::random_scheduler_type, 0, false,
+     simulate_suite<prbrl::dead_writer<PRB_FAULT_DESC_RESERVED> >},
+    {"dead_writer_data_allocated", rl::random_scheduler_type, 0, false,
+     simulate_suite<prbrl::dead_writer<PRB_FAULT_DATA_ALLOCATED> >},
+    {"dead_writer_text_partial", rl::random_scheduler_type, 0, false,
+     simulate_suite<prbrl::dead_writer<PRB_FAULT_TEXT_PARTIAL> >},
+    {"dead_writer_committed", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::dead_writer<PRB_FAULT_COMMITTED> >},
+    {"dead_writer_two_survivors", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::dead_writer_two_survivors>},
     {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 2, false, simulate_suite<prbrl::commit_store_buffering>},
     {"extend_shared_caller", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::extend_shared_caller>},
     {"next_seq_sees_prefix", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::next_seq_sees_prefix>},
