@@ -38,7 +38,8 @@ let package = Package(
         // dmesg shows the kernel log.
         .executableTarget(
             name: "prb-log",
-            dependencies: ["PrintkRing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            // CPrintkRing for its test-only submodule: the freeze points' fault hook.
+            dependencies: ["PrintkRing", "CPrintkRing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "prb-dump",
