@@ -201,8 +201,8 @@ public final class CrashCampaign {
         return counts
     }
 
-    /// One ring file: writers, kills and checks until the kills are done or the ring wedges.
-    func runRing() throws(HarnessError) {
+    /// Creates a new ring file, the one the campaign's writers, probes and dumps use from now on.
+    public func createRing() throws(HarnessError) {
         counts.rings += 1
         ringPath = scratch.file("ring-\(counts.rings)")
         finishedReports = []
@@ -213,6 +213,49 @@ public final class CrashCampaign {
         guard create.wait(seconds: configuration.childTimeoutSeconds) == .exited(0) else {
             throw .toolFailed("prb-log --create \(ringPath) failed")
         }
+    }
+
+    /// A writer frozen at a fault point, still running.
+    public struct FrozenWriter {
+        public let process: ChildProcess
+        /// The seq of the record it froze in.
+        public let seq: UInt64
+        /// The line it was writing.
+        public let line: SelfCheckingLine
+    }
+
+    /// Starts a writer that freezes at `point` of the `record`-th record reaching it, and waits
+    /// (bounded) until it says it froze. Returns nil if it ended without freezing (the ring
+    /// refused every record that would have reached the point); throws if it did neither in time.
+    public func startFrozenWriter(at point: FreezePoint, record: Int) throws(HarnessError) -> FrozenWriter? {
+        let notify = scratch.file("frozen")
+        unlink(notify)
+        let victim = try startWriter(
+            lines: record + 500,
+            environment: [
+                "PRB_TEST_FREEZE_AT": point.rawValue, "PRB_TEST_FREEZE_RECORD": String(record), "PRB_TEST_FREEZE_NOTIFY": notify,
+            ])
+        // The victim may also end first, if the ring refused the records that would have
+        // reached the point.
+        _ = waitUntil(seconds: configuration.childTimeoutSeconds) {
+            readFile(notify).contains("\n") || victim.process.poll()
+        }
+        guard let frozen = FrozenLine(readFile(notify)) else {
+            let ended = victim.process.poll()
+            victim.process.killAndReap()
+            victim.killed = true
+            finish(victim)
+            if !ended { throw .timedOut("writer \(victim.id) to freeze at \(point.rawValue)") }
+            return nil
+        }
+        victim.killed = true  // from here on its report is partial, whatever ends it
+        finish(victim)
+        return FrozenWriter(process: victim.process, seq: frozen.seq, line: SelfCheckingLine(writer: victim.id, counter: frozen.record - 1))
+    }
+
+    /// One ring file: writers, kills and checks until the kills are done or the ring wedges.
+    func runRing() throws(HarnessError) {
+        try createRing()
         let followPath = scratch.file("follow-\(counts.rings)")
         let follower =
             configuration.follow
@@ -283,34 +326,15 @@ public final class CrashCampaign {
             writers[slot] = try startWriter(lines: configuration.linesPerWriter)
         case .freeze(let point):
             let record = 1 + nextRandom(below: configuration.maxFreezeRecord)
-            let notify = scratch.file("frozen")
-            unlink(notify)
-            let victim = try startWriter(
-                lines: record + 500,
-                environment: [
-                    "PRB_TEST_FREEZE_AT": point.rawValue, "PRB_TEST_FREEZE_RECORD": String(record),
-                    "PRB_TEST_FREEZE_NOTIFY": notify,
-                ])
-            // Wait (bounded) for the victim to say it froze; it may also end first, if the ring
-            // refused the records that would have reached the point.
-            _ = waitUntil(seconds: configuration.childTimeoutSeconds) {
-                readFile(notify).contains("\n") || victim.process.poll()
-            }
-            guard let frozen = FrozenLine(readFile(notify)) else {
-                victim.process.killAndReap()
-                victim.killed = true
-                finish(victim)
-                if victim.process.ending == nil { throw .timedOut("writer \(victim.id) to freeze at \(point)") }
+            guard let frozen = try startFrozenWriter(at: point, record: record) else {
                 counts.freezesMissed += 1
                 return false
             }
-            victim.killed = true
-            victim.process.killAndReap()
+            frozen.process.killAndReap()
             counts.kills += 1
-            finish(victim)
             deadSeq = frozen.seq
             deadPoint = point
-            deadLine = SelfCheckingLine(writer: victim.id, counter: frozen.record - 1)
+            deadLine = frozen.line
         }
         // A few records after the kill (which finalize a committed record), then the dead record
         // must show as it should.
