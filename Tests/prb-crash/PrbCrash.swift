@@ -82,6 +82,12 @@ struct PrbCrash: ParsableCommand {
         let counts = try campaign.run()
         print("== kill point \(at), \(writers) writers, ring 2^\(descBits) records / 2^\(dataBits) bytes, seed \(seed)")
         print(counts.summary)
+        // One line for scripts/crash-test.sh to add up.
+        print(
+            "counts: kills=\(counts.kills) wedges=\(counts.wedges) torn=\(counts.findings.torn) "
+                + "missing=\(counts.findings.missingFinalized) dead_misshown=\(counts.deadRecordsMisshown) "
+                + "other_failures=\(counts.findings.failures - counts.findings.torn - counts.findings.missingFinalized) "
+                + "harness=\(counts.harnessProblems.count) takeovers=\(counts.takeovers.map(String.init) ?? "n/a")")
         if !counts.findings.problems.isEmpty {
             print("first problems:")
             for problem in counts.findings.problems.prefix(10) { print("  " + problem) }
