@@ -85,6 +85,8 @@ public struct WriterReport {
 /// The findings of one check. Every count but `records` and `lostRecords` is a failure.
 public struct Findings: CustomStringConvertible, Sendable {
     public var records = 0
+    /// Records reported lost after the first record shown (overwritten while the dump read, or
+    /// never finished).
     public var lostRecords: UInt64 = 0
     /// A record whose text does not check (torn, or damaged).
     public var torn = 0
@@ -155,7 +157,8 @@ public func check(_ dump: Dump, reports: [WriterReport], quiet: Bool = false, sl
     for event in dump.events {
         switch event {
         case .lost(let from, let count):
-            findings.lostRecords += count
+            // A run before the first record was overwritten before the dump began: not counted.
+            if findings.records > 0 { findings.lostRecords += count }
             if let expected, from != expected {
                 findings.unaccountedGaps += 1
                 findings.note("lost run from \(from) where seq \(expected) was due")
