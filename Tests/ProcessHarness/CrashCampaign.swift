@@ -400,6 +400,8 @@ public final class CrashCampaign {
     public struct WrapCheck {
         public var succeeded: Bool
         public var why: String
+        /// The ring's oldest record after the probe (prb-dump --stats first_seq).
+        public var firstSeq: UInt64?
     }
 
     /// Writes enough records to wrap both the descriptor ring and the text ring `wraps` times and
@@ -418,13 +420,15 @@ public final class CrashCampaign {
         if result.written < configuration.wraps * perWrap {
             return WrapCheck(
                 succeeded: false,
-                why: "the ring took \(result.written) of \(lines) writes (dead record \(deadSeq.map(String.init) ?? "?"))")
+                why: "the ring took \(result.written) of \(lines) writes (dead record \(deadSeq.map(String.init) ?? "?"))",
+                firstSeq: firstSeq)
         }
         if let deadSeq, let firstSeq, firstSeq <= deadSeq {
             return WrapCheck(
-                succeeded: false, why: "after \(result.written) writes the oldest record \(firstSeq) is not past the dead one \(deadSeq)")
+                succeeded: false, why: "after \(result.written) writes the oldest record \(firstSeq) is not past the dead one \(deadSeq)",
+                firstSeq: firstSeq)
         }
-        return WrapCheck(succeeded: true, why: "")
+        return WrapCheck(succeeded: true, why: "", firstSeq: firstSeq)
     }
 
     /// A one-shot prb-dump --json from seq 0.
