@@ -128,8 +128,6 @@ public final class CrashCampaign {
         return finishedReports
             + pids.filter { !finished.contains($0.key) }.map { WriterReport(writer: $0.key, pid: $0.value, seqs: []) }
     }
-    /// Kills that may still have left records in the ring: slack for the quiet dump's check.
-    private var concurrency: Int { configuration.writers + 2 }
 
     public init(_ configuration: CampaignConfiguration) throws(HarnessError) {
         self.configuration = configuration
@@ -286,7 +284,7 @@ public final class CrashCampaign {
             // Every reported record above the first one shown must be there once all is quiet.
             let quiet = try dump()
             counts.dumps += 1
-            counts.findings.add(check(quiet, reports: reports, quiet: true, slack: concurrency))
+            counts.findings.add(check(quiet, reports: reports, quiet: true))
         }
         if let follower {
             follower.send(SIGTERM)

@@ -99,8 +99,9 @@ public struct Findings: CustomStringConvertible, Sendable {
     public var wrongWriter = 0
     /// A jump in seq that no lost run covers.
     public var unaccountedGaps = 0
-    /// A record its writer reported written that a dump of a quiet ring does not show although
-    /// it lies above the dump's first record (beyond the concurrency slack).
+    /// A record its writer reported written that a dump of the quiet ring does not show although
+    /// the ring still holds an older record of the same writer, or although it is newer than
+    /// every record the dump shows.
     public var missingFinalized = 0
     /// Lines of the dump that are neither a record nor a lost run.
     public var badLines = 0
@@ -139,13 +140,18 @@ public struct Findings: CustomStringConvertible, Sendable {
 /// Checks a dump: every record's text checks and carries its writer's pid, no line twice, each
 /// writer's lines in its own order, and every seq between the first and the last shown is a
 /// record or inside a lost run. With `reports`, each record's seq must be the one its writer was
-/// given; with `quiet` (no writer was running during the dump) every reported line must be
-/// shown unless it lies below the first record shown plus `slack`.
+/// given, and no seq given twice. With `quiet` (no writer ran during the dump) no record a
+/// writer reported written may be missing unless the ring overwrote it.
 ///
-/// The slack: concurrent writers may allocate text blocks in another order than their seqs, so
-/// pushing the text tail can overwrite a record just above one that survives (the kernel's ring
-/// does the same). That inversion spans at most the writers that were reserving at once.
-public func check(_ dump: Dump, reports: [WriterReport], quiet: Bool = false, slack: Int = 0) -> Findings {
+/// What "overwrote" means: the ring recycles text blocks oldest first, in the order they were
+/// allocated, and that is not quite seq order: a writer that reserved its descriptor and was
+/// preempted before allocating its text block gets a block after those of later seqs, so a
+/// pushed text tail can overwrite records just above one that survives (the kernel's ring does
+/// the same, and its reader reports them lost). Seq alone cannot tell, so the check is per
+/// writer, whose records are allocated in its own order: once one of a writer's records is
+/// shown, each of its later records must be shown too; and a reported record newer than
+/// everything the dump shows is missing.
+public func check(_ dump: Dump, reports: [WriterReport], quiet: Bool = false) -> Findings {
     var findings = Findings()
     findings.badLines = dump.badLines.count
     for line in dump.badLines.prefix(3) { findings.note("bad dump line: \(line)") }
@@ -206,12 +212,26 @@ public func check(_ dump: Dump, reports: [WriterReport], quiet: Bool = false, sl
             }
         }
     }
-    if quiet, let first = dump.firstRecordSeq {
+    var givenTo: [UInt64: Int] = [:]
+    for report in reports {
+        for case .some(let seq) in report.seqs {
+            if let other = givenTo.updateValue(report.writer, forKey: seq) {
+                findings.wrongWriter += 1
+                findings.note("seq \(seq) was given to writers \(other) and \(report.writer)")
+            }
+        }
+    }
+    if quiet {
+        let newestShown = expected ?? 0
         for report in reports {
-            for case (let counter, let seq?) in report.seqs.enumerated() where seq >= first + UInt64(slack) {
-                if !shownSeqs.contains(seq) {
+            let firstShown = report.seqs.firstIndex { seq in seq.map { shownSeqs.contains($0) } ?? false }
+            for case (let counter, let seq?) in report.seqs.enumerated() where !shownSeqs.contains(seq) {
+                if let firstShown, counter > firstShown {
                     findings.missingFinalized += 1
-                    findings.note("writer \(report.writer) line \(counter) (seq \(seq)) missing from a quiet dump from seq \(first)")
+                    findings.note("writer \(report.writer) line \(counter) (seq \(seq)) missing after its line \(firstShown)")
+                } else if seq >= newestShown {
+                    findings.missingFinalized += 1
+                    findings.note("writer \(report.writer) line \(counter) (seq \(seq)) missing, newer than the whole dump")
                 }
             }
         }
