@@ -37,6 +37,15 @@ public struct Dump {
         return nil
     }
 
+    /// Whether the dump reached `seq` (shows it, or a lost run covering it, or anything newer).
+    public func covers(_ seq: UInt64) -> Bool {
+        switch events.last {
+        case .record(let last, _, _): last >= seq
+        case .lost(let from, let count): from + count > seq
+        case nil: false
+        }
+    }
+
     /// How the dump shows record `seq`.
     public enum Shown: Equatable {
         /// Below the first record shown: overwritten.

@@ -37,6 +37,7 @@ import TestSupport
         #expect(counts.wedges == 0, "\(counts.summary)")
         #expect(counts.findings.isClean, "\(counts.findings)")
         #expect(counts.deadRecordsMisshown == 0, "\(counts.findings.problems)")
+        #expect(counts.followersStuck == 0, "\(counts.findings.problems)")
         #expect(counts.harnessProblems.isEmpty, "\(counts.harnessProblems)")
         #expect(counts.findings.records > 0)
         return counts
