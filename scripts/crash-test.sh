@@ -17,8 +17,8 @@
 #   --seed N             seed of the random choices (default 1)
 #   --release            build and run release binaries
 # Prints each campaign's counts, then the totals: kills, wedges, torn records, finalized records
-# missing from a dump above its first seq, dead records shown wrongly, other dump failures,
-# take-overs (n/a until prb-dump --stats reports them). Exit status 1 if any count of failures
+# missing from a dump above its first seq, dead records shown wrongly, followers stuck behind a
+# dead record, other dump failures, take-overs (n/a until prb-dump --stats reports them). Exit status 1 if any count of failures
 # is not zero.
 #
 # Without dead-writer recovery (issue 12) a kill that leaves a record reserved wedges the ring:
@@ -59,7 +59,8 @@ bin=$(swift build -c "$configuration" --show-bin-path)
 
 IFS=, read -r -a ring_sizes <<< "$rings"
 IFS=, read -r -a point_list <<< "$points"
-declare -A total=([kills]=0 [wedges]=0 [torn]=0 [missing]=0 [dead_misshown]=0 [other_failures]=0 [harness]=0)
+declare -A total=([kills]=0 [wedges]=0 [torn]=0 [missing]=0 [dead_misshown]=0 [followers_stuck]=0 [other_failures]=0
+    [harness]=0)
 takeovers=n/a
 failed=0
 log=$(mktemp)
@@ -108,6 +109,7 @@ wedges:                                             ${total[wedges]}
 torn records:                                       ${total[torn]}
 finalized records missing above a dump's first seq: ${total[missing]}
 dead writers' records shown wrongly:                ${total[dead_misshown]}
+followers stuck behind a dead record:               ${total[followers_stuck]}
 other dump failures:                                ${total[other_failures]}
 harness problems:                                   ${total[harness]}
 takeovers:                                          ${takeovers}

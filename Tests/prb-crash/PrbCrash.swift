@@ -86,6 +86,7 @@ struct PrbCrash: ParsableCommand {
         print(
             "counts: kills=\(counts.kills) wedges=\(counts.wedges) torn=\(counts.findings.torn) "
                 + "missing=\(counts.findings.missingFinalized) dead_misshown=\(counts.deadRecordsMisshown) "
+                + "followers_stuck=\(counts.followersStuck) "
                 + "other_failures=\(counts.findings.failures - counts.findings.torn - counts.findings.missingFinalized) "
                 + "harness=\(counts.harnessProblems.count) takeovers=\(counts.takeovers.map(String.init) ?? "n/a")")
         if !counts.findings.problems.isEmpty {
