@@ -32,14 +32,16 @@ struct PrbLog: ParsableCommand {
 
             Testing aid (crash tests; not for production): with the environment variable \
             \(FreezeRequest.pointVariable)=desc-reserved|data-allocated|text-partial|committed, \
-            prb-log stops for good at that point of the N-th record that reaches it (N from \
+            prb-log stops at that point of the N-th record that reaches it (N from \
             \(FreezeRequest.recordVariable), default 1): after reserving the record's descriptor, \
             after allocating its text block, after writing part of its text, or after committing \
             it. It then writes one line, "prb-log: frozen point=P record=R seq=S pid=I", to the \
             file named by \(FreezeRequest.notifyVariable) (appended) or else to standard error, and \
-            waits forever (pause(2), not SIGSTOP) for a signal to end it, e.g. a SIGKILL from the \
-            test. In this mode every record is written in two phases (reserve, append in two \
-            pieces, commit) so that each point is reached. An invalid value is a usage error.
+            waits (in sigsuspend, not stopped with SIGSTOP) for a signal: SIGKILL, SIGTERM or \
+            SIGINT end it; SIGUSR1 lets it go on. Several points, comma-separated in that order \
+            (e.g. data-allocated,committed), freeze it at each in turn in the same record. In this \
+            mode every record is written in two phases (reserve, append in two pieces, commit) so \
+            that each point is reached. An invalid value is a usage error.
             """
     )
 

@@ -221,24 +221,48 @@ public final class CrashCampaign {
     }
 
     /// A writer frozen at a fault point, still running.
-    public struct FrozenWriter {
+    public final class FrozenWriter {
         public let process: ChildProcess
         /// The seq of the record it froze in.
         public let seq: UInt64
         /// The line it was writing.
         public let line: SelfCheckingLine
+        /// The "frozen" lines it wrote so far, one per point it reached.
+        public private(set) var freezes = 1
+        let notifyPath: String
+
+        init(process: ChildProcess, seq: UInt64, line: SelfCheckingLine, notifyPath: String) {
+            self.process = process
+            self.seq = seq
+            self.line = line
+            self.notifyPath = notifyPath
+        }
+
+        /// Lets it go on (SIGUSR1) and waits, at most `seconds`, until it freezes at its next
+        /// point; returns false if it ended or did not freeze again in time.
+        public func resume(seconds: Double = 60) -> Bool {
+            process.send(SIGUSR1)
+            let target = freezes + 1
+            _ = waitUntil(seconds: seconds) {
+                readFile(notifyPath).split(separator: "\n").count >= target || process.poll()
+            }
+            guard readFile(notifyPath).split(separator: "\n").count >= target else { return false }
+            freezes = target
+            return true
+        }
     }
 
-    /// Starts a writer that freezes at `point` of the `record`-th record reaching it, and waits
-    /// (bounded) until it says it froze. Returns nil if it ended without freezing (the ring
-    /// refused every record that would have reached the point); throws if it did neither in time.
-    public func startFrozenWriter(at point: FreezePoint, record: Int) throws(HarnessError) -> FrozenWriter? {
-        let notify = scratch.file("frozen")
-        unlink(notify)
+    /// Starts a writer that freezes at `point` of the `record`-th record reaching it (then at
+    /// each further point of that record, after a `resume()`), and waits (bounded) until it says
+    /// it froze. Returns nil if it ended without freezing (the ring refused every record that
+    /// would have reached the point); throws if it did neither in time.
+    public func startFrozenWriter(at points: [FreezePoint], record: Int) throws(HarnessError) -> FrozenWriter? {
+        let notify = scratch.file("frozen-\(nextWriterID)")
         let victim = try startWriter(
             lines: record + 500,
             environment: [
-                "PRB_TEST_FREEZE_AT": point.rawValue, "PRB_TEST_FREEZE_RECORD": String(record), "PRB_TEST_FREEZE_NOTIFY": notify,
+                "PRB_TEST_FREEZE_AT": points.map(\.rawValue).joined(separator: ","), "PRB_TEST_FREEZE_RECORD": String(record),
+                "PRB_TEST_FREEZE_NOTIFY": notify,
             ])
         // The victim may also end first, if the ring refused the records that would have
         // reached the point.
@@ -250,12 +274,20 @@ public final class CrashCampaign {
             victim.process.killAndReap()
             victim.killed = true
             finish(victim)
-            if !ended { throw .timedOut("writer \(victim.id) to freeze at \(point.rawValue)") }
+            unlink(notify)
+            if !ended { throw .timedOut("writer \(victim.id) to freeze at \(points.map(\.rawValue))") }
             return nil
         }
         victim.killed = true  // from here on its report is partial, whatever ends it
         finish(victim)
-        return FrozenWriter(process: victim.process, seq: frozen.seq, line: SelfCheckingLine(writer: victim.id, counter: frozen.record - 1))
+        return FrozenWriter(
+            process: victim.process, seq: frozen.seq, line: SelfCheckingLine(writer: victim.id, counter: frozen.record - 1),
+            notifyPath: notify)
+    }
+
+    /// ``startFrozenWriter(at:record:)`` with one point.
+    public func startFrozenWriter(at point: FreezePoint, record: Int) throws(HarnessError) -> FrozenWriter? {
+        try startFrozenWriter(at: [point], record: record)
     }
 
     /// One ring file: writers, kills and checks until the kills are done or the ring wedges.
@@ -356,6 +388,7 @@ public final class CrashCampaign {
                 return false
             }
             frozen.process.killAndReap()
+            unlink(frozen.notifyPath)
             counts.kills += 1
             deadSeq = frozen.seq
             deadPoint = point
@@ -407,13 +440,14 @@ public final class CrashCampaign {
     }
 
     /// The result of a probe writer.
-    struct ProbeResult {
-        var written = 0
-        var lines = 0
+    public struct ProbeResult {
+        /// Lines the ring took.
+        public var written = 0
+        public var lines = 0
     }
 
     /// Runs a prb-log of `lines` self-checking lines to its end.
-    func probe(lines: Int) throws(HarnessError) -> ProbeResult {
+    public func probe(lines: Int) throws(HarnessError) -> ProbeResult {
         let writer = try startWriter(lines: lines)
         guard writer.process.wait(seconds: configuration.childTimeoutSeconds) != nil else {
             writer.process.killAndReap()

@@ -136,6 +136,7 @@ import TestSupport
                 "PRB_TEST_FREEZE_RECORD=0: expected a record number of 1 or more"
             ),
             (["PRB_TEST_FREEZE_RECORD": "2"], "PRB_TEST_FREEZE_RECORD and PRB_TEST_FREEZE_NOTIFY need PRB_TEST_FREEZE_AT"),
+            (["PRB_TEST_FREEZE_AT": "committed,desc-reserved"], "the points must be distinct and in write-path order"),
         ]
         for (index, request) in invalid.enumerated() {
             let log = try ChildProcess(
