@@ -311,6 +311,9 @@ public final class PrintkRing: @unchecked Sendable {
         /// Bytes of the text ring in use: from the oldest block not yet reclaimed to the newest,
         /// wasted ends of wrapped blocks included; between 0 and 2^``PrintkRing/dataBits``.
         public var textBytesInUse: UInt64
+        /// Records taken over from writers that died in the middle of them (ring files only):
+        /// readers count each as lost.
+        public var takenOver: UInt64
         /// All failed writes.
         public var failed: UInt64 { failedReservations + failedDataAllocations }
     }
@@ -321,7 +324,8 @@ public final class PrintkRing: @unchecked Sendable {
         prb_get_stats(handle, &stats)
         return Statistics(
             reserved: stats.reserved, finalized: stats.finalized, failedReservations: stats.failed_descriptor,
-            failedDataAllocations: stats.failed_data, textBytesInUse: stats.text_bytes_used)
+            failedDataAllocations: stats.failed_data, textBytesInUse: stats.text_bytes_used,
+            takenOver: stats.taken_over)
     }
 }
 

@@ -155,6 +155,7 @@ struct PrbDump: ParsableCommand {
             ("records_lost_seen", String(reader.lostCount)),
             ("failed_reservations", String(counters.failedReservations)),
             ("failed_data_allocations", String(counters.failedDataAllocations)),
+            ("takeovers", String(counters.takenOver)),
         ]
         let writers = ring.fileWriters ?? []
         fields.append(("writers_alive", String(writers.count { $0.state == .alive })))

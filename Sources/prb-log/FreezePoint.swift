@@ -16,6 +16,9 @@ import CPrintkRing.Testing
 struct FreezeRequest {
     /// The points of the write path a writer can be frozen at: the C core's fault points.
     enum Point: String, CaseIterable {
+        /// The descriptor head has moved onto the record; the descriptor is not marked reserved
+        /// yet (ring files only: the window where only the writer's intent names the record).
+        case descHeadMoved = "desc-head-moved"
         /// The descriptor is reserved (its seq taken); no text block yet.
         case descReserved = "desc-reserved"
         /// The text block is allocated; no text written.
@@ -27,6 +30,7 @@ struct FreezeRequest {
 
         var faultPoint: prb_fault_point {
             switch self {
+            case .descHeadMoved: PRB_FAULT_DESC_HEAD_MOVED
             case .descReserved: PRB_FAULT_DESC_RESERVED
             case .dataAllocated: PRB_FAULT_DATA_ALLOCATED
             case .textPartial: PRB_FAULT_TEXT_PARTIAL

@@ -31,9 +31,10 @@ struct PrbLog: ParsableCommand {
             a usage error.
 
             Testing aid (crash tests; not for production): with the environment variable \
-            \(FreezeRequest.pointVariable)=desc-reserved|data-allocated|text-partial|committed, \
+            \(FreezeRequest.pointVariable)=desc-head-moved|desc-reserved|data-allocated|text-partial|committed, \
             prb-log stops at that point of the N-th record that reaches it (N from \
-            \(FreezeRequest.recordVariable), default 1): after reserving the record's descriptor, \
+            \(FreezeRequest.recordVariable), default 1): after moving the descriptor head onto the \
+            record (before marking it reserved), after reserving the record's descriptor, \
             after allocating its text block, after writing part of its text, or after committing \
             it. It then writes one line, "prb-log: frozen point=P record=R seq=S pid=I", to the \
             file named by \(FreezeRequest.notifyVariable) (appended) or else to standard error, and \

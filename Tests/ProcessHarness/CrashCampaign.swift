@@ -21,6 +21,7 @@ public enum KillPoint: Equatable, Sendable, CustomStringConvertible {
 
 /// prb-log's freeze points (PRB_TEST_FREEZE_AT).
 public enum FreezePoint: String, CaseIterable, Sendable {
+    case descHeadMoved = "desc-head-moved"
     case descReserved = "desc-reserved"
     case dataAllocated = "data-allocated"
     case textPartial = "text-partial"

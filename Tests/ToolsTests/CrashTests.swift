@@ -4,11 +4,10 @@
 // record, and a dump must check. The supervisor is Tests/ProcessHarness/CrashCampaign.swift,
 // which scripts/crash-test.sh runs at scale through prb-crash.
 //
-// Without dead-writer recovery (issue 12), a writer killed with its record reserved (at
-// desc-reserved, data-allocated or text-partial, or at a random moment that falls there) wedges
-// the ring once it wraps onto that record: every later reservation fails. The tests that need
-// recovery are written and disabled below; to enable one, delete its `.disabled(...)` trait (the
-// traits name the issue, so `grep -n "issue 12" Tests/ToolsTests` finds them all).
+// Without dead-writer recovery (docs/RECOVERY.md), a writer killed with its record reserved (at
+// desc-head-moved, desc-reserved, data-allocated or text-partial, or at a random moment that falls
+// there) would wedge the ring once it wraps onto that record: every later reservation would fail.
+// A writer that is alive (frozen, not killed) still does, as in the kernel.
 
 import ProcessHarness
 import Testing
@@ -67,7 +66,7 @@ import TestSupport
 
     /// Once its writer is dead, the record that blocked the ring is taken over: the ring wraps
     /// past it again and again. (The campaigns below also check that a reader shows it lost.)
-    @Test(.disabled("needs dead-writer recovery (issue 12)"), arguments: [FreezePoint.descReserved, .dataAllocated, .textPartial])
+    @Test(arguments: [FreezePoint.descHeadMoved, .descReserved, .dataAllocated, .textPartial])
     func aKilledStuckWriterNoLongerBlocksTheRing(at point: FreezePoint) throws {
         let campaign = try CrashCampaign(Self.configuration(.freeze(point), writers: 0, kills: 1))
         try campaign.createRing()
@@ -81,7 +80,7 @@ import TestSupport
     /// A writer that starts after another died (and may get its place in whatever table of
     /// writers the recovery keeps) and is frozen alive with its record reserved must not be taken
     /// over: the dead writer's record is passed, the newcomer's blocks the ring until it dies too.
-    @Test(.disabled("needs dead-writer recovery (issue 12)"), arguments: [FreezePoint.descReserved, .textPartial])
+    @Test(arguments: [FreezePoint.descReserved, .textPartial])
     func aNewcomerAfterADeadWriterIsNotTakenOver(at point: FreezePoint) throws {
         let campaign = try CrashCampaign(Self.configuration(.freeze(point), writers: 0, kills: 2))
         try campaign.createRing()
@@ -99,13 +98,13 @@ import TestSupport
 
     /// Writers killed alone at each point that leaves a reserved record, again and again: the
     /// dead record shows as lost, the ring wraps past it, every dump checks.
-    @Test(.disabled("needs dead-writer recovery (issue 12)"), arguments: [FreezePoint.descReserved, .dataAllocated, .textPartial])
+    @Test(arguments: [FreezePoint.descHeadMoved, .descReserved, .dataAllocated, .textPartial])
     func killedAloneAtAFaultPoint(at point: FreezePoint) throws {
         _ = try Self.run(Self.configuration(.freeze(point), writers: 0, kills: 4))
     }
 
     /// The same with three writer processes running throughout and a follower reading them.
-    @Test(.disabled("needs dead-writer recovery (issue 12)"), arguments: [FreezePoint.descReserved, .dataAllocated, .textPartial])
+    @Test(arguments: [FreezePoint.descHeadMoved, .descReserved, .dataAllocated, .textPartial])
     func killedAmongWritersAtAFaultPoint(at point: FreezePoint) throws {
         _ = try Self.run(Self.configuration(.freeze(point), writers: 3, kills: 3))
     }
@@ -116,7 +115,7 @@ import TestSupport
     /// finalize-if-no-longer-newest check: the record stays committed, and a committed record
     /// stops the tails like a reserved one. Rare, but it wedges without recovery (scripts/crash-test.sh:
     /// 2 wedges in 100 such kills, 2026-12-05).
-    @Test(.disabled("needs dead-writer recovery (issue 12)")) func committedAmongConcurrentWriters() throws {
+    @Test func committedAmongConcurrentWriters() throws {
         _ = try Self.run(Self.configuration(.freeze(.committed), writers: 3, kills: 6))
     }
 
@@ -126,7 +125,7 @@ import TestSupport
     /// killed before its own check for a newer record. Nobody will finalize that committed record,
     /// and a committed record stops the tails: without recovery the ring wedges (this test, run
     /// enabled today, fails: "the ring took 21 of 340 writes (dead record 1)").
-    @Test(.disabled("needs dead-writer recovery (issue 12)"))
+    @Test
     func aCommittedRecordNobodyFinalizesIsTakenOver() throws {
         let campaign = try CrashCampaign(Self.configuration(.freeze(.committed), writers: 0, kills: 1))
         try campaign.createRing()
@@ -139,7 +138,7 @@ import TestSupport
     }
 
     /// Random kills among three writers: some land between a reservation and its commit.
-    @Test(.disabled("needs dead-writer recovery (issue 12)")) func randomKillsAmongWriters() throws {
+    @Test func randomKillsAmongWriters() throws {
         _ = try Self.run(Self.configuration(.random, writers: 3, kills: 10))
     }
 }

@@ -130,7 +130,7 @@ import TestSupport
         let scratch = try ScratchDirectory()
         let ring = scratch.file("freeze.ring")
         let invalid: [(environment: [String: String], message: String)] = [
-            (["PRB_TEST_FREEZE_AT": "halfway"], "PRB_TEST_FREEZE_AT=halfway: expected one of desc-reserved"),
+            (["PRB_TEST_FREEZE_AT": "halfway"], "PRB_TEST_FREEZE_AT=halfway: expected one of desc-head-moved, desc-reserved"),
             (
                 ["PRB_TEST_FREEZE_AT": "committed", "PRB_TEST_FREEZE_RECORD": "0"],
                 "PRB_TEST_FREEZE_RECORD=0: expected a record number of 1 or more"
