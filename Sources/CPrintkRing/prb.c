@@ -42,7 +42,7 @@
  *                                                                    desc_reopen_last
  *   committed (1)  filled and consistent, but the same writer may
  *                  still extend it (prb_reserve_in_last); readers
- *                  do not see it yet.                                set by: _prb_commit
+ *                  do not see it yet (in panic mode they do).        set by: _prb_commit
  *                                                                    (prb_commit)
  *   finalized (2)  final: readers see it, nobody changes it.        set by: _prb_commit
  *                                                                    (prb_final_commit),
@@ -91,7 +91,9 @@
  * state), copy info and text with relaxed loads, then read the descriptor again. Only if the
  * record is still finalized (or reusable: then it is reported lost) with the same id and seq is
  * the copy trusted. A record recycled during the copy shows up in the re-check, never as torn
- * data.
+ * data. A reader in panic mode also reads committed records (as the kernel's panic CPU does),
+ * and checks the slot's reopen count around its copy: a committed record may be reopened and
+ * re-committed under it with the same state word (read_record).
  *
  * 5. Memory ordering
  * ==================
@@ -143,6 +145,12 @@
  *                                          published  [release CAS / relaxed load, then the
  *                                          fence(acquire) at desc_read:D before anything is
  *                                          decided about those records]
+ *   P14 desc_reopen_last:B,C -> read_record:A,B  a reopen is counted before it changes the
+ *                                          record: a panic-mode reader of a committed record that
+ *                                          copied anything a reopen wrote, or read its count
+ *                                          first, sees a count other than the one it began with
+ *                                          [release store + fence(release) / acquire load, and
+ *                                          desc_read:D's fence(acquire) before a relaxed load]
  *
  * Text and info are read by readers while a writer may be recycling them, so every such word is
  * an atomic accessed with relaxed order (the seqlock pattern); there is no data race in the C11
@@ -253,11 +261,14 @@ enum {
     H_FAILED_DESC = 48,
     H_FAILED_DATA = 56,
 
-    /* Descriptor: state_var, blk.begin, blk.next, one spare word (keeps 32-byte strides). */
+    /* Descriptor: state_var, blk.begin, blk.next, and the slot's reopen count (how often
+       prb_reserve_in_last reopened a record of this slot: lets a panic-mode reader tell a record
+       re-committed under its copy from one that never changed; see read_record). */
     DESC_WORDS = 4,
     D_STATE = 0,
     D_BEGIN = 1,
     D_NEXT = 2,
+    D_REOPENS = 3,
 
     /* Info: seq, timestamp, (caller_id << 32 | text_len),
        (has-device-info << 32 | flags << 16 | facility << 8 | level). */
@@ -538,10 +549,18 @@ static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, ui
 }
 
 /*
- * Is record `seq` (held by descriptor `id`) there for readers? NOT_YET: not finalized, or the
- * slot holds another seq. LOST: it existed but has no data (reusable, or failed allocation).
+ * Is record `seq` (held by descriptor `id`) there for readers? NOT_YET: not finalized (in panic
+ * mode: not committed or finalized), or the slot holds another seq. LOST: it existed but has no
+ * data (reusable, or failed allocation).
+ *
+ * Panic mode, as the kernel's panic CPU does since Linux 6.8 ("Consider committed as finalized in
+ * panic"): a committed record is consistent (its writer committed everything it wrote) and may be
+ * the last hint at what went wrong, so it is readable. Unlike a finalized record it may still be
+ * reopened and extended by its writer (prb_reserve_in_last), and re-committed with the very same
+ * state word: read_record checks the slot's reopen count around its copy for that.
  */
-static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, uint64_t seq, desc_copy *d)
+static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, uint64_t seq, desc_copy *d,
+                                               bool panic_mode)
 {
     desc_copy local;
     uint64_t s = 0;
@@ -550,7 +569,8 @@ static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, u
     if (d == NULL)
         d = &local;
     state = desc_read(r, id, d, &s, NULL, NULL);
-    if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED || state == PRB_DESC_COMMITTED || s != seq)
+    if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED || (state == PRB_DESC_COMMITTED && !panic_mode) ||
+        s != seq)
         return PRB_READ_NOT_YET;
     if (state == PRB_DESC_REUSABLE || (d->begin == LPOS_FAILED && d->next == LPOS_FAILED))
         return PRB_READ_LOST;
@@ -1405,7 +1425,7 @@ static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, uint64_t *id
 {
     desc_copy d;
     uint32_t cid = 0;
-    uint64_t id;
+    uint64_t id, reopens;
 
     /* Relaxed: a guess, validated by the state CAS. */
     id = prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_RELAXED);
@@ -1420,6 +1440,23 @@ static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, uint64_t *id
     if (!prb_cas(desc_word(r, id, D_STATE), &d.state_var, make_sv(id, PRB_DESC_RESERVED),
                  PRB_MO(desc_reopen_last_A, PRB_MO_ACQUIRE), PRB_MO_RELAXED))
         return false;
+
+    /*
+     * Count the reopen, for panic-mode readers, who read committed records (read_record). The
+     * load is relaxed: the count was last written by the writer of an earlier reopen of the slot,
+     * before a commit that A (or the chain of reopens, commits and recycling before it) acquired.
+     * LMM(desc_reopen_last:B) release: the reopen (A, committed -> reserved) is ordered before the
+     * new count; pairs with read_record:A, whose reader then sees this record reserved or later.
+     */
+    reopens = prb_load(desc_word(r, id, D_REOPENS), PRB_MO_RELAXED);
+    prb_store(desc_word(r, id, D_REOPENS), reopens + 1, PRB_MO(desc_reopen_last_B, PRB_MO_RELEASE));
+    /*
+     * LMM(desc_reopen_last:C) fence(release): the new count is ordered before every store the
+     * owner makes to the record from here on (positions, moved and appended text, device info, the
+     * length at the re-commit). Pairs with desc_read:D: a panic-mode reader that copied any of
+     * them reads the new count at read_record:B and drops its copy.
+     */
+    PRB_FENCE(desc_reopen_last_C, PRB_MO_RELEASE);
     *id_out = id;
     return true;
 }
@@ -1529,13 +1566,30 @@ static bool copy_data(const prb_ring *r, const desc_copy *d, uint32_t text_len, 
 
 /*
  * Reads record `seq`: descriptor, info and text copied, then the descriptor checked again. With
- * neither info nor buf, only says whether the record is there.
+ * neither info nor buf, only says whether the record is there. In panic mode a committed record
+ * is read too (desc_read_finalized_seq), and the copy is trusted only if the record was not
+ * reopened meanwhile: the slot's reopen count is the same before and after.
+ *
+ * Why the count: a committed record's writer may reopen it (committed -> reserved), append and
+ * commit it again, all while we copy, and the state word it leaves is the very word we read first
+ * (same id, committed again). The re-check alone would accept a copy that mixes the old length
+ * with text not yet appended. Each reopen stores a new count (desc_reopen_last:B) before it
+ * changes anything else of the record (desc_reopen_last:C). If we copied any word a reopen wrote,
+ * the re-check's fence (desc_read:D) makes the count load after it see that reopen's count; and a
+ * count read first (A, acquire) that already includes a reopen makes desc_read see the state that
+ * reopen left or a later one. Either way the counts differ, and the record reads as not there yet
+ * (a panic-mode walk skips it or stops before it): never torn. A finalized record is never
+ * reopened, so its count does not move while it is read.
+ *
+ * Context: any thread, async-signal-safe; writes nothing shared.
+ * Return: PRB_READ_OK with info and buf filled; PRB_READ_NOT_YET or PRB_READ_LOST as
+ * desc_read_finalized_seq says, also after the copy.
  */
 static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_info *info, void *buf,
-                                   size_t buf_size)
+                                   size_t buf_size, bool panic_mode)
 {
     uint64_t words[INFO_WORDS], dev_words[DEV_WORDS];
-    uint64_t id;
+    uint64_t id, reopens = 0;
     uint32_t text_len;
     desc_copy d;
     prb_read_status status;
@@ -1549,7 +1603,14 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
        next seq would wrap around to 0. */
     if (seq_of_id(r, id) != seq)
         return PRB_READ_NOT_YET;
-    status = desc_read_finalized_seq(r, id, seq, &d);
+    /*
+     * LMM(read_record:A) acquire, panic mode only. Pairs with desc_reopen_last:B: reading a
+     * reopen's count, desc_read:A below reads the state that reopen left (reserved) or a later one,
+     * so a count that includes a reopen is never taken for the state before it.
+     */
+    if (panic_mode)
+        reopens = prb_load(desc_word(r, seq, D_REOPENS), PRB_MO_LOAD(read_record_A, PRB_MO_ACQUIRE));
+    status = desc_read_finalized_seq(r, id, seq, &d, panic_mode);
     if (status != PRB_READ_OK || (info == NULL && buf == NULL))
         return status;
 
@@ -1566,9 +1627,16 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
         return PRB_READ_LOST;
 
     /* Was the record recycled while we copied? (desc_read:D orders the copies before E.) */
-    status = desc_read_finalized_seq(r, id, seq, &d);
+    status = desc_read_finalized_seq(r, id, seq, &d, panic_mode);
     if (status != PRB_READ_OK)
         return status;
+    /*
+     * LMM(read_record:B) relaxed, ordered after every copy by desc_read:D's fence(acquire) in the
+     * re-check above, which pairs with desc_reopen_last:C: a copied word that a reopen wrote makes
+     * this load read that reopen's count or a later one. Reopened under us: not there yet.
+     */
+    if (panic_mode && prb_load(desc_word(r, seq, D_REOPENS), PRB_MO_LOAD(read_record_B, PRB_MO_RELAXED)) != reopens)
+        return PRB_READ_NOT_YET;
 
     if (info != NULL) {
         char dev[PRB_SUBSYSTEM_LEN + PRB_DEVICE_LEN];
@@ -1668,7 +1736,7 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
      * walk goes on only over records that really existed (each is at or below the head).
      */
     for (;;) {
-        status = read_record(r, *seq, info, buf, buf_size);
+        status = read_record(r, *seq, info, buf, buf_size, panic_mode);
         if (status == PRB_READ_OK)
             return true;
         tail_seq = prb_first_seq(r);
@@ -1706,7 +1774,7 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
 
 prb_read_status prb_read(const prb_ring *r, uint64_t seq, prb_record_info *info, void *buf, size_t buf_size)
 {
-    prb_read_status status = read_record(r, seq, info, buf, buf_size);
+    prb_read_status status = read_record(r, seq, info, buf, buf_size, false);
 
     if (status == PRB_READ_NOT_YET && seq < prb_first_seq(r))
         return PRB_READ_LOST; /* long gone, not "not yet" */

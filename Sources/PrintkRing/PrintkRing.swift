@@ -8,7 +8,7 @@ import CPrintkRing
 /// oldest records are overwritten. Readers never block writers and never see a torn record; a
 /// record overwritten before a reader got to it shows up as a gap in the sequence numbers, which
 /// ``Reader`` counts. A writer stuck forever in the middle of a record stops nobody: a reader in
-/// panic mode skips it and reads everything finalized after it.
+/// panic mode skips it and reads everything committed after it.
 ///
 /// Writing allocates nothing, takes no lock and makes no system call other than reading
 /// `CLOCK_MONOTONIC`, so it may be done from a signal handler.
@@ -256,8 +256,11 @@ public final class PrintkRing: @unchecked Sendable {
 
     /// A reader starting at `seq` (by default the oldest record still in the ring).
     ///
-    /// - Parameter panicMode: skip records that a stuck writer never finalized, as long as later
-    ///   records exist. Meant for a dump after a crash, when the writer will never come back.
+    /// - Parameter panicMode: read committed records as if they were finalized (as the kernel's
+    ///   panic CPU does: a committed record is consistent and may be the last hint at what went
+    ///   wrong; a copy whose record was reopened meanwhile is dropped, never returned torn), and
+    ///   skip records that a stuck writer never committed, as long as later records exist. Meant
+    ///   for a dump after a crash, when the writer will never come back.
     public func reader(from seq: UInt64? = nil, panicMode: Bool = false) -> Reader {
         Reader(ring: self, from: seq ?? firstSeq, panicMode: panicMode)
     }

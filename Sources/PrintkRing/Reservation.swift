@@ -63,7 +63,8 @@ extension PrintkRing {
         }
 
         /// Commits the record. It becomes visible to readers when the next record is reserved (or at
-        /// once, if one already was); until then the same caller may extend it.
+        /// once, if one already was; a panic-mode reader sees it at once); until then the same
+        /// caller may extend it.
         ///
         /// The corresponding C function is `prb_commit`.
         @inlinable

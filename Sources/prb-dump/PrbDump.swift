@@ -57,7 +57,7 @@ struct PrbDump: ParsableCommand {
     @Flag(help: "Print the ring's geometry and counters instead of its records.")
     var stats = false
 
-    @Flag(help: "Read in panic mode: skip a record whose writer never finished it (it died) when later records exist.")
+    @Flag(help: "Read in panic mode: show committed records too, and skip a record whose writer never finished it (it died) when later records exist.")
     var panic = false
 
     @Flag(name: .customLong("show-level"), help: "Prefix each line with its level as <N>.")

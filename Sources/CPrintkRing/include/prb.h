@@ -67,7 +67,8 @@
  *                                |  |                                                  |
  *                                +--+ reopened by prb_reserve_in_last        recycled: reusable
  *
- *   Only finalized records are visible to readers.
+ *   Only finalized records are visible to readers; a reader in panic mode also reads committed
+ *   ones (as the kernel's panic CPU does), and drops its copy if the record was reopened under it.
  */
 #ifndef PRB_H
 #define PRB_H
@@ -273,7 +274,7 @@ void prb_entry_set_dev_info(prb_entry *entry, const char *subsystem, const char 
 
 /**
  * Commits the record: reserved -> committed. A committed record is not yet visible to readers
- * and may still be extended by prb_reserve_in_last with the same caller id; it becomes
+ * (except panic-mode readers) and may still be extended by prb_reserve_in_last with the same caller id; it becomes
  * finalized (visible) when the next record is reserved, or here at once when a newer record
  * already exists.
  */
@@ -343,8 +344,9 @@ prb_read_status prb_read(const prb_ring *ring, uint64_t seq, prb_record_info *in
  * Reads record *seq or, when that one is lost or overwritten, the next one that is readable;
  * *seq is set to the seq actually read (compare with the one asked for to see a gap). Returns
  * false when it reaches a record that is not finalized yet (readers stop there, even if later
- * records are finalized: records are read in order), or the end. In panic mode a record that is not
- * finalized (a stuck writer) is skipped as long as a later seq has been reserved.
+ * records are finalized: records are read in order), or the end. In panic mode a committed
+ * record is read as if it were finalized, and a record that is neither (a stuck writer) is
+ * skipped as long as a later seq has been reserved.
  */
 bool prb_read_valid(const prb_ring *ring, uint64_t *seq, prb_record_info *info, void *buf,
                     size_t buf_size, bool panic_mode);
@@ -367,7 +369,8 @@ typedef struct prb_reader {
     uint64_t next_seq;
     /** Records skipped because they were overwritten or lost before this reader got to them. */
     uint64_t lost;
-    /** Skip records a stuck writer never finalized (see prb_read_valid). */
+    /** Read committed records too, and skip records a stuck writer never committed (see
+        prb_read_valid). */
     bool panic_mode;
 } prb_reader;
 
