@@ -11,7 +11,8 @@
  *
  *   descriptor ring: 2^desc_bits descriptors, each {state_var, blk.begin, blk.next}, plus
  *                    parallel arrays of infos (seq, timestamp, text length, caller id, level,
- *                    facility, flags) and of device-info strings. One descriptor per record.
+ *                    facility, flags) and of device-info strings (unless the ring was formatted
+ *                    with PRB_RING_NO_DEV_INFO). One descriptor per record.
  *   data ring:       2^data_bits bytes of text blocks. A block starts with the id of the
  *                    descriptor that owns it, followed by the text. The descriptor's
  *                    blk.begin/blk.next say where its block is; a block does not know its size.
@@ -253,6 +254,7 @@ enum {
     H_DESC_BITS = 2,
     H_DATA_BITS = 3,
     H_BYTES = 4,
+    H_FLAGS = 5, /* the layout flags (PRB_RING_NO_DEV_INFO); 0 in regions formatted before them */
     H_HEAD_ID = 8,
     H_TAIL_ID = 16,
     H_DATA_HEAD = 24,
@@ -281,7 +283,8 @@ enum {
     /* Device info, in an array of its own: 16 bytes of subsystem and 48 bytes of device name.
        Most records have none; keeping it apart (and writing it only when a record has some, which
        the I_LEVEL word says) keeps a record's hot metadata to 32 bytes, half a cache line, where
-       zeroing 64 bytes of strings on every reservation used to cost a line of its own. */
+       zeroing 64 bytes of strings on every reservation used to cost a line of its own. A ring
+       formatted with PRB_RING_NO_DEV_INFO has no such array (the data ring follows the infos). */
     DEV_WORDS = 8,
 
     WORD = 8
@@ -303,12 +306,13 @@ struct prb_ring {
     prb_aword *hdr;
     prb_aword *descs;
     prb_aword *infos;
-    prb_aword *devs;
+    prb_aword *devs; /* NULL in a ring without device-info storage (PRB_RING_NO_DEV_INFO) */
     prb_aword *data;
     uint64_t desc_count; /* 2^desc_bits */
     uint64_t data_size;  /* 2^data_bits bytes */
     unsigned desc_bits;
     unsigned data_bits;
+    unsigned flags; /* the layout flags the region was formatted with */
     size_t bytes;
     void *owned; /* the region, when prb_ring_create allocated it */
     prb_fault_hook fault_hook; /* NULL unless a test or the panic benchmark installed one */
@@ -1348,7 +1352,8 @@ void prb_entry_set_dev_info(prb_entry *e, const char *subsystem, const char *dev
     char bytes[PRB_SUBSYSTEM_LEN + PRB_DEVICE_LEN];
     unsigned k;
 
-    if (!e->active)
+    /* A ring without device-info storage keeps none: the record stays without device info. */
+    if (!e->active || e->ring->devs == NULL)
         return;
     memset(bytes, 0, sizeof bytes);
     copy_c_string(bytes, subsystem, PRB_SUBSYSTEM_LEN);
@@ -1565,6 +1570,28 @@ static bool copy_data(const prb_ring *r, const desc_copy *d, uint32_t text_len, 
 }
 
 /*
+ * panic_checked - a panic-mode read's answer (OK or LOST) stands only if the record's slot was not
+ * reopened since the read began (`reopens`, read at read_record:A); otherwise the record reads as
+ * not there yet: it is being, or has been, extended under the copy.
+ *
+ * LMM(read_record:B) relaxed: the caller passed desc_read:D's fence(acquire) after every copy it
+ * made (the re-check's, or, for an answer from the first descriptor read, that read's), and that
+ * fence pairs with desc_reopen_last:C: a copied word that a reopen wrote makes this load read that
+ * reopen's count or a later one.
+ *
+ * Context: any thread, async-signal-safe; writes nothing shared.
+ * Return: status, or PRB_READ_NOT_YET when the count changed.
+ */
+static prb_read_status panic_checked(const prb_ring *r, uint64_t seq, uint64_t reopens, prb_read_status status)
+{
+    if (status == PRB_READ_NOT_YET)
+        return status;
+    if (prb_load(desc_word(r, seq, D_REOPENS), PRB_MO_LOAD(read_record_B, PRB_MO_RELAXED)) != reopens)
+        return PRB_READ_NOT_YET;
+    return status;
+}
+
+/*
  * Reads record `seq`: descriptor, info and text copied, then the descriptor checked again. With
  * neither info nor buf, only says whether the record is there. In panic mode a committed record
  * is read too (desc_read_finalized_seq), and the copy is trusted only if the record was not
@@ -1575,11 +1602,12 @@ static bool copy_data(const prb_ring *r, const desc_copy *d, uint32_t text_len, 
  * (same id, committed again). The re-check alone would accept a copy that mixes the old length
  * with text not yet appended. Each reopen stores a new count (desc_reopen_last:B) before it
  * changes anything else of the record (desc_reopen_last:C). If we copied any word a reopen wrote,
- * the re-check's fence (desc_read:D) makes the count load after it see that reopen's count; and a
- * count read first (A, acquire) that already includes a reopen makes desc_read see the state that
- * reopen left or a later one. Either way the counts differ, and the record reads as not there yet
- * (a panic-mode walk skips it or stops before it): never torn. A finalized record is never
- * reopened, so its count does not move while it is read.
+ * the re-check's fence (desc_read:D) makes the count load after it (panic_checked) see that
+ * reopen's count; and a count read first (A, acquire) that already includes a reopen makes
+ * desc_read see the state that reopen left or a later one. Either way the counts differ, and the
+ * record reads as not there yet (a panic-mode walk skips it or stops before it, and tries it
+ * again next time): never torn, and never lost for a mix of old positions and a new length. A
+ * finalized record is never reopened, so its count does not move while it is read.
  *
  * Context: any thread, async-signal-safe; writes nothing shared.
  * Return: PRB_READ_OK with info and buf filled; PRB_READ_NOT_YET or PRB_READ_LOST as
@@ -1593,6 +1621,7 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
     uint32_t text_len;
     desc_copy d;
     prb_read_status status;
+    bool copy_failed = false;
     unsigned k;
 
     /* Relaxed: which id the slot holds is only a guess here; desc_read validates it. */
@@ -1612,31 +1641,34 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
         reopens = prb_load(desc_word(r, seq, D_REOPENS), PRB_MO_LOAD(read_record_A, PRB_MO_ACQUIRE));
     status = desc_read_finalized_seq(r, id, seq, &d, panic_mode);
     if (status != PRB_READ_OK || (info == NULL && buf == NULL))
-        return status;
+        return panic_mode ? panic_checked(r, seq, reopens, status) : status;
 
     /* The info copy: relaxed loads, validated below like the text's (copy_data:A). */
     for (k = 0; k < INFO_WORDS; k++)
         words[k] = prb_load(info_word(r, id, k), PRB_MO_RELAXED);
     memset(dev_words, 0, sizeof dev_words);
-    if (info != NULL && (words[I_LEVEL] & LEVEL_HAS_DEV) != 0)
+    /* Without device-info storage no record has any, whatever a (damaged) level word claims. */
+    if (info != NULL && (words[I_LEVEL] & LEVEL_HAS_DEV) != 0 && r->devs != NULL)
         for (k = 0; k < DEV_WORDS; k++)
             dev_words[k] = prb_load(dev_word(r, id, k), PRB_MO_RELAXED);
     text_len = (uint32_t)words[I_CALLER_LEN];
     fault_point(r, PRB_FAULT_READ_INFO_COPIED, NULL);
-    if (buf != NULL && buf_size > 0 && !copy_data(r, &d, text_len, buf, buf_size))
-        return PRB_READ_LOST;
+    if (buf != NULL && buf_size > 0 && !copy_data(r, &d, text_len, buf, buf_size)) {
+        /* In panic mode, positions copied before a reopen do not fit a length copied after it
+           either: the re-check and the reopen count tell a reopened record from a lost one. */
+        if (!panic_mode)
+            return PRB_READ_LOST;
+        copy_failed = true;
+    }
 
     /* Was the record recycled while we copied? (desc_read:D orders the copies before E.) */
     status = desc_read_finalized_seq(r, id, seq, &d, panic_mode);
+    if (status == PRB_READ_OK && copy_failed)
+        status = PRB_READ_LOST;
+    if (panic_mode)
+        status = panic_checked(r, seq, reopens, status);
     if (status != PRB_READ_OK)
         return status;
-    /*
-     * LMM(read_record:B) relaxed, ordered after every copy by desc_read:D's fence(acquire) in the
-     * re-check above, which pairs with desc_reopen_last:C: a copied word that a reopen wrote makes
-     * this load read that reopen's count or a later one. Reopened under us: not there yet.
-     */
-    if (panic_mode && prb_load(desc_word(r, seq, D_REOPENS), PRB_MO_LOAD(read_record_B, PRB_MO_RELAXED)) != reopens)
-        return PRB_READ_NOT_YET;
 
     if (info != NULL) {
         char dev[PRB_SUBSYSTEM_LEN + PRB_DEVICE_LEN];
@@ -1924,21 +1956,33 @@ static bool sizes_valid(unsigned desc_bits, unsigned data_bits)
            data_bits <= PRB_DATA_BITS_MAX;
 }
 
-size_t prb_ring_required_bytes(unsigned desc_bits, unsigned data_bits)
+/* Words per descriptor slot (descriptor, info and, unless the flags leave it out, device info). */
+static uint64_t slot_words(unsigned flags)
+{
+    return DESC_WORDS + INFO_WORDS + ((flags & PRB_RING_NO_DEV_INFO) != 0 ? 0 : DEV_WORDS);
+}
+
+size_t prb_ring_required_bytes_ex(unsigned desc_bits, unsigned data_bits, unsigned flags)
 {
     uint64_t count, words;
 
-    if (!sizes_valid(desc_bits, data_bits))
+    if (!sizes_valid(desc_bits, data_bits) || (flags & ~PRB_RING_FLAGS_KNOWN) != 0)
         return 0;
     count = UINT64_C(1) << desc_bits;
-    words = HDR_WORDS + count * (DESC_WORDS + INFO_WORDS + DEV_WORDS) + ((UINT64_C(1) << data_bits) / WORD);
+    words = HDR_WORDS + count * slot_words(flags) + ((UINT64_C(1) << data_bits) / WORD);
     if (words > SIZE_MAX / WORD)
         return 0;
     return (size_t)(words * WORD);
 }
 
-/* Fills in a handle for a region whose sizes are known to be valid. */
-static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, prb_status *status)
+size_t prb_ring_required_bytes(unsigned desc_bits, unsigned data_bits)
+{
+    return prb_ring_required_bytes_ex(desc_bits, data_bits, 0);
+}
+
+/* Fills in a handle for a region whose sizes and flags are known to be valid. */
+static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, unsigned flags,
+                             prb_status *status)
 {
     prb_ring *r = (prb_ring *)malloc(sizeof *r);
     uint64_t count = UINT64_C(1) << desc_bits;
@@ -1951,12 +1995,18 @@ static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, uns
     r->hdr = r->words;
     r->descs = r->hdr + HDR_WORDS;
     r->infos = r->descs + count * DESC_WORDS;
-    r->devs = r->infos + count * INFO_WORDS;
-    r->data = r->devs + count * DEV_WORDS;
+    if ((flags & PRB_RING_NO_DEV_INFO) != 0) {
+        r->devs = NULL;
+        r->data = r->infos + count * INFO_WORDS;
+    } else {
+        r->devs = r->infos + count * INFO_WORDS;
+        r->data = r->devs + count * DEV_WORDS;
+    }
     r->desc_count = count;
     r->data_size = UINT64_C(1) << data_bits;
     r->desc_bits = desc_bits;
     r->data_bits = data_bits;
+    r->flags = flags;
     r->bytes = bytes;
     r->owned = NULL;
     r->fault_hook = NULL;
@@ -1973,10 +2023,11 @@ static prb_ring *fail_with(prb_status *status_out, prb_status status)
     return NULL;
 }
 
-prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, prb_status *status_out)
+prb_ring *prb_ring_format_ex(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, unsigned flags,
+                             prb_status *status_out)
 {
     prb_status status;
-    size_t need = prb_ring_required_bytes(desc_bits, data_bits);
+    size_t need = prb_ring_required_bytes_ex(desc_bits, data_bits, flags);
     prb_ring *r;
     uint64_t w, total, last;
 
@@ -1984,7 +2035,7 @@ prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsign
         return fail_with(status_out, PRB_E_INVALID_SIZE);
     if (memory == NULL || ((uintptr_t)memory % PRB_REGION_ALIGN) != 0 || bytes < need)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
-    r = make_handle(memory, need, desc_bits, data_bits, &status);
+    r = make_handle(memory, need, desc_bits, data_bits, flags, &status);
     if (r == NULL)
         return fail_with(status_out, status);
 
@@ -2015,6 +2066,7 @@ prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsign
     prb_store(hdr_word(r, H_DESC_BITS), desc_bits, PRB_MO_RELAXED);
     prb_store(hdr_word(r, H_DATA_BITS), data_bits, PRB_MO_RELAXED);
     prb_store(hdr_word(r, H_BYTES), need, PRB_MO_RELAXED);
+    prb_store(hdr_word(r, H_FLAGS), flags, PRB_MO_RELAXED);
     /* Release: whoever attaches and reads the magic (acquire) sees the formatted ring. */
     prb_store(hdr_word(r, H_MAGIC), PRB_MAGIC, PRB_MO_RELEASE);
 
@@ -2023,9 +2075,14 @@ prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsign
     return r;
 }
 
-prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *status_out)
+prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, prb_status *status_out)
 {
-    size_t need = prb_ring_required_bytes(desc_bits, data_bits);
+    return prb_ring_format_ex(memory, bytes, desc_bits, data_bits, 0, status_out);
+}
+
+prb_ring *prb_ring_create_ex(unsigned desc_bits, unsigned data_bits, unsigned flags, prb_status *status_out)
+{
+    size_t need = prb_ring_required_bytes_ex(desc_bits, data_bits, flags);
     void *memory = NULL;
     prb_ring *r;
 
@@ -2033,7 +2090,7 @@ prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *st
         return fail_with(status_out, PRB_E_INVALID_SIZE);
     if (posix_memalign(&memory, 64, need) != 0)
         return fail_with(status_out, PRB_E_NO_MEMORY);
-    r = prb_ring_format(memory, need, desc_bits, data_bits, status_out);
+    r = prb_ring_format_ex(memory, need, desc_bits, data_bits, flags, status_out);
     if (r == NULL) {
         free(memory);
         return NULL;
@@ -2042,12 +2099,17 @@ prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *st
     return r;
 }
 
+prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *status_out)
+{
+    return prb_ring_create_ex(desc_bits, data_bits, 0, status_out);
+}
+
 prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
 {
     prb_aword *words = (prb_aword *)memory;
     prb_status status;
     prb_ring *r;
-    uint64_t desc_bits, data_bits, stored_bytes, head, tail, data_head, data_tail;
+    uint64_t desc_bits, data_bits, flags, stored_bytes, head, tail, data_head, data_tail;
 
     if (memory == NULL || ((uintptr_t)memory % PRB_REGION_ALIGN) != 0 || bytes < HDR_WORDS * WORD)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
@@ -2058,9 +2120,13 @@ prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
     desc_bits = prb_load(&words[H_DESC_BITS], PRB_MO_RELAXED);
     data_bits = prb_load(&words[H_DATA_BITS], PRB_MO_RELAXED);
     stored_bytes = prb_load(&words[H_BYTES], PRB_MO_RELAXED);
+    flags = prb_load(&words[H_FLAGS], PRB_MO_RELAXED);
+    /* The flags say where the arrays lie: unknown bits, or a size that is not the one these flags
+       and sizes give (a flag flipped by damage), refuse the region. */
     if (desc_bits > PRB_DESC_BITS_MAX || data_bits > PRB_DATA_BITS_MAX ||
-        !sizes_valid((unsigned)desc_bits, (unsigned)data_bits) ||
-        stored_bytes != prb_ring_required_bytes((unsigned)desc_bits, (unsigned)data_bits) || stored_bytes > bytes)
+        (flags & ~(uint64_t)PRB_RING_FLAGS_KNOWN) != 0 || !sizes_valid((unsigned)desc_bits, (unsigned)data_bits) ||
+        stored_bytes != prb_ring_required_bytes_ex((unsigned)desc_bits, (unsigned)data_bits, (unsigned)flags) ||
+        stored_bytes > bytes)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
 
     /* The positions must describe a ring of this size: at most one ring's worth apart. */
@@ -2073,7 +2139,7 @@ prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
         data_head - data_tail > (UINT64_C(1) << data_bits) || (data_head % WORD) != 0 || (data_tail % WORD) != 0)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
 
-    r = make_handle(memory, (size_t)stored_bytes, (unsigned)desc_bits, (unsigned)data_bits, &status);
+    r = make_handle(memory, (size_t)stored_bytes, (unsigned)desc_bits, (unsigned)data_bits, (unsigned)flags, &status);
     if (r == NULL)
         return fail_with(status_out, status);
     if (status_out != NULL)
@@ -2111,6 +2177,7 @@ void prb_ring_set_fault_hook(prb_ring *r, prb_fault_hook hook, void *context)
 
 unsigned prb_ring_desc_bits(const prb_ring *r) { return r->desc_bits; }
 unsigned prb_ring_data_bits(const prb_ring *r) { return r->data_bits; }
+unsigned prb_ring_flags(const prb_ring *r) { return r->flags; }
 void *prb_ring_memory(const prb_ring *r) { return r->words; }
 size_t prb_ring_memory_bytes(const prb_ring *r) { return r->bytes; }
 

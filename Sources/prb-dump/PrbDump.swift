@@ -146,6 +146,7 @@ struct PrbDump: ParsableCommand {
             ("created_ns_since_epoch", info.map { String($0.createdNanosecondsSinceEpoch) } ?? "?"),
             ("descriptors", String(1 << ring.descriptorBits)),
             ("text_bytes", String(1 << ring.dataBits)),
+            ("device_info", ring.storesDeviceInfo ? "yes" : "no"),
             ("text_bytes_in_use", String(counters.textBytesInUse)),
             ("max_record_bytes", String(ring.maxRecordSize)),
             ("first_seq", String(ring.firstSeq)),

@@ -18,13 +18,16 @@
  *         20     4  word size in bytes (8: every ring word is 64 bits)
  *         24     4  desc_bits           28   4  data_bits
  *         32     8  offset of the ring region (= the header size)
- *         40     8  size of the ring region (prb_ring_required_bytes)
+ *         40     8  size of the ring region (prb_ring_required_bytes_ex)
  *         48     8  size of the whole file
  *         56     8  creation time, nanoseconds since the Unix epoch (CLOCK_REALTIME)
- *         64    48  reserved, zero
+ *         64    24  reserved, zero
+ *         88     4  the ring's layout flags (PRB_RING_NO_DEV_INFO; 0 in files made before them)
+ *         92    20  reserved, zero
  *        112     8  checksum: 64-bit FNV-1a of bytes 0..111
  *        120  3976  zero, up to PRB_FILE_HEADER_BYTES
- *       4096     …  the ring region (prb_ring_format); its own header repeats the sizes
+ *       4096     …  the ring region (prb_ring_format_ex); its own header repeats the sizes and
+ *                   the layout flags, which must agree with these
  *
  * Trust
  *   prb_file_open checks everything before it maps anything: the file type and owner, the magic,
@@ -77,6 +80,8 @@ typedef struct prb_file_info {
     uint32_t data_bits;
     uint64_t file_bytes;
     uint64_t ring_bytes;
+    /** The ring's layout flags (PRB_RING_NO_DEV_INFO: no device-info storage), or 0. */
+    uint32_t ring_flags;
     /** Nanoseconds since the Unix epoch. */
     uint64_t created_realtime_ns;
     /** Whether this process opened it for writing. */
@@ -100,6 +105,17 @@ prb_file *prb_file_create(const char *path, unsigned desc_bits, unsigned data_bi
                           prb_status *status);
 
 /**
+ * prb_file_create_ex() - prb_file_create with the ring's layout flags (prb.h: PRB_RING_NO_DEV_INFO,
+ * a ring without device-info storage). The header records them and prb_file_open checks them
+ * against the ring region's own header. prb_file_create is this with @ring_flags 0.
+ *
+ * Context: any thread; not async-signal-safe.
+ * Return: as prb_file_create; PRB_E_INVALID_SIZE for unknown flags too.
+ */
+prb_file *prb_file_create_ex(const char *path, unsigned desc_bits, unsigned data_bits, unsigned ring_flags,
+                             unsigned mode, prb_status *status);
+
+/**
  * prb_file_open() - open an existing ring file, read-only or (PRB_FILE_WRITE) for writing.
  * @path:   the file; a symlink is refused, not followed
  * @flags:  PRB_FILE_WRITE, PRB_FILE_ALLOW_OTHER_OWNER, or 0 for a read-only mapping
@@ -109,7 +125,7 @@ prb_file *prb_file_create(const char *path, unsigned desc_bits, unsigned data_bi
  * Return: the open file, or NULL with one of: PRB_E_IO (errno says why: ENOENT, EACCES...),
  * PRB_E_FILE_UNSAFE (a symlink, FIFO, device or directory; or, for writing, another user's file),
  * PRB_E_NOT_A_RING_FILE (no ring file magic), PRB_E_FILE_BYTE_ORDER, PRB_E_FILE_WORD_SIZE,
- * PRB_E_FILE_VERSION, PRB_E_FILE_HEADER (checksum or fields that disagree), PRB_E_FILE_TRUNCATED
+ * PRB_E_FILE_VERSION, PRB_E_FILE_HEADER (checksum or fields that disagree, unknown ring flags), PRB_E_FILE_TRUNCATED
  * (shorter than the header says), PRB_E_FILE_SIZE (longer than it says), PRB_E_BAD_MEMORY (the ring
  * region does not hold a valid ring), PRB_E_NO_MEMORY.
  */
