@@ -19,6 +19,11 @@ import TestSupport
     static let flagsWord = 5
     static let bytesWord = 4
 
+    /// A NUL-terminated C string field (a tuple of CChar) as a String.
+    static func string<Field>(_ field: Field) -> String {
+        withUnsafeBytes(of: field) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+    }
+
     @Test func footprintWithAndWithoutDeviceInfo() {
         // Header, 16 descriptors of 4 + 4 (+ 8 device-info) words, 1 KiB of text.
         #expect(prb_ring_required_bytes_ex(4, 10, 0) == 512 + 16 * 128 + 1024)
@@ -64,8 +69,8 @@ import TestSupport
             let read = buffer.withUnsafeMutableBytes { prb_read(ring, entry.seq, &info, $0.baseAddress, $0.count) }
             try #require(read == PRB_READ_OK)
             #expect(Array(buffer[..<Int(info.text_len)]) == text)
-            let subsystem = withUnsafeBytes(of: info.subsystem) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            let device = withUnsafeBytes(of: info.device) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            let subsystem = Self.string(info.subsystem)
+            let device = Self.string(info.device)
             if stores && n % 3 == 0 {
                 #expect(subsystem == "pci" && device == "0000:00:1f.\(n)")
             } else {
@@ -108,7 +113,8 @@ import TestSupport
         }
         for flags in Self.layouts {
             #expect(attach(formattedWith: flags) { _ in } == PRB_OK)
-            #expect(attach(formattedWith: flags) { $0.word(Self.flagsWord).pointee ^= UInt64(PRB_RING_NO_DEV_INFO) } == PRB_E_BAD_MEMORY)
+            let flipped = attach(formattedWith: flags) { $0.word(Self.flagsWord).pointee ^= UInt64(PRB_RING_NO_DEV_INFO) }
+            #expect(flipped == PRB_E_BAD_MEMORY)
             #expect(attach(formattedWith: flags) { $0.word(Self.flagsWord).pointee |= 0x2 } == PRB_E_BAD_MEMORY)
             #expect(attach(formattedWith: flags) { $0.word(Self.flagsWord).pointee |= 1 << 40 } == PRB_E_BAD_MEMORY)
         }
@@ -188,9 +194,11 @@ import TestSupport
         #expect(prb_ring_flags(prb_file_ring(opened)) == flags)
         var record = prb_record_info()
         var buffer = [UInt8](repeating: 0, count: 16)
-        let read = buffer.withUnsafeMutableBytes { prb_read(prb_file_ring(opened), 0, &record, $0.baseAddress, $0.count) }
+        let read = buffer.withUnsafeMutableBytes {
+            prb_read(prb_file_ring(opened), 0, &record, $0.baseAddress, $0.count)
+        }
         #expect(read == PRB_READ_OK)
-        let subsystem = withUnsafeBytes(of: record.subsystem) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        let subsystem = Self.string(record.subsystem)
         #expect(subsystem == (flags == 0 ? "block" : ""))
     }
 

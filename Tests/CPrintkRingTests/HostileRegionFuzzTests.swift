@@ -165,9 +165,8 @@ struct RingImage {
                 p.pointee ^= UInt8(1 << random.below(8))
                 continue
             case 1:  // a position, or now and then the layout flags
-                w =
-                    random.percent(15)
-                    ? RegionLayout.flagsWord : RegionLayout.positionWords[random.below(RegionLayout.positionWords.count)]
+                let positions = RegionLayout.positionWords
+                w = random.percent(15) ? RegionLayout.flagsWord : positions[random.below(positions.count)]
             case 2: w = layout.descBase + slot * 4  // a state word
             case 3: w = layout.descBase + slot * 4 + 1 + random.below(2)  // blk.begin / blk.next
             case 4: w = layout.infoBase + slot * 4 + random.below(3)  // seq, timestamp, caller/len

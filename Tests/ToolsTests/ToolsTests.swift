@@ -224,7 +224,8 @@ func jsonObjects(_ result: Tool.Result) throws -> [[String: Any]] {
         #expect(stats.lines.contains("device_info: no"))
         // The same ring with device info is larger by exactly the device-info array.
         let full = scratch.url("full.ring").path
-        _ = try Tool.run("prb-log", ["--create", "--desc-bits", "5", "--data-bits", "12", full], input: Data("a\n".utf8))
+        _ = try Tool.run(
+            "prb-log", ["--create", "--desc-bits", "5", "--data-bits", "12", full], input: Data("a\n".utf8))
         func fileBytes(_ lines: [String]) -> Int? {
             lines.first { $0.hasPrefix("file_bytes: ") }.flatMap { Int($0.dropFirst("file_bytes: ".count)) }
         }
@@ -233,7 +234,8 @@ func jsonObjects(_ result: Tool.Result) throws -> [[String: Any]] {
         let arrays = try #require(PrintkRing.requiredBytes(descriptorBits: 5, dataBits: 12))
             - #require(PrintkRing.requiredBytes(descriptorBits: 5, dataBits: 12, storesDeviceInfo: false))
         #expect(withDeviceInfo - lean == arrays)
-        #expect(try Tool.run("prb-dump", [ring]).lines.map { $0.split(separator: "] ").last.map(String.init) } == ["a", "b"])
+        let texts = try Tool.run("prb-dump", [ring]).lines.map { $0.split(separator: "] ").last.map(String.init) }
+        #expect(texts == ["a", "b"])
     }
 
     @Test(arguments: [SIGINT, SIGTERM])
