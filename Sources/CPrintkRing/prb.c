@@ -11,7 +11,8 @@
  *
  *   descriptor ring: 2^desc_bits descriptors, each {state_var, blk.begin, blk.next}, plus
  *                    parallel arrays of infos (seq, timestamp, text length, caller id, level,
- *                    facility, flags) and of device-info strings. One descriptor per record.
+ *                    facility, flags) and of device-info strings (unless the ring was formatted
+ *                    with PRB_RING_NO_DEV_INFO). One descriptor per record.
  *   data ring:       2^data_bits bytes of text blocks. A block starts with the id of the
  *                    descriptor that owns it, followed by the text. The descriptor's
  *                    blk.begin/blk.next say where its block is; a block does not know its size.
@@ -42,7 +43,7 @@
  *                                                                    desc_reopen_last
  *   committed (1)  filled and consistent, but the same writer may
  *                  still extend it (prb_reserve_in_last); readers
- *                  do not see it yet.                                set by: _prb_commit
+ *                  do not see it yet (in panic mode they do).        set by: _prb_commit
  *                                                                    (prb_commit)
  *   finalized (2)  final: readers see it, nobody changes it.        set by: _prb_commit
  *                                                                    (prb_final_commit),
@@ -91,7 +92,9 @@
  * state), copy info and text with relaxed loads, then read the descriptor again. Only if the
  * record is still finalized (or reusable: then it is reported lost) with the same id and seq is
  * the copy trusted. A record recycled during the copy shows up in the re-check, never as torn
- * data.
+ * data. A reader in panic mode also reads committed records (as the kernel's panic CPU does),
+ * and checks the slot's reopen count around its copy: a committed record may be reopened and
+ * re-committed under it with the same state word (read_record).
  *
  * 5. Memory ordering
  * ==================
@@ -143,6 +146,12 @@
  *                                          published  [release CAS / relaxed load, then the
  *                                          fence(acquire) at desc_read:D before anything is
  *                                          decided about those records]
+ *   P14 desc_reopen_last:B,C -> read_record:A,B  a reopen is counted before it changes the
+ *                                          record: a panic-mode reader of a committed record that
+ *                                          copied anything a reopen wrote, or read its count
+ *                                          first, sees a count other than the one it began with
+ *                                          [release store + fence(release) / acquire load, and
+ *                                          desc_read:D's fence(acquire) before a relaxed load]
  *
  * Text and info are read by readers while a writer may be recycling them, so every such word is
  * an atomic accessed with relaxed order (the seqlock pattern); there is no data race in the C11
@@ -246,6 +255,7 @@ enum {
     H_DESC_BITS = 2,
     H_DATA_BITS = 3,
     H_BYTES = 4,
+    H_FLAGS = 5, /* the layout flags (PRB_RING_NO_DEV_INFO); 0 in regions formatted before them */
     H_HEAD_ID = 8,
     H_TAIL_ID = 16,
     H_DATA_HEAD = 24,
@@ -255,11 +265,14 @@ enum {
     H_FAILED_DATA = 56,
     H_TAKEN_OVER = 60, /* failure-path counters share the last line */
 
-    /* Descriptor: state_var, blk.begin, blk.next, one spare word (keeps 32-byte strides). */
+    /* Descriptor: state_var, blk.begin, blk.next, and the slot's reopen count (how often
+       prb_reserve_in_last reopened a record of this slot: lets a panic-mode reader tell a record
+       re-committed under its copy from one that never changed; see read_record). */
     DESC_WORDS = 4,
     D_STATE = 0,
     D_BEGIN = 1,
     D_NEXT = 2,
+    D_REOPENS = 3,
 
     /* Info: seq, timestamp, (caller_id << 32 | text_len),
        (has-device-info << 32 | flags << 16 | facility << 8 | level). */
@@ -272,7 +285,8 @@ enum {
     /* Device info, in an array of its own: 16 bytes of subsystem and 48 bytes of device name.
        Most records have none; keeping it apart (and writing it only when a record has some, which
        the I_LEVEL word says) keeps a record's hot metadata to 32 bytes, half a cache line, where
-       zeroing 64 bytes of strings on every reservation used to cost a line of its own. */
+       zeroing 64 bytes of strings on every reservation used to cost a line of its own. A ring
+       formatted with PRB_RING_NO_DEV_INFO has no such array (the data ring follows the infos). */
     DEV_WORDS = 8,
 
     WORD = 8
@@ -294,12 +308,13 @@ struct prb_ring {
     prb_aword *hdr;
     prb_aword *descs;
     prb_aword *infos;
-    prb_aword *devs;
+    prb_aword *devs; /* NULL in a ring without device-info storage (PRB_RING_NO_DEV_INFO) */
     prb_aword *data;
     uint64_t desc_count; /* 2^desc_bits */
     uint64_t data_size;  /* 2^data_bits bytes */
     unsigned desc_bits;
     unsigned data_bits;
+    unsigned flags; /* the layout flags the region was formatted with */
     size_t bytes;
     void *owned; /* the region, when prb_ring_create allocated it */
     prb_fault_hook fault_hook; /* NULL unless a test or the panic benchmark installed one */
@@ -545,10 +560,18 @@ static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, ui
 }
 
 /*
- * Is record `seq` (held by descriptor `id`) there for readers? NOT_YET: not finalized, or the
- * slot holds another seq. LOST: it existed but has no data (reusable, or failed allocation).
+ * Is record `seq` (held by descriptor `id`) there for readers? NOT_YET: not finalized (in panic
+ * mode: not committed or finalized), or the slot holds another seq. LOST: it existed but has no
+ * data (reusable, or failed allocation).
+ *
+ * Panic mode, as the kernel's panic CPU does since Linux 6.8 ("Consider committed as finalized in
+ * panic"): a committed record is consistent (its writer committed everything it wrote) and may be
+ * the last hint at what went wrong, so it is readable. Unlike a finalized record it may still be
+ * reopened and extended by its writer (prb_reserve_in_last), and re-committed with the very same
+ * state word: read_record checks the slot's reopen count around its copy for that.
  */
-static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, uint64_t seq, desc_copy *d)
+static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, uint64_t seq, desc_copy *d,
+                                               bool panic_mode)
 {
     desc_copy local;
     uint64_t s = 0;
@@ -561,7 +584,8 @@ static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, u
        never have had its seq stored; the caller has checked that id is seq's). */
     if (state == PRB_DESC_REUSABLE)
         return PRB_READ_LOST;
-    if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED || state == PRB_DESC_COMMITTED || s != seq)
+    if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED || (state == PRB_DESC_COMMITTED && !panic_mode) ||
+        s != seq)
         return PRB_READ_NOT_YET;
     if (d->begin == LPOS_FAILED && d->next == LPOS_FAILED)
         return PRB_READ_LOST;
@@ -1581,7 +1605,8 @@ void prb_entry_set_dev_info(prb_entry *e, const char *subsystem, const char *dev
     char bytes[PRB_SUBSYSTEM_LEN + PRB_DEVICE_LEN];
     unsigned k;
 
-    if (!e->active)
+    /* A ring without device-info storage keeps none: the record stays without device info. */
+    if (!e->active || e->ring->devs == NULL)
         return;
     memset(bytes, 0, sizeof bytes);
     copy_c_string(bytes, subsystem, PRB_SUBSYSTEM_LEN);
@@ -1658,7 +1683,7 @@ static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, prb_aword *i
 {
     desc_copy d;
     uint32_t cid = 0;
-    uint64_t id;
+    uint64_t id, reopens;
 
     /* Relaxed: a guess, validated by the state CAS. */
     id = prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_RELAXED);
@@ -1682,6 +1707,23 @@ static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, prb_aword *i
             prb_store(&intent[PRB_TS_DESC], 0, PRB_MO_RELAXED); /* not ours: see desc_reserve */
         return false;
     }
+
+    /*
+     * Count the reopen, for panic-mode readers, who read committed records (read_record). The
+     * load is relaxed: the count was last written by the writer of an earlier reopen of the slot,
+     * before a commit that A (or the chain of reopens, commits and recycling before it) acquired.
+     * LMM(desc_reopen_last:B) release: the reopen (A, committed -> reserved) is ordered before the
+     * new count; pairs with read_record:A, whose reader then sees this record reserved or later.
+     */
+    reopens = prb_load(desc_word(r, id, D_REOPENS), PRB_MO_RELAXED);
+    prb_store(desc_word(r, id, D_REOPENS), reopens + 1, PRB_MO(desc_reopen_last_B, PRB_MO_RELEASE));
+    /*
+     * LMM(desc_reopen_last:C) fence(release): the new count is ordered before every store the
+     * owner makes to the record from here on (positions, moved and appended text, device info, the
+     * length at the re-commit). Pairs with desc_read:D: a panic-mode reader that copied any of
+     * them reads the new count at read_record:B and drops its copy.
+     */
+    PRB_FENCE(desc_reopen_last_C, PRB_MO_RELEASE);
     *id_out = id;
     return true;
 }
@@ -1795,17 +1837,58 @@ static bool copy_data(const prb_ring *r, const desc_copy *d, uint32_t text_len, 
 }
 
 /*
+ * panic_checked - a panic-mode read's answer (OK or LOST) stands only if the record's slot was not
+ * reopened since the read began (`reopens`, read at read_record:A); otherwise the record reads as
+ * not there yet: it is being, or has been, extended under the copy.
+ *
+ * LMM(read_record:B) relaxed: the caller passed desc_read:D's fence(acquire) after every copy it
+ * made (the re-check's, or, for an answer from the first descriptor read, that read's), and that
+ * fence pairs with desc_reopen_last:C: a copied word that a reopen wrote makes this load read that
+ * reopen's count or a later one.
+ *
+ * Context: any thread, async-signal-safe; writes nothing shared.
+ * Return: status, or PRB_READ_NOT_YET when the count changed.
+ */
+static prb_read_status panic_checked(const prb_ring *r, uint64_t seq, uint64_t reopens, prb_read_status status)
+{
+    if (status == PRB_READ_NOT_YET)
+        return status;
+    if (prb_load(desc_word(r, seq, D_REOPENS), PRB_MO_LOAD(read_record_B, PRB_MO_RELAXED)) != reopens)
+        return PRB_READ_NOT_YET;
+    return status;
+}
+
+/*
  * Reads record `seq`: descriptor, info and text copied, then the descriptor checked again. With
- * neither info nor buf, only says whether the record is there.
+ * neither info nor buf, only says whether the record is there. In panic mode a committed record
+ * is read too (desc_read_finalized_seq), and the copy is trusted only if the record was not
+ * reopened meanwhile: the slot's reopen count is the same before and after.
+ *
+ * Why the count: a committed record's writer may reopen it (committed -> reserved), append and
+ * commit it again, all while we copy, and the state word it leaves is the very word we read first
+ * (same id, committed again). The re-check alone would accept a copy that mixes the old length
+ * with text not yet appended. Each reopen stores a new count (desc_reopen_last:B) before it
+ * changes anything else of the record (desc_reopen_last:C). If we copied any word a reopen wrote,
+ * the re-check's fence (desc_read:D) makes the count load after it (panic_checked) see that
+ * reopen's count; and a count read first (A, acquire) that already includes a reopen makes
+ * desc_read see the state that reopen left or a later one. Either way the counts differ, and the
+ * record reads as not there yet (a panic-mode walk skips it or stops before it, and tries it
+ * again next time): never torn, and never lost for a mix of old positions and a new length. A
+ * finalized record is never reopened, so its count does not move while it is read.
+ *
+ * Context: any thread, async-signal-safe; writes nothing shared.
+ * Return: PRB_READ_OK with info and buf filled; PRB_READ_NOT_YET or PRB_READ_LOST as
+ * desc_read_finalized_seq says, also after the copy.
  */
 static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_info *info, void *buf,
-                                   size_t buf_size)
+                                   size_t buf_size, bool panic_mode)
 {
     uint64_t words[INFO_WORDS], dev_words[DEV_WORDS];
-    uint64_t id;
+    uint64_t id, reopens = 0;
     uint32_t text_len;
     desc_copy d;
     prb_read_status status;
+    bool copy_failed = false;
     unsigned k;
 
     /* Relaxed: which id the slot holds is only a guess here; desc_read validates it. */
@@ -1816,24 +1899,41 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
        next seq would wrap around to 0. */
     if (seq_of_id(r, id) != seq)
         return PRB_READ_NOT_YET;
-    status = desc_read_finalized_seq(r, id, seq, &d);
+    /*
+     * LMM(read_record:A) acquire, panic mode only. Pairs with desc_reopen_last:B: reading a
+     * reopen's count, desc_read:A below reads the state that reopen left (reserved) or a later one,
+     * so a count that includes a reopen is never taken for the state before it.
+     */
+    if (panic_mode)
+        reopens = prb_load(desc_word(r, seq, D_REOPENS), PRB_MO_LOAD(read_record_A, PRB_MO_ACQUIRE));
+    status = desc_read_finalized_seq(r, id, seq, &d, panic_mode);
     if (status != PRB_READ_OK || (info == NULL && buf == NULL))
-        return status;
+        return panic_mode ? panic_checked(r, seq, reopens, status) : status;
 
     /* The info copy: relaxed loads, validated below like the text's (copy_data:A). */
     for (k = 0; k < INFO_WORDS; k++)
         words[k] = prb_load(info_word(r, id, k), PRB_MO_RELAXED);
     memset(dev_words, 0, sizeof dev_words);
-    if (info != NULL && (words[I_LEVEL] & LEVEL_HAS_DEV) != 0)
+    /* Without device-info storage no record has any, whatever a (damaged) level word claims. */
+    if (info != NULL && (words[I_LEVEL] & LEVEL_HAS_DEV) != 0 && r->devs != NULL)
         for (k = 0; k < DEV_WORDS; k++)
             dev_words[k] = prb_load(dev_word(r, id, k), PRB_MO_RELAXED);
     text_len = (uint32_t)words[I_CALLER_LEN];
     fault_point(r, PRB_FAULT_READ_INFO_COPIED, NULL);
-    if (buf != NULL && buf_size > 0 && !copy_data(r, &d, text_len, buf, buf_size))
-        return PRB_READ_LOST;
+    if (buf != NULL && buf_size > 0 && !copy_data(r, &d, text_len, buf, buf_size)) {
+        /* In panic mode, positions copied before a reopen do not fit a length copied after it
+           either: the re-check and the reopen count tell a reopened record from a lost one. */
+        if (!panic_mode)
+            return PRB_READ_LOST;
+        copy_failed = true;
+    }
 
     /* Was the record recycled while we copied? (desc_read:D orders the copies before E.) */
-    status = desc_read_finalized_seq(r, id, seq, &d);
+    status = desc_read_finalized_seq(r, id, seq, &d, panic_mode);
+    if (status == PRB_READ_OK && copy_failed)
+        status = PRB_READ_LOST;
+    if (panic_mode)
+        status = panic_checked(r, seq, reopens, status);
     if (status != PRB_READ_OK)
         return status;
 
@@ -1935,7 +2035,7 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
      * walk goes on only over records that really existed (each is at or below the head).
      */
     for (;;) {
-        status = read_record(r, *seq, info, buf, buf_size);
+        status = read_record(r, *seq, info, buf, buf_size, panic_mode);
         if (status == PRB_READ_OK)
             return true;
         tail_seq = prb_first_seq(r);
@@ -1973,7 +2073,7 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
 
 prb_read_status prb_read(const prb_ring *r, uint64_t seq, prb_record_info *info, void *buf, size_t buf_size)
 {
-    prb_read_status status = read_record(r, seq, info, buf, buf_size);
+    prb_read_status status = read_record(r, seq, info, buf, buf_size, false);
 
     if (status == PRB_READ_NOT_YET && seq < prb_first_seq(r))
         return PRB_READ_LOST; /* long gone, not "not yet" */
@@ -2124,21 +2224,33 @@ static bool sizes_valid(unsigned desc_bits, unsigned data_bits)
            data_bits <= PRB_DATA_BITS_MAX;
 }
 
-size_t prb_ring_required_bytes(unsigned desc_bits, unsigned data_bits)
+/* Words per descriptor slot (descriptor, info and, unless the flags leave it out, device info). */
+static uint64_t slot_words(unsigned flags)
+{
+    return DESC_WORDS + INFO_WORDS + ((flags & PRB_RING_NO_DEV_INFO) != 0 ? 0 : DEV_WORDS);
+}
+
+size_t prb_ring_required_bytes_ex(unsigned desc_bits, unsigned data_bits, unsigned flags)
 {
     uint64_t count, words;
 
-    if (!sizes_valid(desc_bits, data_bits))
+    if (!sizes_valid(desc_bits, data_bits) || (flags & ~PRB_RING_FLAGS_KNOWN) != 0)
         return 0;
     count = UINT64_C(1) << desc_bits;
-    words = HDR_WORDS + count * (DESC_WORDS + INFO_WORDS + DEV_WORDS) + ((UINT64_C(1) << data_bits) / WORD);
+    words = HDR_WORDS + count * slot_words(flags) + ((UINT64_C(1) << data_bits) / WORD);
     if (words > SIZE_MAX / WORD)
         return 0;
     return (size_t)(words * WORD);
 }
 
-/* Fills in a handle for a region whose sizes are known to be valid. */
-static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, prb_status *status)
+size_t prb_ring_required_bytes(unsigned desc_bits, unsigned data_bits)
+{
+    return prb_ring_required_bytes_ex(desc_bits, data_bits, 0);
+}
+
+/* Fills in a handle for a region whose sizes and flags are known to be valid. */
+static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, unsigned flags,
+                             prb_status *status)
 {
     prb_ring *r = (prb_ring *)malloc(sizeof *r);
     uint64_t count = UINT64_C(1) << desc_bits;
@@ -2151,12 +2263,18 @@ static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, uns
     r->hdr = r->words;
     r->descs = r->hdr + HDR_WORDS;
     r->infos = r->descs + count * DESC_WORDS;
-    r->devs = r->infos + count * INFO_WORDS;
-    r->data = r->devs + count * DEV_WORDS;
+    if ((flags & PRB_RING_NO_DEV_INFO) != 0) {
+        r->devs = NULL;
+        r->data = r->infos + count * INFO_WORDS;
+    } else {
+        r->devs = r->infos + count * INFO_WORDS;
+        r->data = r->devs + count * DEV_WORDS;
+    }
     r->desc_count = count;
     r->data_size = UINT64_C(1) << data_bits;
     r->desc_bits = desc_bits;
     r->data_bits = data_bits;
+    r->flags = flags;
     r->bytes = bytes;
     r->owned = NULL;
     r->fault_hook = NULL;
@@ -2177,10 +2295,11 @@ static prb_ring *fail_with(prb_status *status_out, prb_status status)
     return NULL;
 }
 
-prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, prb_status *status_out)
+prb_ring *prb_ring_format_ex(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, unsigned flags,
+                             prb_status *status_out)
 {
     prb_status status;
-    size_t need = prb_ring_required_bytes(desc_bits, data_bits);
+    size_t need = prb_ring_required_bytes_ex(desc_bits, data_bits, flags);
     prb_ring *r;
     uint64_t w, total, last;
 
@@ -2188,7 +2307,7 @@ prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsign
         return fail_with(status_out, PRB_E_INVALID_SIZE);
     if (memory == NULL || ((uintptr_t)memory % PRB_REGION_ALIGN) != 0 || bytes < need)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
-    r = make_handle(memory, need, desc_bits, data_bits, &status);
+    r = make_handle(memory, need, desc_bits, data_bits, flags, &status);
     if (r == NULL)
         return fail_with(status_out, status);
 
@@ -2219,6 +2338,7 @@ prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsign
     prb_store(hdr_word(r, H_DESC_BITS), desc_bits, PRB_MO_RELAXED);
     prb_store(hdr_word(r, H_DATA_BITS), data_bits, PRB_MO_RELAXED);
     prb_store(hdr_word(r, H_BYTES), need, PRB_MO_RELAXED);
+    prb_store(hdr_word(r, H_FLAGS), flags, PRB_MO_RELAXED);
     /* Release: whoever attaches and reads the magic (acquire) sees the formatted ring. */
     prb_store(hdr_word(r, H_MAGIC), PRB_MAGIC, PRB_MO_RELEASE);
 
@@ -2227,9 +2347,14 @@ prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsign
     return r;
 }
 
-prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *status_out)
+prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, prb_status *status_out)
 {
-    size_t need = prb_ring_required_bytes(desc_bits, data_bits);
+    return prb_ring_format_ex(memory, bytes, desc_bits, data_bits, 0, status_out);
+}
+
+prb_ring *prb_ring_create_ex(unsigned desc_bits, unsigned data_bits, unsigned flags, prb_status *status_out)
+{
+    size_t need = prb_ring_required_bytes_ex(desc_bits, data_bits, flags);
     void *memory = NULL;
     prb_ring *r;
 
@@ -2237,7 +2362,7 @@ prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *st
         return fail_with(status_out, PRB_E_INVALID_SIZE);
     if (posix_memalign(&memory, 64, need) != 0)
         return fail_with(status_out, PRB_E_NO_MEMORY);
-    r = prb_ring_format(memory, need, desc_bits, data_bits, status_out);
+    r = prb_ring_format_ex(memory, need, desc_bits, data_bits, flags, status_out);
     if (r == NULL) {
         free(memory);
         return NULL;
@@ -2246,12 +2371,17 @@ prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *st
     return r;
 }
 
+prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *status_out)
+{
+    return prb_ring_create_ex(desc_bits, data_bits, 0, status_out);
+}
+
 prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
 {
     prb_aword *words = (prb_aword *)memory;
     prb_status status;
     prb_ring *r;
-    uint64_t desc_bits, data_bits, stored_bytes, head, tail, data_head, data_tail;
+    uint64_t desc_bits, data_bits, flags, stored_bytes, head, tail, data_head, data_tail;
 
     if (memory == NULL || ((uintptr_t)memory % PRB_REGION_ALIGN) != 0 || bytes < HDR_WORDS * WORD)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
@@ -2262,9 +2392,13 @@ prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
     desc_bits = prb_load(&words[H_DESC_BITS], PRB_MO_RELAXED);
     data_bits = prb_load(&words[H_DATA_BITS], PRB_MO_RELAXED);
     stored_bytes = prb_load(&words[H_BYTES], PRB_MO_RELAXED);
+    flags = prb_load(&words[H_FLAGS], PRB_MO_RELAXED);
+    /* The flags say where the arrays lie: unknown bits, or a size that is not the one these flags
+       and sizes give (a flag flipped by damage), refuse the region. */
     if (desc_bits > PRB_DESC_BITS_MAX || data_bits > PRB_DATA_BITS_MAX ||
-        !sizes_valid((unsigned)desc_bits, (unsigned)data_bits) ||
-        stored_bytes != prb_ring_required_bytes((unsigned)desc_bits, (unsigned)data_bits) || stored_bytes > bytes)
+        (flags & ~(uint64_t)PRB_RING_FLAGS_KNOWN) != 0 || !sizes_valid((unsigned)desc_bits, (unsigned)data_bits) ||
+        stored_bytes != prb_ring_required_bytes_ex((unsigned)desc_bits, (unsigned)data_bits, (unsigned)flags) ||
+        stored_bytes > bytes)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
 
     /* The positions must describe a ring of this size: at most one ring's worth apart. */
@@ -2277,7 +2411,7 @@ prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
         data_head - data_tail > (UINT64_C(1) << data_bits) || (data_head % WORD) != 0 || (data_tail % WORD) != 0)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
 
-    r = make_handle(memory, (size_t)stored_bytes, (unsigned)desc_bits, (unsigned)data_bits, &status);
+    r = make_handle(memory, (size_t)stored_bytes, (unsigned)desc_bits, (unsigned)data_bits, (unsigned)flags, &status);
     if (r == NULL)
         return fail_with(status_out, status);
     if (status_out != NULL)
@@ -2324,6 +2458,7 @@ void prb_ring_set_fault_hook(prb_ring *r, prb_fault_hook hook, void *context)
 
 unsigned prb_ring_desc_bits(const prb_ring *r) { return r->desc_bits; }
 unsigned prb_ring_data_bits(const prb_ring *r) { return r->data_bits; }
+unsigned prb_ring_flags(const prb_ring *r) { return r->flags; }
 void *prb_ring_memory(const prb_ring *r) { return r->words; }
 size_t prb_ring_memory_bytes(const prb_ring *r) { return r->bytes; }
 

@@ -49,11 +49,14 @@ struct file_header {
     uint64_t table_bytes;
     uint32_t process_slots;
     uint32_t thread_slots;
-    uint64_t reserved[3];
+    uint32_t ring_flags;
+    uint32_t reserved_after_flags;
+    uint64_t reserved_tail[2];
     uint64_t checksum;
 };
 
 _Static_assert(sizeof(struct file_header) == 120, "the header layout is fixed by prb_file.h");
+_Static_assert(offsetof(struct file_header, ring_flags) == 88, "the ring's layout flags are at byte 88");
 _Static_assert(offsetof(struct file_header, checksum) == 112, "the checksum covers bytes 0..111");
 
 _Static_assert(offsetof(struct file_header, table_offset) == 64, "prb_file.h: the table's offset is at 64");
@@ -554,7 +557,13 @@ static int create_temporary(const char *path, unsigned mode, char **tmp_out)
 prb_file *prb_file_create(const char *path, unsigned desc_bits, unsigned data_bits, unsigned mode,
                           prb_status *status_out)
 {
-    size_t ring_bytes = prb_ring_required_bytes(desc_bits, data_bits);
+    return prb_file_create_ex(path, desc_bits, data_bits, 0, mode, status_out);
+}
+
+prb_file *prb_file_create_ex(const char *path, unsigned desc_bits, unsigned data_bits, unsigned ring_flags,
+                             unsigned mode, prb_status *status_out)
+{
+    size_t ring_bytes = prb_ring_required_bytes_ex(desc_bits, data_bits, ring_flags);
     uint64_t table_bytes = table_bytes_for(PRB_FILE_PROCESS_SLOTS, PRB_FILE_THREAD_SLOTS);
     uint64_t ring_offset = (uint64_t)PRB_FILE_HEADER_BYTES + table_bytes;
     uint64_t file_bytes = ring_offset + ring_bytes;
@@ -597,7 +606,8 @@ prb_file *prb_file_create(const char *path, unsigned desc_bits, unsigned data_bi
         f->mapping = NULL;
         goto failed;
     }
-    f->ring = prb_ring_format((char *)f->mapping + ring_offset, ring_bytes, desc_bits, data_bits, &status);
+    f->ring = prb_ring_format_ex((char *)f->mapping + ring_offset, ring_bytes, desc_bits, data_bits, ring_flags,
+                                 &status);
     if (f->ring == NULL)
         goto failed;
 
@@ -608,6 +618,7 @@ prb_file *prb_file_create(const char *path, unsigned desc_bits, unsigned data_bi
     f->header.word_bytes = WORD_BYTES;
     f->header.desc_bits = desc_bits;
     f->header.data_bits = data_bits;
+    f->header.ring_flags = ring_flags;
     f->header.ring_offset = ring_offset;
     f->header.ring_bytes = ring_bytes;
     f->header.file_bytes = file_bytes;
@@ -669,7 +680,7 @@ static prb_status check_header(const struct file_header *h, size_t got, uint64_t
         return PRB_E_FILE_HEADER;
     /* The checksum matched, but a writer of this version may still have been wrong (or hostile):
        every size must agree with every other. */
-    ring_bytes = prb_ring_required_bytes(h->desc_bits, h->data_bits);
+    ring_bytes = prb_ring_required_bytes_ex(h->desc_bits, h->data_bits, h->ring_flags); /* 0: unknown flags */
     if (h->process_slots == 0 || h->process_slots > PRB_FILE_SLOTS_MAX || h->thread_slots > PRB_FILE_SLOTS_MAX ||
         h->table_offset != PRB_FILE_HEADER_BYTES ||
         h->table_bytes != table_bytes_for(h->process_slots, h->thread_slots))
@@ -745,7 +756,8 @@ prb_file *prb_file_open(const char *path, unsigned flags, prb_status *status_out
         goto failed;
     /* The region's own header must describe the ring the file header promised. */
     status = PRB_E_BAD_MEMORY;
-    if (prb_ring_desc_bits(f->ring) != f->header.desc_bits || prb_ring_data_bits(f->ring) != f->header.data_bits)
+    if (prb_ring_desc_bits(f->ring) != f->header.desc_bits || prb_ring_data_bits(f->ring) != f->header.data_bits ||
+        prb_ring_flags(f->ring) != f->header.ring_flags)
         goto failed;
     if (writable) {
         status = claim_slot(f);
@@ -771,6 +783,7 @@ void prb_file_get_info(const prb_file *f, prb_file_info *info)
     info->data_bits = f->header.data_bits;
     info->file_bytes = f->header.file_bytes;
     info->ring_bytes = f->header.ring_bytes;
+    info->ring_flags = f->header.ring_flags;
     info->created_realtime_ns = f->header.created_realtime_ns;
     info->writable = f->writable;
     info->process_slots = f->header.process_slots;

@@ -55,10 +55,11 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
     /// A size argument was negative: a record's capacity, an extension's additional capacity or
     /// its total limit. Nothing was touched. (Checked in Swift; C takes sizes as `size_t`.)
     case negativeSize(Int)
-    /// ``PrintkRing/init(formatting:descriptorBits:dataBits:)``: the memory is smaller than
-    /// ``PrintkRing/requiredBytes(descriptorBits:dataBits:)``. Nothing was written.
+    /// ``PrintkRing/init(formatting:descriptorBits:dataBits:storesDeviceInfo:)``: the memory is
+    /// smaller than ``PrintkRing/requiredBytes(descriptorBits:dataBits:storesDeviceInfo:)``.
+    /// Nothing was written.
     case regionTooSmall(required: Int, available: Int)
-    /// ``PrintkRing/init(formatting:descriptorBits:dataBits:)`` and
+    /// ``PrintkRing/init(formatting:descriptorBits:dataBits:storesDeviceInfo:)`` and
     /// ``PrintkRing/init(attachingTo:)``: the memory is not 64-byte aligned (or is empty).
     case misalignedRegion
     /// A write through a read-only ring: a ring file opened with

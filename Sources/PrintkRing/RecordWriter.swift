@@ -119,7 +119,8 @@ extension PrintkRing {
             prb_entry_append(entry, bytes.baseAddress, bytes.count)
         }
 
-        /// Sets the device-info strings (truncated to 15 and 47 bytes).
+        /// Sets the device-info strings (truncated to 15 and 47 bytes). On a ring without
+        /// device-info storage (``PrintkRing/storesDeviceInfo`` is `false`) it does nothing.
         ///
         /// The corresponding C function is `prb_entry_set_dev_info`.
         public mutating func setDeviceInfo(subsystem: String, device: String) {

@@ -57,7 +57,7 @@ struct PrbDump: ParsableCommand {
     @Flag(help: "Print the ring's geometry and counters instead of its records.")
     var stats = false
 
-    @Flag(help: "Read in panic mode: skip a record whose writer never finished it (it died) when later records exist.")
+    @Flag(help: "Read in panic mode: show committed records too, and skip a record whose writer never finished it (it died) when later records exist.")
     var panic = false
 
     @Flag(name: .customLong("show-level"), help: "Prefix each line with its level as <N>.")
@@ -146,6 +146,7 @@ struct PrbDump: ParsableCommand {
             ("created_ns_since_epoch", info.map { String($0.createdNanosecondsSinceEpoch) } ?? "?"),
             ("descriptors", String(1 << ring.descriptorBits)),
             ("text_bytes", String(1 << ring.dataBits)),
+            ("device_info", ring.storesDeviceInfo ? "yes" : "no"),
             ("text_bytes_in_use", String(counters.textBytesInUse)),
             ("max_record_bytes", String(ring.maxRecordSize)),
             ("first_seq", String(ring.firstSeq)),

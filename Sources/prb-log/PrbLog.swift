@@ -60,6 +60,11 @@ struct PrbLog: ParsableCommand {
     @Option(name: .customLong("data-bits"), help: "With --create: log2 of the bytes of text the ring holds.")
     var dataBits = 21
 
+    @Flag(
+        name: .customLong("no-device-info"),
+        help: "With --create: a ring without device-info storage (64 bytes less per record slot).")
+    var noDeviceInfo = false
+
     @Option(help: "The level of every record: emerg, alert, crit, err, warn, notice, info, debug, or 0-7.")
     var level: LogLevel = .info
 
@@ -130,7 +135,8 @@ struct PrbLog: ParsableCommand {
     func openRing() throws(PrintkRingError) -> PrintkRing {
         if create {
             do {
-                return try PrintkRing(creatingFile: file, descriptorBits: descBits, dataBits: dataBits)
+                return try PrintkRing(
+                    creatingFile: file, descriptorBits: descBits, dataBits: dataBits, storesDeviceInfo: !noDeviceInfo)
             } catch .system(errno: EEXIST) {
                 // Something is there already: use it if it is a ring file we may write.
             }

@@ -96,10 +96,12 @@ private func readAll(_ path: String) throws -> [String] {
 
 /// Where the ring region starts in a file of this build's format: after the header page and the
 /// writer table (prb_file.h).
-private let tableBytes = UInt64(
+let ringFileTableBytes = UInt64(
     (Int(PRB_FILE_SLOT_BYTES) * (1 + Int(PRB_FILE_PROCESS_SLOTS) + Int(PRB_FILE_THREAD_SLOTS))
         + Int(PRB_FILE_HEADER_BYTES) - 1) / Int(PRB_FILE_HEADER_BYTES) * Int(PRB_FILE_HEADER_BYTES))
-private let ringOffset = UInt64(PRB_FILE_HEADER_BYTES) + tableBytes
+let ringFileRingOffset = UInt64(PRB_FILE_HEADER_BYTES) + ringFileTableBytes
+private let tableBytes = ringFileTableBytes
+private let ringOffset = ringFileRingOffset
 
 private func fileSize(_ path: String) -> Int {
     var st = stat()

@@ -33,7 +33,7 @@ import TestSupport
     static func run(_ configuration: CampaignConfiguration) throws -> CampaignCounts {
         let counts = try CrashCampaign(configuration).run()
         #expect(counts.kills == configuration.kills)
-        #expect(counts.wedges == 0, "\(counts.summary)")
+        #expect(counts.wedges == 0, "\(counts.summary)\n\(counts.findings.problems)")
         #expect(counts.findings.isClean, "\(counts.findings)")
         #expect(counts.deadRecordsMisshown == 0, "\(counts.findings.problems)")
         #expect(counts.followersStuck == 0, "\(counts.findings.problems)")

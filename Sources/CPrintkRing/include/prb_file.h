@@ -18,29 +18,34 @@
  *         20     4  word size in bytes (8: every ring word is 64 bits)
  *         24     4  desc_bits           28   4  data_bits
  *         32     8  offset of the ring region (= the header size)
- *         40     8  size of the ring region (prb_ring_required_bytes)
+ *         40     8  size of the ring region (prb_ring_required_bytes_ex)
  *         48     8  size of the whole file
  *         56     8  creation time, nanoseconds since the Unix epoch (CLOCK_REALTIME)
  *         64     8  offset of the writer table (= the header size)
  *         72     8  size of the writer table: 64 x (1 + process slots + thread slots), rounded
  *                   up to a page
  *         80     4  process slots        84   4  thread slots
- *         88    24  reserved, zero
+ *         88     4  the ring's layout flags (PRB_RING_NO_DEV_INFO, or 0)
+ *         92    20  reserved, zero
  *        112     8  checksum: 64-bit FNV-1a of bytes 0..111
  *        120  3976  zero, up to PRB_FILE_HEADER_BYTES
  *       4096     …  the writer table (below)
- *          …     …  the ring region (prb_ring_format), at 4096 + the table's size; its own
- *                   header repeats the sizes
+ *          …     …  the ring region (prb_ring_format_ex), at 4096 + the table's size; its own
+ *                   header repeats the sizes and the layout flags, which must agree with these
  *
  * The writer table: who writes this file, and whether they are still alive
- *   64-byte lines (one per slot, so that no two writers share a cache line). Line 0 is reserved
- *   for the ring's own use (the take-over lock of docs/RECOVERY.md). Line 1 + p is process slot p:
+ *   64-byte lines (one per slot, so that no two writers share a cache line). Line 0 is reserved,
+ *   zero. Line 1 + p is process slot p:
  *       word 0  generation: how many times the slot was claimed (0: never)
  *       word 1  the claimer's pid (for people: liveness never depends on it)
  *       word 2  when it was claimed, nanoseconds since the Unix epoch
  *       word 3  1 when its owner closed the file, 0 while open (or when it died)
- *   Lines 1 + process slots + t are the thread slots, for the per-thread intents of the
- *   dead-writer take-over (docs/RECOVERY.md); zero until then.
+ *   Lines 1 + process slots + t are the thread slots (prb_recovery.h): each writing thread holds
+ *   one, and keeps in it, while a record of its own is in flight, that record's descriptor id, so
+ *   that if the process dies a survivor can tell whose the record was and take it over
+ *   (docs/RECOVERY.md):
+ *       word 0  owner: (process slot + 1) << 40 | its generation's low 40 bits; 0 when free
+ *       word 1  intent: 1 << 63 | the descriptor id of the record in flight; 0 when none
  *
  *   Every handle opened for writing claims a process slot: it takes an open-file-description
  *   lock (F_OFD_SETLK, a write lock on the first byte of the slot's line) and then increments the
@@ -113,6 +118,8 @@ typedef struct prb_file_info {
     uint32_t data_bits;
     uint64_t file_bytes;
     uint64_t ring_bytes;
+    /** The ring's layout flags (PRB_RING_NO_DEV_INFO: no device-info storage), or 0. */
+    uint32_t ring_flags;
     /** Nanoseconds since the Unix epoch. */
     uint64_t created_realtime_ns;
     /** Whether this process opened it for writing. */
@@ -170,6 +177,17 @@ prb_file *prb_file_create(const char *path, unsigned desc_bits, unsigned data_bi
                           prb_status *status);
 
 /**
+ * prb_file_create_ex() - prb_file_create with the ring's layout flags (prb.h: PRB_RING_NO_DEV_INFO,
+ * a ring without device-info storage). The header records them and prb_file_open checks them
+ * against the ring region's own header. prb_file_create is this with @ring_flags 0.
+ *
+ * Context: any thread; not async-signal-safe.
+ * Return: as prb_file_create; PRB_E_INVALID_SIZE for unknown flags too.
+ */
+prb_file *prb_file_create_ex(const char *path, unsigned desc_bits, unsigned data_bits, unsigned ring_flags,
+                             unsigned mode, prb_status *status);
+
+/**
  * prb_file_open() - open an existing ring file, read-only or (PRB_FILE_WRITE) for writing.
  * @path:   the file; a symlink is refused, not followed
  * @flags:  PRB_FILE_WRITE, PRB_FILE_ALLOW_OTHER_OWNER, or 0 for a read-only mapping
@@ -179,7 +197,7 @@ prb_file *prb_file_create(const char *path, unsigned desc_bits, unsigned data_bi
  * Return: the open file, or NULL with one of: PRB_E_IO (errno says why: ENOENT, EACCES...),
  * PRB_E_FILE_UNSAFE (a symlink, FIFO, device or directory; or, for writing, another user's file),
  * PRB_E_NOT_A_RING_FILE (no ring file magic), PRB_E_FILE_BYTE_ORDER, PRB_E_FILE_WORD_SIZE,
- * PRB_E_FILE_VERSION, PRB_E_FILE_HEADER (checksum or fields that disagree), PRB_E_FILE_TRUNCATED
+ * PRB_E_FILE_VERSION, PRB_E_FILE_HEADER (checksum or fields that disagree, unknown ring flags), PRB_E_FILE_TRUNCATED
  * (shorter than the header says), PRB_E_FILE_SIZE (longer than it says), PRB_E_BAD_MEMORY (the ring
  * region does not hold a valid ring), PRB_E_NO_MEMORY, PRB_E_NO_WRITER_SLOT (for writing: every
  * process slot of the writer table is held by a live handle).
