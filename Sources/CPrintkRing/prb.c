@@ -416,48 +416,79 @@ static inline uint64_t get_next_lpos(const prb_ring *r, uint64_t lpos, uint64_t 
 
 /* ---------------------------------------------------------------------------------------------
  * Text copies: word by word through the atomics layer (relaxed: the seqlock data).
+ *
+ * A block's text is contiguous in the data array (a block that would wrap is placed whole at
+ * index 0), so a copy is one run of words: at most a partial first word, whole words, at most a
+ * partial last word. The partial words are handled once, outside the loop, so that the loop over
+ * whole words checks nothing per word: a relaxed atomic store or load of an aligned word compiles
+ * to a plain move, and the compiler unrolls the loop (about two moves per word and a counter
+ * step per few words).
  * ------------------------------------------------------------------------------------------- */
 
-/* Writer: store `len` bytes at byte `offset` of the text that starts at data word `first`. The
-   writer owns the block, so read-modify-write of a partial word races only with readers. */
+/* Copies n < 8 bytes with fixed-size moves (a variable-length memcpy would be a library call). */
+static inline void copy_short(unsigned char *dst, const unsigned char *src, size_t n)
+{
+    if (n & 4) {
+        memcpy(dst, src, 4);
+        dst += 4;
+        src += 4;
+    }
+    if (n & 2) {
+        memcpy(dst, src, 2);
+        dst += 2;
+        src += 2;
+    }
+    if (n & 1)
+        *dst = *src;
+}
+
+/*
+ * Writer: store `len` bytes at byte `offset` of the text that starts at data word `first`. The
+ * writer owns the block, so the read-modify-write of a partly written first word races only with
+ * readers (who validate their copy afterwards). A partial last word is stored zero-padded: the
+ * bytes after the text are no text, and the next append, if any, merges into that word.
+ */
 static void text_store(const prb_ring *r, uint64_t first, uint64_t offset, const unsigned char *src, size_t len)
 {
-    prb_aword *base = &r->data[first];
-    while (len > 0) {
-        uint64_t w = offset / WORD;
-        size_t in_word = (size_t)(offset % WORD);
-        size_t n = WORD - in_word;
-        uint64_t word;
-        if (n > len)
-            n = len;
-        if (n == WORD)
-            memcpy(&word, src, WORD);
-        else {
-            word = prb_load(&base[w], PRB_MO_RELAXED);
-            memcpy((unsigned char *)&word + in_word, src, n);
-        }
-        prb_store(&base[w], word, PRB_MO_RELAXED);
+    prb_aword *dst = &r->data[first + offset / WORD];
+    size_t in_word = (size_t)(offset % WORD);
+    size_t words, k;
+
+    if (in_word != 0) {
+        size_t n = WORD - in_word < len ? WORD - in_word : len;
+        uint64_t head = prb_load(dst, PRB_MO_RELAXED);
+        copy_short((unsigned char *)&head + in_word, src, n);
+        prb_store(dst, head, PRB_MO_RELAXED);
+        dst++;
         src += n;
-        offset += n;
         len -= n;
+    }
+    words = len / WORD;
+    for (k = 0; k < words; k++) {
+        uint64_t word;
+        memcpy(&word, src + k * WORD, WORD);
+        prb_store(&dst[k], word, PRB_MO_RELAXED);
+    }
+    if (len % WORD != 0) {
+        uint64_t tail = 0;
+        copy_short((unsigned char *)&tail, src + words * WORD, len % WORD);
+        prb_store(&dst[words], tail, PRB_MO_RELAXED);
     }
 }
 
 /* Reader: copy `len` bytes of the text starting at data word `first`. */
 static void text_load(const prb_ring *r, uint64_t first, size_t len, unsigned char *dst)
 {
-    prb_aword *base = &r->data[first];
-    uint64_t word;
-    while (len >= WORD) {
-        word = prb_load(base, PRB_MO_RELAXED);
-        memcpy(dst, &word, WORD);
-        base++;
-        dst += WORD;
-        len -= WORD;
+    const prb_aword *src = &r->data[first];
+    size_t words = len / WORD, k;
+
+    for (k = 0; k < words; k++) {
+        uint64_t word = prb_load(&src[k], PRB_MO_RELAXED);
+        memcpy(dst + k * WORD, &word, WORD);
     }
-    if (len > 0) {
-        word = prb_load(base, PRB_MO_RELAXED);
-        memcpy(dst, &word, len);
+    if (len % WORD != 0) {
+        uint64_t tail = prb_load(&src[words], PRB_MO_RELAXED);
+        copy_short(dst + words * WORD, (const unsigned char *)&tail, len % WORD);
     }
 }
 
