@@ -592,6 +592,11 @@ static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, u
  * Transitions done by any writer on another writer's record
  * ------------------------------------------------------------------------------------------- */
 
+/* Out of line (it runs for one record in 64): inlined, its walk would make every finalization
+   set up a large stack frame. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void desc_update_last_finalized(const prb_ring *r);
 
 /*
@@ -605,7 +610,8 @@ static void desc_update_last_finalized(const prb_ring *r);
  */
 #define LAST_FINALIZED_STRIDE_MAX 64
 
-/* A record was just finalized: refresh the finalized-prefix cache if it is this record's turn. */
+/* A record was just finalized: refresh the finalized-prefix cache if it is this record's turn.
+   Inline, so that the 63 records of 64 whose turn it is not cost a mask and a branch. */
 static inline void desc_note_finalized(const prb_ring *r, uint64_t id)
 {
     uint64_t stride = r->desc_count / 4;
@@ -1091,26 +1097,45 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
  * the other's record; prb_next_seq walks forward from the cached value anyway.
  */
 /*
- * The walk's fast path: is record `seq` finalized (or reusable, i.e. lost) in its own slot? One
- * relaxed load of the state word (why relaxed suffices: below), where read_valid would copy the
- * descriptor twice and check the seq: the slot's id alone names the seq (they advance together
- * from DESC0_ID + 1 = seq 0). False also when the slot holds another record; read_valid then
- * decides.
+ * finalized_run_end - the walk's fast path: the first seq at or after `seq` whose record is not
+ * finalized (or reusable, i.e. lost) in its own slot, with one relaxed load of each state word
+ * where read_valid would copy the descriptor twice and check the seq: the slot's id alone names
+ * the seq (they advance together from DESC0_ID + 1 = seq 0). *stop_sv gets the state word of the
+ * slot where the run ends.
+ *
+ * Bound: each step needs the slot to hold exactly the probed seq, so a region nobody writes ends
+ * the run within desc_count steps.
+ *
+ * Context: any thread, async-signal-safe; changes nothing.
+ * Return: the seq where the run ends (`seq` itself when that record is not finalized in place).
  */
-static inline bool seq_finalized_in_place(const prb_ring *r, uint64_t seq)
+static uint64_t finalized_run_end(const prb_ring *r, uint64_t seq, uint64_t *stop_sv)
 {
+    /* The geometry in locals: the compiler would reload it from the handle after every atomic
+       load of the walk. */
+    prb_aword *descs = r->descs;
+    uint64_t mask = r->desc_count - 1;
     uint64_t id = desc_id(desc0_id(r) + 1 + seq);
-    /*
-     * Relaxed is enough. This load is sequenced before the release that publishes the new
-     * last_finalized_seq (desc_update_last_finalized:A), so a reader that acquires that value
-     * (P13) and then loads this state word reads this value or a later one (read-read coherence),
-     * and that load, an acquire (desc_read:A), synchronizes with the commit itself (P8). The walk
-     * reads nothing of the record but its state.
-     */
-    uint64_t sv = prb_load(desc_word(r, seq, D_STATE), PRB_MO_RELAXED);
-    prb_desc_state state = state_of(id, sv);
+    uint64_t sv;
+    prb_desc_state state;
 
-    return state == PRB_DESC_FINALIZED || state == PRB_DESC_REUSABLE;
+    for (;;) {
+        /*
+         * Relaxed is enough. This load is sequenced before the release that publishes the new
+         * last_finalized_seq (desc_update_last_finalized:A), so a reader that acquires that value
+         * (P13) and then loads this state word reads this value or a later one (read-read
+         * coherence), and that load, an acquire (desc_read:A), synchronizes with the commit itself
+         * (P8). The walk reads nothing of the record but its state.
+         */
+        sv = prb_load(&descs[(seq & mask) * DESC_WORDS + D_STATE], PRB_MO_RELAXED);
+        state = state_of(id, sv);
+        if (state != PRB_DESC_FINALIZED && state != PRB_DESC_REUSABLE)
+            break;
+        seq++;
+        id = desc_id(id + 1);
+    }
+    *stop_sv = sv;
+    return seq;
 }
 
 /*
@@ -1139,7 +1164,7 @@ static inline uint64_t desc_last_finalized_seq(const prb_ring *r)
 static void desc_update_last_finalized(const prb_ring *r)
 {
     prb_aword *lfs_word = hdr_word(r, H_LAST_FINALIZED);
-    uint64_t old, newest, probe;
+    uint64_t old, newest, probe, end, stop_sv, ahead;
 
     old = desc_last_finalized_seq(r);
     for (;;) {
@@ -1148,7 +1173,19 @@ static void desc_update_last_finalized(const prb_ring *r)
         newest = old;
         probe = old == 0 ? 0 : old + 1;
         for (;;) {
-            if (!seq_finalized_in_place(r, probe) && !read_valid(r, &probe, NULL, NULL, 0, false))
+            end = finalized_run_end(r, probe, &stop_sv);
+            if (end != probe)
+                newest = end - 1;
+            probe = end;
+            /*
+             * Record `probe` is not finalized in its slot. If the slot holds its id or an older
+             * one, it is being written or not reserved yet, and the prefix ends here (read_valid
+             * would say so too, at the cost of a record read and a tail read: the usual end of
+             * every walk). Only a newer id means that it was overwritten: read_valid then goes on
+             * from the tail, over lost records.
+             */
+            ahead = desc_id(desc_id(stop_sv) - desc_id(desc0_id(r) + 1 + probe));
+            if (ahead == 0 || ahead > ID_MASK / 2 || !read_valid(r, &probe, NULL, NULL, 0, false))
                 break;
             newest = probe;
             probe++;
@@ -1200,6 +1237,7 @@ uint64_t prb_clock_ns(void)
 static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
 {
     const prb_ring *r = e->ring;
+    prb_aword *sv_word;
     uint64_t expected;
 
     if (r == NULL || !e->active)
@@ -1207,6 +1245,7 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
     e->active = 0;
 
     info_store(r, e->id, I_CALLER_LEN, caller_len_word(e->caller_id, e->text_len));
+    sv_word = desc_word(r, e->id, D_STATE);
     expected = make_sv(e->id, PRB_DESC_RESERVED);
 
     if (target == PRB_DESC_FINALIZED) {
@@ -1219,9 +1258,9 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
          * descriptor, info and text to readers that acquire the state (P8) and to a writer
          * reopening it (P9).
          */
-        if (prb_load(desc_word(r, e->id, D_STATE), PRB_MO_RELAXED) != expected)
+        if (prb_load(sv_word, PRB_MO_RELAXED) != expected)
             return PRB_E_BAD_ENTRY;
-        prb_store(desc_word(r, e->id, D_STATE), make_sv(e->id, target), PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
+        prb_store(sv_word, make_sv(e->id, target), PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
         return PRB_OK;
     }
 
@@ -1232,8 +1271,8 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
      * P10 with prb_commit:A. Failure cannot happen to a correct caller (only the owner moves a
      * reserved record).
      */
-    if (!prb_cas(desc_word(r, e->id, D_STATE), &expected, make_sv(e->id, target),
-                 PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST), PRB_MO_RELAXED))
+    if (!prb_cas(sv_word, &expected, make_sv(e->id, target), PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST),
+                 PRB_MO_RELAXED))
         return PRB_E_BAD_ENTRY;
     return PRB_OK;
 }
@@ -1269,6 +1308,7 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
 {
     static const prb_meta no_meta = {0, 0, 0, 0, 0};
     uint64_t id, seq, text_word;
+    prb_aword *info;
 
     memset(e, 0, sizeof *e);
     if (r->read_only)
@@ -1293,12 +1333,15 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
      */
     seq = seq_of_id(r, id);
 
-    info_store(r, id, I_SEQ, seq);
-    info_store(r, id, I_TIMESTAMP,
-               meta->timestamp_ns != 0 || meta->has_timestamp ? meta->timestamp_ns : prb_clock_ns());
-    info_store(r, id, I_CALLER_LEN, caller_len_word(meta->caller_id, 0));
-    info_store(r, id, I_LEVEL,
-               (uint64_t)meta->level | ((uint64_t)meta->facility << 8) | ((uint64_t)meta->flags << 16));
+    /* The record's info words, addressed once (the compiler would reload the geometry from the
+       handle after each atomic store). */
+    info = info_word(r, id, 0);
+    prb_store(&info[I_SEQ], seq, PRB_MO_RELAXED);
+    prb_store(&info[I_TIMESTAMP],
+              meta->timestamp_ns != 0 || meta->has_timestamp ? meta->timestamp_ns : prb_clock_ns(), PRB_MO_RELAXED);
+    prb_store(&info[I_CALLER_LEN], caller_len_word(meta->caller_id, 0), PRB_MO_RELAXED);
+    prb_store(&info[I_LEVEL], (uint64_t)meta->level | ((uint64_t)meta->facility << 8) | ((uint64_t)meta->flags << 16),
+              PRB_MO_RELAXED);
 
     e->ring = r;
     e->id = id;
