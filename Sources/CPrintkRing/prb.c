@@ -1115,9 +1115,10 @@ static uint64_t finalized_run_end(const prb_ring *r, uint64_t seq, uint64_t *sto
        load of the walk. */
     prb_aword *descs = r->descs;
     uint64_t mask = r->desc_count - 1;
-    uint64_t id = desc_id(desc0_id(r) + 1 + seq);
+    /* Finalized (2) and reusable (3) are the states with the high bit set: the state word of
+       record `seq` is one of them if, with the low state bit set, it is reusable(id). */
+    uint64_t want = make_sv(desc0_id(r) + 1 + seq, PRB_DESC_REUSABLE);
     uint64_t sv;
-    prb_desc_state state;
 
     for (;;) {
         /*
@@ -1128,11 +1129,10 @@ static uint64_t finalized_run_end(const prb_ring *r, uint64_t seq, uint64_t *sto
          * (P8). The walk reads nothing of the record but its state.
          */
         sv = prb_load(&descs[(seq & mask) * DESC_WORDS + D_STATE], PRB_MO_RELAXED);
-        state = state_of(id, sv);
-        if (state != PRB_DESC_FINALIZED && state != PRB_DESC_REUSABLE)
+        if ((sv | make_sv(0, PRB_DESC_COMMITTED)) != want)
             break;
         seq++;
-        id = desc_id(id + 1);
+        want = make_sv(want + 1, PRB_DESC_REUSABLE);
     }
     *stop_sv = sv;
     return seq;
@@ -1244,8 +1244,8 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
         return PRB_E_BAD_ENTRY;
     e->active = 0;
 
+    sv_word = desc_word(r, e->id, D_STATE); /* before the store, after which the geometry is reloaded */
     info_store(r, e->id, I_CALLER_LEN, caller_len_word(e->caller_id, e->text_len));
-    sv_word = desc_word(r, e->id, D_STATE);
     expected = make_sv(e->id, PRB_DESC_RESERVED);
 
     if (target == PRB_DESC_FINALIZED) {
@@ -1613,6 +1613,7 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
     uint32_t text_len;
     desc_copy d;
     prb_read_status status;
+    bool has_dev;
     unsigned k;
 
     /* Relaxed: which id the slot holds is only a guess here; desc_read validates it. */
@@ -1630,8 +1631,8 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
     /* The info copy: relaxed loads, validated below like the text's (copy_data:A). */
     for (k = 0; k < INFO_WORDS; k++)
         words[k] = prb_load(info_word(r, id, k), PRB_MO_RELAXED);
-    memset(dev_words, 0, sizeof dev_words);
-    if (info != NULL && (words[I_LEVEL] & LEVEL_HAS_DEV) != 0)
+    has_dev = info != NULL && (words[I_LEVEL] & LEVEL_HAS_DEV) != 0;
+    if (has_dev)
         for (k = 0; k < DEV_WORDS; k++)
             dev_words[k] = prb_load(dev_word(r, id, k), PRB_MO_RELAXED);
     text_len = (uint32_t)words[I_CALLER_LEN];
@@ -1653,11 +1654,17 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
         info->level = (uint8_t)words[I_LEVEL];
         info->facility = (uint8_t)(words[I_LEVEL] >> 8);
         info->flags = (uint8_t)(words[I_LEVEL] >> 16);
-        memcpy(dev, dev_words, sizeof dev);
-        memcpy(info->subsystem, dev, PRB_SUBSYSTEM_LEN);
-        memcpy(info->device, dev + PRB_SUBSYSTEM_LEN, PRB_DEVICE_LEN);
-        info->subsystem[PRB_SUBSYSTEM_LEN - 1] = '\0';
-        info->device[PRB_DEVICE_LEN - 1] = '\0';
+        if (has_dev) {
+            memcpy(dev, dev_words, sizeof dev);
+            memcpy(info->subsystem, dev, PRB_SUBSYSTEM_LEN);
+            memcpy(info->device, dev + PRB_SUBSYSTEM_LEN, PRB_DEVICE_LEN);
+            info->subsystem[PRB_SUBSYSTEM_LEN - 1] = '\0';
+            info->device[PRB_DEVICE_LEN - 1] = '\0';
+        } else {
+            /* Most records: no device info, and no copy of zeroed words to make. */
+            memset(info->subsystem, 0, sizeof info->subsystem);
+            memset(info->device, 0, sizeof info->device);
+        }
     }
     return PRB_READ_OK;
 }
