@@ -518,7 +518,11 @@ typedef struct desc_copy {
 static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, uint64_t *seq_out,
                                 uint32_t *caller_out, uint64_t *sv_out)
 {
-    prb_aword *sv_word = desc_word(r, id, D_STATE);
+    /* The slot's words addressed once: the compiler would reload the geometry from the handle
+       after every atomic load. */
+    prb_aword *desc = desc_word(r, id, 0);
+    prb_aword *info = info_word(r, id, 0);
+    prb_aword *sv_word = &desc[D_STATE];
     uint64_t sv;
     prb_desc_state state;
 
@@ -541,13 +545,13 @@ static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, ui
 
         /* LMM(desc_read:C) relaxed copies: the writer may be recycling these words right now. */
         if (d != NULL) {
-            d->begin = prb_load(desc_word(r, id, D_BEGIN), PRB_MO_RELAXED);
-            d->next = prb_load(desc_word(r, id, D_NEXT), PRB_MO_RELAXED);
+            d->begin = prb_load(&desc[D_BEGIN], PRB_MO_RELAXED);
+            d->next = prb_load(&desc[D_NEXT], PRB_MO_RELAXED);
         }
         if (seq_out != NULL)
-            *seq_out = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
+            *seq_out = prb_load(&info[I_SEQ], PRB_MO_RELAXED);
         if (caller_out != NULL)
-            *caller_out = (uint32_t)(prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED) >> 32);
+            *caller_out = (uint32_t)(prb_load(&info[I_CALLER_LEN], PRB_MO_RELAXED) >> 32);
 
         /*
          * LMM(desc_read:D) fence(acquire): every load above (and, in the re-check after a record
