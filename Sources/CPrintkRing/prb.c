@@ -438,48 +438,79 @@ static inline uint64_t get_next_lpos(const prb_ring *r, uint64_t lpos, uint64_t 
 
 /* ---------------------------------------------------------------------------------------------
  * Text copies: word by word through the atomics layer (relaxed: the seqlock data).
+ *
+ * A block's text is contiguous in the data array (a block that would wrap is placed whole at
+ * index 0), so a copy is one run of words: at most a partial first word, whole words, at most a
+ * partial last word. The partial words are handled once, outside the loop, so that the loop over
+ * whole words checks nothing per word: a relaxed atomic store or load of an aligned word compiles
+ * to a plain move, and the compiler unrolls the loop (about two moves per word and a counter
+ * step per few words).
  * ------------------------------------------------------------------------------------------- */
 
-/* Writer: store `len` bytes at byte `offset` of the text that starts at data word `first`. The
-   writer owns the block, so read-modify-write of a partial word races only with readers. */
+/* Copies n < 8 bytes with fixed-size moves (a variable-length memcpy would be a library call). */
+static inline void copy_short(unsigned char *dst, const unsigned char *src, size_t n)
+{
+    if (n & 4) {
+        memcpy(dst, src, 4);
+        dst += 4;
+        src += 4;
+    }
+    if (n & 2) {
+        memcpy(dst, src, 2);
+        dst += 2;
+        src += 2;
+    }
+    if (n & 1)
+        *dst = *src;
+}
+
+/*
+ * Writer: store `len` bytes at byte `offset` of the text that starts at data word `first`. The
+ * writer owns the block, so the read-modify-write of a partly written first word races only with
+ * readers (who validate their copy afterwards). A partial last word is stored zero-padded: the
+ * bytes after the text are no text, and the next append, if any, merges into that word.
+ */
 static void text_store(const prb_ring *r, uint64_t first, uint64_t offset, const unsigned char *src, size_t len)
 {
-    prb_aword *base = &r->data[first];
-    while (len > 0) {
-        uint64_t w = offset / WORD;
-        size_t in_word = (size_t)(offset % WORD);
-        size_t n = WORD - in_word;
-        uint64_t word;
-        if (n > len)
-            n = len;
-        if (n == WORD)
-            memcpy(&word, src, WORD);
-        else {
-            word = prb_load(&base[w], PRB_MO_RELAXED);
-            memcpy((unsigned char *)&word + in_word, src, n);
-        }
-        prb_store(&base[w], word, PRB_MO_RELAXED);
+    prb_aword *dst = &r->data[first + offset / WORD];
+    size_t in_word = (size_t)(offset % WORD);
+    size_t words, k;
+
+    if (in_word != 0) {
+        size_t n = WORD - in_word < len ? WORD - in_word : len;
+        uint64_t head = prb_load(dst, PRB_MO_RELAXED);
+        copy_short((unsigned char *)&head + in_word, src, n);
+        prb_store(dst, head, PRB_MO_RELAXED);
+        dst++;
         src += n;
-        offset += n;
         len -= n;
+    }
+    words = len / WORD;
+    for (k = 0; k < words; k++) {
+        uint64_t word;
+        memcpy(&word, src + k * WORD, WORD);
+        prb_store(&dst[k], word, PRB_MO_RELAXED);
+    }
+    if (len % WORD != 0) {
+        uint64_t tail = 0;
+        copy_short((unsigned char *)&tail, src + words * WORD, len % WORD);
+        prb_store(&dst[words], tail, PRB_MO_RELAXED);
     }
 }
 
 /* Reader: copy `len` bytes of the text starting at data word `first`. */
 static void text_load(const prb_ring *r, uint64_t first, size_t len, unsigned char *dst)
 {
-    prb_aword *base = &r->data[first];
-    uint64_t word;
-    while (len >= WORD) {
-        word = prb_load(base, PRB_MO_RELAXED);
-        memcpy(dst, &word, WORD);
-        base++;
-        dst += WORD;
-        len -= WORD;
+    const prb_aword *src = &r->data[first];
+    size_t words = len / WORD, k;
+
+    for (k = 0; k < words; k++) {
+        uint64_t word = prb_load(&src[k], PRB_MO_RELAXED);
+        memcpy(dst + k * WORD, &word, WORD);
     }
-    if (len > 0) {
-        word = prb_load(base, PRB_MO_RELAXED);
-        memcpy(dst, &word, len);
+    if (len % WORD != 0) {
+        uint64_t tail = prb_load(&src[words], PRB_MO_RELAXED);
+        copy_short(dst + words * WORD, (const unsigned char *)&tail, len % WORD);
     }
 }
 
@@ -509,7 +540,11 @@ typedef struct desc_copy {
 static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, uint64_t *seq_out,
                                 uint32_t *caller_out, uint64_t *sv_out)
 {
-    prb_aword *sv_word = desc_word(r, id, D_STATE);
+    /* The slot's words addressed once: the compiler would reload the geometry from the handle
+       after every atomic load. */
+    prb_aword *desc = desc_word(r, id, 0);
+    prb_aword *info = info_word(r, id, 0);
+    prb_aword *sv_word = &desc[D_STATE];
     uint64_t sv;
     prb_desc_state state;
 
@@ -532,13 +567,13 @@ static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, ui
 
         /* LMM(desc_read:C) relaxed copies: the writer may be recycling these words right now. */
         if (d != NULL) {
-            d->begin = prb_load(desc_word(r, id, D_BEGIN), PRB_MO_RELAXED);
-            d->next = prb_load(desc_word(r, id, D_NEXT), PRB_MO_RELAXED);
+            d->begin = prb_load(&desc[D_BEGIN], PRB_MO_RELAXED);
+            d->next = prb_load(&desc[D_NEXT], PRB_MO_RELAXED);
         }
         if (seq_out != NULL)
-            *seq_out = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
+            *seq_out = prb_load(&info[I_SEQ], PRB_MO_RELAXED);
         if (caller_out != NULL)
-            *caller_out = (uint32_t)(prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED) >> 32);
+            *caller_out = (uint32_t)(prb_load(&info[I_CALLER_LEN], PRB_MO_RELAXED) >> 32);
 
         /*
          * LMM(desc_read:D) fence(acquire): every load above (and, in the re-check after a record
@@ -596,6 +631,11 @@ static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, u
  * Transitions done by any writer on another writer's record
  * ------------------------------------------------------------------------------------------- */
 
+/* Out of line (it runs for one record in 64): inlined, its walk would make every finalization
+   set up a large stack frame. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void desc_update_last_finalized(const prb_ring *r);
 
 /*
@@ -609,7 +649,8 @@ static void desc_update_last_finalized(const prb_ring *r);
  */
 #define LAST_FINALIZED_STRIDE_MAX 64
 
-/* A record was just finalized: refresh the finalized-prefix cache if it is this record's turn. */
+/* A record was just finalized: refresh the finalized-prefix cache if it is this record's turn.
+   Inline, so that the 63 records of 64 whose turn it is not cost a mask and a branch. */
 static inline void desc_note_finalized(const prb_ring *r, uint64_t id)
 {
     uint64_t stride = r->desc_count / 4;
@@ -1305,26 +1346,45 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
  * the other's record; prb_next_seq walks forward from the cached value anyway.
  */
 /*
- * The walk's fast path: is record `seq` finalized (or reusable, i.e. lost) in its own slot? One
- * relaxed load of the state word (why relaxed suffices: below), where read_valid would copy the
- * descriptor twice and check the seq: the slot's id alone names the seq (they advance together
- * from DESC0_ID + 1 = seq 0). False also when the slot holds another record; read_valid then
- * decides.
+ * finalized_run_end - the walk's fast path: the first seq at or after `seq` whose record is not
+ * finalized (or reusable, i.e. lost) in its own slot, with one relaxed load of each state word
+ * where read_valid would copy the descriptor twice and check the seq: the slot's id alone names
+ * the seq (they advance together from DESC0_ID + 1 = seq 0). *stop_sv gets the state word of the
+ * slot where the run ends.
+ *
+ * Bound: each step needs the slot to hold exactly the probed seq, so a region nobody writes ends
+ * the run within desc_count steps.
+ *
+ * Context: any thread, async-signal-safe; changes nothing.
+ * Return: the seq where the run ends (`seq` itself when that record is not finalized in place).
  */
-static inline bool seq_finalized_in_place(const prb_ring *r, uint64_t seq)
+static uint64_t finalized_run_end(const prb_ring *r, uint64_t seq, uint64_t *stop_sv)
 {
-    uint64_t id = desc_id(desc0_id(r) + 1 + seq);
-    /*
-     * Relaxed is enough. This load is sequenced before the release that publishes the new
-     * last_finalized_seq (desc_update_last_finalized:A), so a reader that acquires that value
-     * (P13) and then loads this state word reads this value or a later one (read-read coherence),
-     * and that load, an acquire (desc_read:A), synchronizes with the commit itself (P8). The walk
-     * reads nothing of the record but its state.
-     */
-    uint64_t sv = prb_load(desc_word(r, seq, D_STATE), PRB_MO_RELAXED);
-    prb_desc_state state = state_of(id, sv);
+    /* The geometry in locals: the compiler would reload it from the handle after every atomic
+       load of the walk. */
+    prb_aword *descs = r->descs;
+    uint64_t mask = r->desc_count - 1;
+    /* Finalized (2) and reusable (3) are the states with the high bit set: the state word of
+       record `seq` is one of them if, with the low state bit set, it is reusable(id). */
+    uint64_t want = make_sv(desc0_id(r) + 1 + seq, PRB_DESC_REUSABLE);
+    uint64_t sv;
 
-    return state == PRB_DESC_FINALIZED || state == PRB_DESC_REUSABLE;
+    for (;;) {
+        /*
+         * Relaxed is enough. This load is sequenced before the release that publishes the new
+         * last_finalized_seq (desc_update_last_finalized:A), so a reader that acquires that value
+         * (P13) and then loads this state word reads this value or a later one (read-read
+         * coherence), and that load, an acquire (desc_read:A), synchronizes with the commit itself
+         * (P8). The walk reads nothing of the record but its state.
+         */
+        sv = prb_load(&descs[(seq & mask) * DESC_WORDS + D_STATE], PRB_MO_RELAXED);
+        if ((sv | make_sv(0, PRB_DESC_COMMITTED)) != want)
+            break;
+        seq++;
+        want = make_sv(want + 1, PRB_DESC_REUSABLE);
+    }
+    *stop_sv = sv;
+    return seq;
 }
 
 /*
@@ -1353,7 +1413,7 @@ static inline uint64_t desc_last_finalized_seq(const prb_ring *r)
 static void desc_update_last_finalized(const prb_ring *r)
 {
     prb_aword *lfs_word = hdr_word(r, H_LAST_FINALIZED);
-    uint64_t old, newest, probe;
+    uint64_t old, newest, probe, end, stop_sv, ahead;
 
     old = desc_last_finalized_seq(r);
     for (;;) {
@@ -1362,7 +1422,19 @@ static void desc_update_last_finalized(const prb_ring *r)
         newest = old;
         probe = old == 0 ? 0 : old + 1;
         for (;;) {
-            if (!seq_finalized_in_place(r, probe) && !read_valid(r, &probe, NULL, NULL, 0, false))
+            end = finalized_run_end(r, probe, &stop_sv);
+            if (end != probe)
+                newest = end - 1;
+            probe = end;
+            /*
+             * Record `probe` is not finalized in its slot. If the slot holds its id or an older
+             * one, it is being written or not reserved yet, and the prefix ends here (read_valid
+             * would say so too, at the cost of a record read and a tail read: the usual end of
+             * every walk). Only a newer id means that it was overwritten: read_valid then goes on
+             * from the tail, over lost records.
+             */
+            ahead = desc_id(desc_id(stop_sv) - desc_id(desc0_id(r) + 1 + probe));
+            if (ahead == 0 || ahead > ID_MASK / 2 || !read_valid(r, &probe, NULL, NULL, 0, false))
                 break;
             newest = probe;
             probe++;
@@ -1429,6 +1501,7 @@ static void release_intent(prb_entry *e)
 static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
 {
     const prb_ring *r = e->ring;
+    prb_aword *sv_word;
     uint64_t expected;
     prb_status status = PRB_OK;
 
@@ -1436,6 +1509,7 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
         return PRB_E_BAD_ENTRY;
     e->active = 0;
 
+    sv_word = desc_word(r, e->id, D_STATE); /* before the store, after which the geometry is reloaded */
     info_store(r, e->id, I_CALLER_LEN, caller_len_word(e->caller_id, e->text_len));
     expected = make_sv(e->id, PRB_DESC_RESERVED);
 
@@ -1450,11 +1524,10 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
          * descriptor, info and text to readers that acquire the state (P8) and to a writer
          * reopening it (P9).
          */
-        if (prb_load(desc_word(r, e->id, D_STATE), PRB_MO_RELAXED) != expected)
+        if (prb_load(sv_word, PRB_MO_RELAXED) != expected)
             status = PRB_E_BAD_ENTRY;
         else
-            prb_store(desc_word(r, e->id, D_STATE), make_sv(e->id, target),
-                      PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
+            prb_store(sv_word, make_sv(e->id, target), PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
     } else {
         /*
          * LMM(_prb_commit:A) is here: every store to this record's descriptor, info and text is
@@ -1463,8 +1536,8 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
          * pair P10 with prb_commit:A. Failure cannot happen to a correct caller (only the owner
          * moves a reserved record).
          */
-        if (!prb_cas(desc_word(r, e->id, D_STATE), &expected, make_sv(e->id, target),
-                     PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST), PRB_MO_RELAXED))
+        if (!prb_cas(sv_word, &expected, make_sv(e->id, target), PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST),
+                     PRB_MO_RELAXED))
             status = PRB_E_BAD_ENTRY;
     }
     /* Only now that the record is committed may its intent go (a committed record is never taken
@@ -1511,6 +1584,7 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
 {
     static const prb_meta no_meta = {0, 0, 0, 0, 0};
     uint64_t id, seq, text_word;
+    prb_aword *info;
 
     memset(e, 0, sizeof *e);
     if (r->read_only)
@@ -1540,12 +1614,15 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
      */
     seq = seq_of_id(r, id);
 
-    info_store(r, id, I_SEQ, seq);
-    info_store(r, id, I_TIMESTAMP,
-               meta->timestamp_ns != 0 || meta->has_timestamp ? meta->timestamp_ns : prb_clock_ns());
-    info_store(r, id, I_CALLER_LEN, caller_len_word(meta->caller_id, 0));
-    info_store(r, id, I_LEVEL,
-               (uint64_t)meta->level | ((uint64_t)meta->facility << 8) | ((uint64_t)meta->flags << 16));
+    /* The record's info words, addressed once (the compiler would reload the geometry from the
+       handle after each atomic store). */
+    info = info_word(r, id, 0);
+    prb_store(&info[I_SEQ], seq, PRB_MO_RELAXED);
+    prb_store(&info[I_TIMESTAMP],
+              meta->timestamp_ns != 0 || meta->has_timestamp ? meta->timestamp_ns : prb_clock_ns(), PRB_MO_RELAXED);
+    prb_store(&info[I_CALLER_LEN], caller_len_word(meta->caller_id, 0), PRB_MO_RELAXED);
+    prb_store(&info[I_LEVEL], (uint64_t)meta->level | ((uint64_t)meta->facility << 8) | ((uint64_t)meta->flags << 16),
+              PRB_MO_RELAXED);
 
     e->id = id;
     e->seq = seq;
@@ -1889,6 +1966,7 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
     desc_copy d;
     prb_read_status status;
     bool copy_failed = false;
+    bool has_dev;
     unsigned k;
 
     /* Relaxed: which id the slot holds is only a guess here; desc_read validates it. */
@@ -1913,9 +1991,9 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
     /* The info copy: relaxed loads, validated below like the text's (copy_data:A). */
     for (k = 0; k < INFO_WORDS; k++)
         words[k] = prb_load(info_word(r, id, k), PRB_MO_RELAXED);
-    memset(dev_words, 0, sizeof dev_words);
     /* Without device-info storage no record has any, whatever a (damaged) level word claims. */
-    if (info != NULL && (words[I_LEVEL] & LEVEL_HAS_DEV) != 0 && r->devs != NULL)
+    has_dev = info != NULL && (words[I_LEVEL] & LEVEL_HAS_DEV) != 0 && r->devs != NULL;
+    if (has_dev)
         for (k = 0; k < DEV_WORDS; k++)
             dev_words[k] = prb_load(dev_word(r, id, k), PRB_MO_RELAXED);
     text_len = (uint32_t)words[I_CALLER_LEN];
@@ -1946,11 +2024,17 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
         info->level = (uint8_t)words[I_LEVEL];
         info->facility = (uint8_t)(words[I_LEVEL] >> 8);
         info->flags = (uint8_t)(words[I_LEVEL] >> 16);
-        memcpy(dev, dev_words, sizeof dev);
-        memcpy(info->subsystem, dev, PRB_SUBSYSTEM_LEN);
-        memcpy(info->device, dev + PRB_SUBSYSTEM_LEN, PRB_DEVICE_LEN);
-        info->subsystem[PRB_SUBSYSTEM_LEN - 1] = '\0';
-        info->device[PRB_DEVICE_LEN - 1] = '\0';
+        if (has_dev) {
+            memcpy(dev, dev_words, sizeof dev);
+            memcpy(info->subsystem, dev, PRB_SUBSYSTEM_LEN);
+            memcpy(info->device, dev + PRB_SUBSYSTEM_LEN, PRB_DEVICE_LEN);
+            info->subsystem[PRB_SUBSYSTEM_LEN - 1] = '\0';
+            info->device[PRB_DEVICE_LEN - 1] = '\0';
+        } else {
+            /* Most records: no device info, and no copy of zeroed words to make. */
+            memset(info->subsystem, 0, sizeof info->subsystem);
+            memset(info->device, 0, sizeof info->device);
+        }
     }
     return PRB_READ_OK;
 }

@@ -184,6 +184,15 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
         }
     }
 
+    /// ``from(_:size:maximum:seq:descriptorBits:dataBits:)`` for a failed write, kept out of line:
+    /// inlined into a write, its switch merges with the write's success test into a jump table
+    /// that every successful write runs through.
+    @usableFromInline
+    @inline(never)
+    static func writeFailure(_ status: prb_status, size: Int, maximum: Int, seq: UInt64) -> PrintkRingError {
+        from(status, size: size, maximum: maximum, seq: seq)
+    }
+
     /// The error for a C status returned by `prb_reserve_in_last`.
     @inlinable
     static func extending(_ status: prb_status, additional: Int, maximumTotal: Int) -> PrintkRingError {

@@ -24,6 +24,10 @@ extension PrintkRing {
         public typealias Element = Record
 
         let ring: PrintkRing
+        /// Unchecked: a reader belongs to one thread at a time (see above), and the dynamic
+        /// exclusivity check of a class's stored property passed `inout` to C cost more than a
+        /// hundred instructions a record (a runtime call and a thread-local access set).
+        @exclusivity(unchecked)
         private var state: prb_reader
         /// Reused by ``next()`` for the copy: grows to the longest record read, never shrinks.
         private var scratch: [UInt8] = []

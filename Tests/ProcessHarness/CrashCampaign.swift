@@ -474,29 +474,43 @@ public final class CrashCampaign {
     /// Writes enough records to wrap both the descriptor ring and the text ring `wraps` times and
     /// says whether the ring kept taking them: at least `wraps` rings' worth of the probe's writes
     /// succeeded, and (when the dead record's seq is known) the ring's oldest record is past it.
-    /// Refusals while a live writer holds the oldest record are normal; a ring wedged by a dead
-    /// record refuses everything once it is full, so the probe then writes at most one ring's worth.
+    /// Refusals while a live writer holds the oldest record are normal (on a loaded machine a
+    /// background writer preempted in the middle of a record makes the probe's writes fail for as
+    /// long as it is off the CPU), so the probe goes on in rounds until it has got its writes in,
+    /// for at most `probeRounds` rounds. A ring wedged by a dead record refuses everything once it
+    /// is full, so every round after the first then writes nothing.
     public func writesKeepSucceeding(pastSeq deadSeq: UInt64?) throws(HarnessError) -> WrapCheck {
         let descriptors = 1 << configuration.descriptorBits
         // A record takes at least 8 bytes of header and a few of text in the text ring: enough
         // records for the larger of the two rings to wrap.
         let perWrap = max(descriptors, (1 << configuration.dataBits) / 24)
         let lines = (configuration.wraps + 1) * perWrap
-        let result = try probe(lines: lines)
-        let firstSeq = try statistics()["first_seq"] as? UInt64
-        if result.written < configuration.wraps * perWrap {
+        var written = 0
+        var rounds = 0
+        var firstSeq: UInt64?
+        repeat {
+            written += try probe(lines: lines).written
+            rounds += 1
+            firstSeq = try statistics()["first_seq"] as? UInt64
+            let pastDead = deadSeq.map { dead in firstSeq.map { $0 > dead } ?? true } ?? true
+            if written >= configuration.wraps * perWrap && pastDead {
+                return WrapCheck(succeeded: true, why: "", firstSeq: firstSeq)
+            }
+        } while rounds < Self.probeRounds
+        if written < configuration.wraps * perWrap {
             return WrapCheck(
                 succeeded: false,
-                why: "the ring took \(result.written) of \(lines) writes (dead record \(deadSeq.map(String.init) ?? "?"))",
+                why: "the ring took \(written) of \(rounds * lines) writes in \(rounds) rounds (dead record \(deadSeq.map(String.init) ?? "?"))",
                 firstSeq: firstSeq)
         }
-        if let deadSeq, let firstSeq, firstSeq <= deadSeq {
-            return WrapCheck(
-                succeeded: false, why: "after \(result.written) writes the oldest record \(firstSeq) is not past the dead one \(deadSeq)",
-                firstSeq: firstSeq)
-        }
-        return WrapCheck(succeeded: true, why: "", firstSeq: firstSeq)
+        return WrapCheck(
+            succeeded: false,
+            why: "after \(written) writes the oldest record \(firstSeq.map(String.init) ?? "?") is not past the dead one \(deadSeq.map(String.init) ?? "?")",
+            firstSeq: firstSeq)
     }
+
+    /// Probe rounds before a ring that keeps refusing counts as wedged.
+    static let probeRounds = 8
 
     /// A one-shot prb-dump --json from seq 0.
     func dump() throws(HarnessError) -> Dump {
