@@ -243,6 +243,16 @@
 #include <string.h>
 #include <time.h>
 
+/* Failure paths (and rings with recovery) only: kept out of line, so that the write path around
+   their calls stays as short as without them. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PRB_COLD __attribute__((noinline, cold))
+#define PRB_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define PRB_COLD
+#define PRB_UNLIKELY(x) (x)
+#endif
+
 /* ---------------------------------------------------------------------------------------------
  * Region layout. Everything is a 64-bit word; offsets are in words.
  * ------------------------------------------------------------------------------------------- */
@@ -721,7 +731,6 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
     uint64_t id;
 
     while (need_more_space(r, lpos_begin, lpos_end)) {
-        *lpos_out = lpos_begin; /* where the walk stops if it fails here (recover_blocked_data) */
         /*
          * LMM(data_make_reusable:A) relaxed, where the kernel relies on an address dependency.
          * The id may be garbage if the area was reallocated; desc_read and the blk.begin check
@@ -740,25 +749,28 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
         case PRB_DESC_MISS:
         case PRB_DESC_RESERVED:
         case PRB_DESC_COMMITTED:
-            return false;
+            goto stopped;
         case PRB_DESC_FINALIZED:
             if (d.begin != lpos_begin)
-                return false;
+                goto stopped;
             desc_make_reusable(r, id);
             break;
         case PRB_DESC_REUSABLE:
             if (d.begin != lpos_begin)
-                return false;
+                goto stopped;
             break;
         }
         /* A block ends after it starts and within one ring: anything else means damaged memory
            (a region shared with another process), and the walk must not follow it. */
         if (lpos_dataless(d.next) || d.next - lpos_begin - 1 >= r->data_size)
-            return false;
+            goto stopped;
         lpos_begin = d.next;
     }
     *lpos_out = lpos_begin;
     return true;
+stopped:
+    *lpos_out = lpos_begin; /* the block that stops the walk (recover_blocked_data) */
+    return false;
 }
 
 /*
@@ -1053,6 +1065,7 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
  * Taking over a dead writer's record (rings with recovery: ring files; docs/RECOVERY.md)
  * ------------------------------------------------------------------------------------------- */
 
+
 /*
  * take_over() - the record `id` blocks a tail and every writer whose intent names it is gone:
  * make it reusable. Transitions: reserved(id) -> reusable(id) (the writer died between its
@@ -1078,7 +1091,7 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
  * liveness query is (prb_file.c's is a fcntl() system call).
  * Return: true if the record is now reusable (by this call).
  */
-static bool take_over(const prb_ring *r, uint64_t id)
+PRB_COLD static bool take_over(const prb_ring *r, uint64_t id)
 {
     prb_aword *sv_word = desc_word(r, id, D_STATE);
     uint64_t head, sv, owner, k;
@@ -1196,7 +1209,7 @@ static uint64_t data_blocker(const prb_ring *r, uint64_t lpos, uint64_t none)
  * recover_blocked_data() - data_push_tail(lpos) failed: take over the record whose block stops it,
  * if its writer is gone. Return: true if something was taken over (worth trying again).
  */
-static bool recover_blocked_data(const prb_ring *r, uint64_t lpos)
+PRB_COLD static bool recover_blocked_data(const prb_ring *r, uint64_t lpos)
 {
     uint64_t none = ~UINT64_C(0);
     uint64_t id;
@@ -1212,7 +1225,7 @@ static bool recover_blocked_data(const prb_ring *r, uint64_t lpos)
  * (the tail may only stand on a finished record) or a data block in the way of its data may
  * belong to a dead writer. Return: true if something changed (worth trying again).
  */
-static bool recover_blocked_tail(const prb_ring *r, uint64_t tail_id)
+PRB_COLD static bool recover_blocked_tail(const prb_ring *r, uint64_t tail_id)
 {
     uint64_t next_id = desc_id(tail_id + 1);
     bool any;
@@ -1265,7 +1278,7 @@ static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
          * one of the same slot: a writer that owns id, or is about to mark it reserved, cannot be
          * missed by the take-over's search, and being alive it stops it.
          */
-        if (intent != NULL)
+        if (PRB_UNLIKELY(intent != NULL))
             prb_store(&intent[PRB_TS_DESC], id | PRB_INTENT_SET, PRB_MO_RELAXED);
 
         /*
@@ -1276,7 +1289,7 @@ static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
     } while (!prb_cas(head_word, &head, id, PRB_MO(desc_reserve_D, PRB_MO_SEQ_CST),
                       PRB_MO_LOAD(desc_reserve_D, PRB_MO_ACQUIRE)));
 
-    if (intent != NULL) {
+    if (PRB_UNLIKELY(intent != NULL)) {
         e->id = id;
         e->seq = seq_of_id(r, id);
         fault_point(r, PRB_FAULT_DESC_HEAD_MOVED, e);
@@ -1491,6 +1504,24 @@ static void release_intent(prb_entry *e)
 }
 
 /*
+ * end_intent() - the record of entry e is committed (or its commit refused): its intent goes and
+ * the slot goes back to its thread, only now. Until the state store the intent must name the
+ * record, or a take-over could not find this writer alive. A committed record is never taken
+ * over (one superseded and left committed by a dead committer is finished without asking anyone:
+ * finish_superseded), and a cleared intent never keeps a take-over of someone else's record
+ * waiting on a writer that has moved on (a reopen by another thread of the same caller id).
+ * Return: status, passed through.
+ */
+PRB_COLD static prb_status end_intent(prb_entry *e, prb_status status)
+{
+    if (e->intent_slot != NULL) {
+        prb_store(&((prb_aword *)e->intent_slot)[PRB_TS_DESC], 0, PRB_MO_RELAXED);
+        release_intent(e);
+    }
+    return status;
+}
+
+/*
  * _prb_commit - the owner's commit: reserved -> committed, or reserved -> finalized (target).
  * Named as in the kernel, whose labels _prb_commit:A and :B are here.
  *
@@ -1503,7 +1534,6 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
     const prb_ring *r = e->ring;
     prb_aword *sv_word;
     uint64_t expected;
-    prb_status status = PRB_OK;
 
     if (r == NULL || !e->active)
         return PRB_E_BAD_ENTRY;
@@ -1525,32 +1555,22 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
          * reopening it (P9).
          */
         if (prb_load(sv_word, PRB_MO_RELAXED) != expected)
-            status = PRB_E_BAD_ENTRY;
-        else
-            prb_store(sv_word, make_sv(e->id, target), PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
-    } else {
-        /*
-         * LMM(_prb_commit:A) is here: every store to this record's descriptor, info and text is
-         * above. LMM(_prb_commit:B) seq_cst: release publishes them to readers that acquire the
-         * state (P8) and to a writer reopening the record (P9); seq_cst for the store-buffering
-         * pair P10 with prb_commit:A. Failure cannot happen to a correct caller (only the owner
-         * moves a reserved record).
-         */
-        if (!prb_cas(sv_word, &expected, make_sv(e->id, target), PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST),
-                     PRB_MO_RELAXED))
-            status = PRB_E_BAD_ENTRY;
+            return end_intent(e, PRB_E_BAD_ENTRY);
+        prb_store(sv_word, make_sv(e->id, target), PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
+        return PRB_UNLIKELY(e->intent_slot != NULL) ? end_intent(e, PRB_OK) : PRB_OK;
     }
-    /* Only now that the record is committed may its intent go (a committed record is never taken
-       over; a superseded one left committed by a dead committer is finished without asking
-       anyone: finish_superseded), and the slot go back to its thread. Until the state store the
-       intent must name the record, or a take-over could not find this writer alive. Cleared, an
-       intent never keeps a take-over of someone else's record waiting on a writer that has moved
-       on (a reopen by another thread of the same caller id). */
-    if (e->intent_slot != NULL) {
-        prb_store(&((prb_aword *)e->intent_slot)[PRB_TS_DESC], 0, PRB_MO_RELAXED);
-        release_intent(e);
-    }
-    return status;
+
+    /*
+     * LMM(_prb_commit:A) is here: every store to this record's descriptor, info and text is
+     * above. LMM(_prb_commit:B) seq_cst: release publishes them to readers that acquire the
+     * state (P8) and to a writer reopening the record (P9); seq_cst for the store-buffering pair
+     * P10 with prb_commit:A. Failure cannot happen to a correct caller (only the owner moves a
+     * reserved record).
+     */
+    if (!prb_cas(sv_word, &expected, make_sv(e->id, target), PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST),
+                 PRB_MO_RELAXED))
+        return end_intent(e, PRB_E_BAD_ENTRY);
+    return PRB_UNLIKELY(e->intent_slot != NULL) ? end_intent(e, PRB_OK) : PRB_OK;
 }
 
 prb_status prb_commit(prb_entry *e)
@@ -1594,7 +1614,7 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
     if (meta == NULL)
         meta = &no_meta;
     e->ring = r;
-    if (r->rec_ops != NULL && !acquire_intent(r, e))
+    if (PRB_UNLIKELY(r->rec_ops != NULL) && !acquire_intent(r, e))
         return PRB_E_NO_WRITER_SLOT;
 
     if (!desc_reserve(r, e, &id)) {
