@@ -1127,12 +1127,18 @@ PRB_COLD static bool take_over(const prb_ring *r, uint64_t id)
         desc_id(id - prb_load(hdr_word(r, H_TAIL_ID), PRB_MO_RELAXED)) >= r->desc_count)
         return false;
 
-    /* The search: bounded by the table's size. Relaxed loads (LMM(take_over:C)): what they must
-       see is ordered by A and B above; the liveness query synchronizes with a death by itself. */
+    /*
+     * The search: bounded by the table's size. LMM(take_over:C) acquire loads of the intents.
+     * Pairs with desc_reserve:I, desc_reserve:J and end_intent:A (release): an intent that no longer names id
+     * (cleared, or its writer's next one) comes with everything its writer did before, the end of
+     * its record id included, so the CAS at D then fails on the state word; without it the CAS
+     * could read the reserved state before the commit that the cleared intent followed. The owner
+     * words are relaxed: the liveness query synchronizes with a death by itself.
+     */
     for (k = 0; k < r->rec_slot_count; k++) {
         prb_aword *slot = r->rec_slots + k * PRB_TS_WORDS;
 
-        if (prb_load(&slot[PRB_TS_DESC], PRB_MO_RELAXED) != (id | PRB_INTENT_SET))
+        if (prb_load(&slot[PRB_TS_DESC], PRB_MO_LOAD(take_over_C, PRB_MO_ACQUIRE)) != (id | PRB_INTENT_SET))
             continue;
         owner = prb_load(&slot[PRB_TS_OWNER], PRB_MO_RELAXED);
         if (owner != 0 && !r->rec_ops->owner_is_gone(r->rec_context, owner))
@@ -1265,21 +1271,24 @@ static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
             if (!desc_push_tail(r, prev) && !(recover_blocked_tail(r, prev) && desc_push_tail(r, prev))) {
                 /* No record is ours: an intent left from a failed CAS above would keep a
                    take-over of that record waiting on us for as long as we do not write. */
-                if (intent != NULL)
-                    prb_store(&intent[PRB_TS_DESC], 0, PRB_MO_RELAXED);
+                if (intent != NULL) /* LMM(desc_reserve:J) release: as end_intent:A */
+                    prb_store(&intent[PRB_TS_DESC], 0, PRB_MO(desc_reserve_J, PRB_MO_RELEASE));
                 return false;
             }
         }
 
         /*
-         * LMM(desc_reserve:I) relaxed: the intent, in this writer's own thread slot (rings with
+         * LMM(desc_reserve:I) release: the intent, in this writer's own thread slot (rings with
          * recovery only). The release half of the CAS at D orders it before the head move, so a
          * survivor that acquires a head at or past id (take_over:A) reads this intent or a later
          * one of the same slot: a writer that owns id, or is about to mark it reserved, cannot be
-         * missed by the take-over's search, and being alive it stops it.
+         * missed by the take-over's search, and being alive it stops it. Its own release pairs
+         * with take_over:C: a survivor that reads this intent (a later one than the one naming a
+         * record it examines) sees everything this writer did before, the commit of that earlier
+         * record included, so its CAS there fails.
          */
         if (PRB_UNLIKELY(intent != NULL))
-            prb_store(&intent[PRB_TS_DESC], id | PRB_INTENT_SET, PRB_MO_RELAXED);
+            prb_store(&intent[PRB_TS_DESC], id | PRB_INTENT_SET, PRB_MO(desc_reserve_I, PRB_MO_RELEASE));
 
         /*
          * LMM(desc_reserve:D) seq_cst: release for P1 (and for P12's chain), and one of the four
@@ -1332,6 +1341,8 @@ static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
      * tail pushers and finalizers only change a record that is finalized or committed, and the
      * slot holds reusable(prev) (or 0), which no other writer may touch (a writer that moved the
      * head onto prev a wrap earlier would have reserved it, and prev is known to be reusable).
+     * A take-over (rings with recovery) changes reusable(prev) only when every writer whose
+     * intent names id is gone: this writer's intent names id since before D, and it is alive.
      */
     prb_store(sv_word, make_sv(id, PRB_DESC_RESERVED), PRB_MO(desc_reserve_F, PRB_MO_RELEASE));
 
@@ -1515,7 +1526,14 @@ static void release_intent(prb_entry *e)
 PRB_COLD static prb_status end_intent(prb_entry *e, prb_status status)
 {
     if (e->intent_slot != NULL) {
-        prb_store(&((prb_aword *)e->intent_slot)[PRB_TS_DESC], 0, PRB_MO_RELAXED);
+        /*
+         * LMM(end_intent:A) release: the commit above is ordered before the cleared intent. Pairs
+         * with take_over:C: a survivor that reads the cleared intent (or a later one) sees the
+         * committed state, and its CAS from the reserved state fails. Relaxed, the clear could be
+         * seen before the commit (a release store orders what comes before it, not after), and a
+         * take-over could land between the two, to be overwritten by the final commit's store.
+         */
+        prb_store(&((prb_aword *)e->intent_slot)[PRB_TS_DESC], 0, PRB_MO(end_intent_A, PRB_MO_RELEASE));
         release_intent(e);
     }
     return status;
@@ -1776,7 +1794,7 @@ static bool get_data(const prb_ring *r, uint64_t begin, uint64_t next, uint64_t 
  * changed or not. false when the newest record is not a committed record of caller_id; nothing
  * changed.
  */
-static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, prb_aword *intent, uint64_t *id_out)
+static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, uint64_t *id_out)
 {
     desc_copy d;
     uint32_t cid = 0;
@@ -1787,23 +1805,14 @@ static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, prb_aword *i
     if (desc_read(r, id, &d, NULL, &cid, NULL) != PRB_DESC_COMMITTED || cid != caller_id)
         return false;
 
-    /* Rings with recovery: the intent names the record before it is reserved again, as in
-       desc_reserve (desc_reserve:I); the CAS's release half below orders it before. */
-    if (intent != NULL)
-        prb_store(&intent[PRB_TS_DESC], id | PRB_INTENT_SET, PRB_MO_RELAXED);
-
     /*
-     * LMM(desc_reopen_last:A) acq_rel: the acquire half because the caller is about to read (and
-     * move) what the last commit of this record published (P9, pairs with _prb_commit:B); the
-     * release half orders the intent above before the reserved state, for a take-over that reads
-     * this state (take_over:B). A CAS: a reservation that finalized the record meanwhile wins.
+     * LMM(desc_reopen_last:A) acquire: the caller is about to read (and move) what the last
+     * commit of this record published (P9, pairs with _prb_commit:B). A CAS: a reservation that
+     * finalized the record meanwhile wins. (Never on a ring with recovery: prb_reserve_in_last.)
      */
     if (!prb_cas(desc_word(r, id, D_STATE), &d.state_var, make_sv(id, PRB_DESC_RESERVED),
-                 PRB_MO(desc_reopen_last_A, PRB_MO_ACQ_REL), PRB_MO_RELAXED)) {
-        if (intent != NULL)
-            prb_store(&intent[PRB_TS_DESC], 0, PRB_MO_RELAXED); /* not ours: see desc_reserve */
+                 PRB_MO(desc_reopen_last_A, PRB_MO_ACQUIRE), PRB_MO_RELAXED))
         return false;
-    }
 
     /*
      * Count the reopen, for panic-mode readers, who read committed records (read_record). The
@@ -1883,14 +1892,18 @@ prb_status prb_reserve_in_last(prb_ring *r, prb_entry *e, uint32_t caller_id, si
         return PRB_E_READ_ONLY;
     if (additional > prb_max_text_size(r))
         return PRB_E_TOO_LARGE;
-    e->ring = r;
-    if (r->rec_ops != NULL && !acquire_intent(r, e))
-        return PRB_E_NO_WRITER_SLOT;
-    if (!desc_reopen_last(r, caller_id, (prb_aword *)e->intent_slot, &id)) {
-        if (e->intent_slot != NULL)
-            release_intent(e);
+    /*
+     * Rings with dead-writer recovery (ring files) never reopen a record. A reopen takes the state
+     * word back to a value it had before (committed -> reserved(id)), which a take-over that read
+     * the first reservation cannot tell from it: a live reopener's record could be taken from
+     * under it. And a dead writer's growth (data_realloc) leaves a block its descriptor does not
+     * cover, which no take-over can pass. docs/RECOVERY.md.
+     */
+    if (r->rec_ops != NULL)
         return PRB_E_CANNOT_EXTEND;
-    }
+    e->ring = r;
+    if (!desc_reopen_last(r, caller_id, &id))
+        return PRB_E_CANNOT_EXTEND;
 
     /* LMM(prb_reserve_in_last:A): from here this writer has the record to itself. */
     lc = prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED);
