@@ -903,6 +903,8 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
      * which a dead-writer take-over relies on (docs/RECOVERY.md).
      */
     desc_store_blk(r, id, begin, next);
+    if (PRB_UNLIKELY(r->rec_ops != NULL))
+        fault_point(r, PRB_FAULT_DATA_POSITIONS, NULL);
     first = data_index(r, begin) / WORD;
     prb_store(&r->data[first], id, PRB_MO_RELAXED);
     if (is_blk_wrapped(r, begin, next)) {
@@ -987,6 +989,8 @@ static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t
  * pushing the data tail past its block. Returns false if that is not possible now: tail_id or
  * its successor is still being written. Returns true also when another writer moved the tail.
  */
+static bool pass_headless_block(const prb_ring *r, uint64_t id, const desc_copy *d);
+
 static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
 {
     prb_aword *tail_word = hdr_word(r, H_TAIL_ID);
@@ -1017,7 +1021,7 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
 
     /* The record's data must be invalid before its descriptor can be recycled: afterwards
        nothing would tell the data block's readers that it is stale. */
-    if (!data_push_tail(r, d.next))
+    if (!data_push_tail(r, d.next) && !(PRB_UNLIKELY(r->rec_ops != NULL) && pass_headless_block(r, tail_id, &d)))
         return false;
 
     /*
@@ -1200,30 +1204,93 @@ static bool finish_superseded(const prb_ring *r, uint64_t id)
     return true;
 }
 
-/* The id in the header of the block where a data-tail push up to `lpos` stops, or `none`. */
-static uint64_t data_blocker(const prb_ring *r, uint64_t lpos, uint64_t none)
+/*
+ * pass_headless_block() - the data tail stands at the block of record `id`, which is reusable
+ * (taken over) but whose header does not name it: its writer died after storing the block's
+ * positions and before the header (data_alloc). The walk reads the header first and cannot pass
+ * such a block; the record's own positions can. Moves the data tail from the block's begin to its
+ * end. Rings with recovery only (elsewhere a reusable record's header always names it).
+ * Return: true if the data tail is now past the block.
+ */
+PRB_COLD static bool pass_headless_block(const prb_ring *r, uint64_t id, const desc_copy *d)
+{
+    prb_aword *tail_word = hdr_word(r, H_DATA_TAIL);
+    uint64_t tail;
+
+    if (state_of(id, d->state_var) != PRB_DESC_REUSABLE || lpos_dataless(d->begin) ||
+        d->next - d->begin - 1 >= r->data_size)
+        return false;
+    /* Acquire, as data_push_tail:A (P11). */
+    tail = prb_load(tail_word, PRB_MO_ACQUIRE);
+    if (tail != d->begin || prb_load(&r->data[data_index(r, tail) / WORD], PRB_MO_RELAXED) == id)
+        return false;
+    /* Release, as data_push_tail:D; a failure means another writer moved the tail past it. */
+    prb_cas(tail_word, &tail, d->next, PRB_MO_RELEASE, PRB_MO_RELAXED);
+    return true;
+}
+
+/*
+ * data_blocker() - where a data-tail push up to `lpos` stops: the block's position (*at) and the
+ * id its header holds (*header_id). Return: false if the push would not stop.
+ */
+static bool data_blocker(const prb_ring *r, uint64_t lpos, uint64_t *at, uint64_t *header_id)
 {
     uint64_t tail = prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_ACQUIRE);
-    uint64_t at = tail;
 
-    if (lpos_dataless(lpos) || data_make_reusable(r, tail, lpos, &at))
-        return none;
-    return prb_load(&r->data[data_index(r, at) / WORD], PRB_MO_RELAXED);
+    *at = tail;
+    if (lpos_dataless(lpos) || data_make_reusable(r, tail, lpos, at))
+        return false;
+    *header_id = prb_load(&r->data[data_index(r, *at) / WORD], PRB_MO_RELAXED);
+    return true;
+}
+
+/*
+ * headless_owner() - the record whose block begins at `at` although the block's header does not
+ * name it: one whose writer died between storing the block's positions and its header
+ * (data_alloc). Only an intent still names it (its writer never cleared it): search the thread
+ * slots for an intent whose record's positions begin at `at`. Bounded by the table's size.
+ * Return: the record's id, or `none`.
+ */
+static uint64_t headless_owner(const prb_ring *r, uint64_t at, uint64_t none)
+{
+    uint32_t k;
+
+    for (k = 0; k < r->rec_slot_count; k++) {
+        /* Acquire, as take_over:C. */
+        uint64_t intent = prb_load(&r->rec_slots[k * PRB_TS_WORDS + PRB_TS_DESC], PRB_MO_ACQUIRE);
+        uint64_t id = desc_id(intent);
+
+        if ((intent & PRB_INTENT_SET) != 0 && prb_load(desc_word(r, id, D_BEGIN), PRB_MO_RELAXED) == at)
+            return id;
+    }
+    return none;
 }
 
 /*
  * recover_blocked_data() - data_push_tail(lpos) failed: take over the record whose block stops it,
- * if its writer is gone. Return: true if something was taken over (worth trying again).
+ * if its writer is gone; if the block's header does not name the record (its writer died before
+ * storing it), find the record through the intents, take it over and pass its block.
+ * Return: true if something changed (worth trying again).
  */
 PRB_COLD static bool recover_blocked_data(const prb_ring *r, uint64_t lpos)
 {
     uint64_t none = ~UINT64_C(0);
-    uint64_t id;
+    uint64_t at, header_id, id;
+    desc_copy d;
+    bool changed;
 
-    if (r->rec_ops == NULL)
+    if (r->rec_ops == NULL || !data_blocker(r, lpos, &at, &header_id))
         return false;
-    id = data_blocker(r, lpos, none);
-    return id != none && (finish_superseded(r, desc_id(id)) || take_over(r, desc_id(id)));
+    if (finish_superseded(r, desc_id(header_id)) || take_over(r, desc_id(header_id)))
+        return true;
+    id = headless_owner(r, at, none);
+    if (id == none)
+        return false;
+    changed = take_over(r, id);
+    /* desc_read: a consistent copy of the state and positions (a reusable record's are final). */
+    if (desc_read(r, id, &d, NULL, NULL, NULL) == PRB_DESC_REUSABLE && d.begin == at)
+        changed = pass_headless_block(r, id, &d) || changed;
+    return changed;
 }
 
 /*

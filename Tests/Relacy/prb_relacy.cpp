@@ -80,6 +80,8 @@ const run_spec runs[] = {
      simulate_suite<prbrl::dead_writer<PRB_FAULT_DESC_RESERVED> >},
     {"dead_writer_data_allocated", rl::random_scheduler_type, 0, false,
      simulate_suite<prbrl::dead_writer<PRB_FAULT_DATA_ALLOCATED> >},
+    {"dead_writer_data_positions", rl::random_scheduler_type, 0, false,
+     simulate_suite<prbrl::dead_writer<PRB_FAULT_DATA_POSITIONS> >},
     {"dead_writer_text_partial", rl::random_scheduler_type, 0, false,
      simulate_suite<prbrl::dead_writer<PRB_FAULT_TEXT_PARTIAL> >},
     {"dead_writer_committed", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::dead_writer<PRB_FAULT_COMMITTED> >},
