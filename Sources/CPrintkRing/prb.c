@@ -248,9 +248,13 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define PRB_COLD __attribute__((noinline, cold))
 #define PRB_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define PRB_INLINE inline __attribute__((always_inline))
+#define PRB_NOINLINE __attribute__((noinline))
 #else
 #define PRB_COLD
 #define PRB_UNLIKELY(x) (x)
+#define PRB_INLINE inline
+#define PRB_NOINLINE
 #endif
 
 /* ---------------------------------------------------------------------------------------------
@@ -1310,9 +1314,8 @@ PRB_COLD static bool recover_blocked_tail(const prb_ring *r, uint64_t tail_id)
     return recover_blocked_data(r, prb_load(desc_word(r, tail_id, D_NEXT), PRB_MO_RELAXED)) || any;
 }
 
-static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
+static PRB_INLINE bool desc_reserve(const prb_ring *r, prb_entry *e, prb_aword *intent, uint64_t *id_out)
 {
-    prb_aword *intent = (prb_aword *)e->intent_slot;
     prb_aword *head_word = hdr_word(r, H_HEAD_ID);
     prb_aword *tail_word = hdr_word(r, H_TAIL_ID);
     prb_aword *sv_word;
@@ -1354,7 +1357,7 @@ static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
          * record it examines) sees everything this writer did before, the commit of that earlier
          * record included, so its CAS there fails.
          */
-        if (PRB_UNLIKELY(intent != NULL))
+        if (intent != NULL)
             prb_store(&intent[PRB_TS_DESC], id | PRB_INTENT_SET, PRB_MO(desc_reserve_I, PRB_MO_RELEASE));
 
         /*
@@ -1365,7 +1368,7 @@ static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
     } while (!prb_cas(head_word, &head, id, PRB_MO(desc_reserve_D, PRB_MO_SEQ_CST),
                       PRB_MO_LOAD(desc_reserve_D, PRB_MO_ACQUIRE)));
 
-    if (PRB_UNLIKELY(intent != NULL)) {
+    if (intent != NULL) {
         e->id = id;
         e->seq = seq_of_id(r, id);
         fault_point(r, PRB_FAULT_DESC_HEAD_MOVED, e);
@@ -1640,9 +1643,9 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
          * reopening it (P9).
          */
         if (prb_load(sv_word, PRB_MO_RELAXED) != expected)
-            return end_intent(e, PRB_E_BAD_ENTRY);
+            return PRB_E_BAD_ENTRY;
         prb_store(sv_word, make_sv(e->id, target), PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
-        return PRB_UNLIKELY(e->intent_slot != NULL) ? end_intent(e, PRB_OK) : PRB_OK;
+        return PRB_OK;
     }
 
     /*
@@ -1654,14 +1657,17 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
      */
     if (!prb_cas(sv_word, &expected, make_sv(e->id, target), PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST),
                  PRB_MO_RELAXED))
-        return end_intent(e, PRB_E_BAD_ENTRY);
-    return PRB_UNLIKELY(e->intent_slot != NULL) ? end_intent(e, PRB_OK) : PRB_OK;
+        return PRB_E_BAD_ENTRY;
+    return PRB_OK;
 }
 
 prb_status prb_commit(prb_entry *e)
 {
     prb_status status = _prb_commit(e, PRB_DESC_COMMITTED);
 
+    /* Rings with recovery: the record's intent ends after its commit (end_intent). */
+    if (PRB_UNLIKELY(e->intent_slot != NULL))
+        end_intent(e, status);
     if (status != PRB_OK)
         return status;
     fault_point(e->ring, PRB_FAULT_COMMITTED, e);
@@ -1679,13 +1685,22 @@ prb_status prb_final_commit(prb_entry *e)
 {
     prb_status status = _prb_commit(e, PRB_DESC_FINALIZED);
 
-    if (status != PRB_OK)
-        return status;
-    desc_note_finalized(e->ring, e->id);
-    return PRB_OK;
+    if (status == PRB_OK)
+        desc_note_finalized(e->ring, e->id);
+    /* Rings with recovery: the record's intent ends after its commit (end_intent), in a tail
+       call, so that the in-process ring's commit needs no stack frame for it. */
+    if (PRB_UNLIKELY(e->intent_slot != NULL))
+        return end_intent(e, status);
+    return status;
 }
 
-prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta)
+/*
+ * reserve() - prb_reserve's body, in two copies: `recoverable` is a constant in each, so that the
+ * in-process ring's copy has no trace of intents (not a branch, not a register), and the ring
+ * file's copy (reserve_recoverable) is out of line.
+ */
+static PRB_INLINE prb_status reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta,
+                                     bool recoverable)
 {
     static const prb_meta no_meta = {0, 0, 0, 0, 0};
     uint64_t id, seq, text_word;
@@ -1699,13 +1714,13 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
     if (meta == NULL)
         meta = &no_meta;
     e->ring = r;
-    if (PRB_UNLIKELY(r->rec_ops != NULL) && !acquire_intent(r, e))
+    if (recoverable && !acquire_intent(r, e))
         return PRB_E_NO_WRITER_SLOT;
 
-    if (!desc_reserve(r, e, &id)) {
+    if (!desc_reserve(r, e, recoverable ? (prb_aword *)e->intent_slot : NULL, &id)) {
         /* Counting failures only: the success path has no shared counter to contend on. */
         prb_fetch_add(hdr_word(r, H_FAILED_DESC), 1, PRB_MO_RELAXED);
-        if (e->intent_slot != NULL)
+        if (recoverable)
             release_intent(e);
         return PRB_E_NO_DESCRIPTOR;
     }
@@ -1750,6 +1765,18 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
     e->capacity = (uint32_t)text_size;
     fault_point(r, PRB_FAULT_DATA_ALLOCATED, e);
     return PRB_OK;
+}
+
+PRB_NOINLINE static prb_status reserve_recoverable(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta)
+{
+    return reserve(r, e, text_size, meta, true);
+}
+
+prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta)
+{
+    if (PRB_UNLIKELY(r->rec_ops != NULL))
+        return reserve_recoverable(r, e, text_size, meta);
+    return reserve(r, e, text_size, meta, false);
 }
 
 size_t prb_entry_append(prb_entry *e, const void *bytes, size_t len)
