@@ -209,56 +209,22 @@ import TestSupport
         var status = PRB_OK
         let created = try #require(prb_file_create_ex(path, 4, 10, PRB_RING_NO_DEV_INFO, 0, &status))
         prb_file_close(created)
-        let good = try fileBytes(path, count: 120)
+        let good = try readBytes(path, count: 120)
         #expect(FileOutcome.open(path).status == PRB_OK)
 
         // The file header's flag cleared (checksum right): its ring size no longer agrees.
-        try rewriteFileHeader(path, at: 88, [0, 0, 0, 0])
+        try rewriteHeader(path, [(88, [0, 0, 0, 0])])
         #expect(FileOutcome.open(path).status == PRB_E_FILE_HEADER)
         // An unknown flag.
-        try rewriteFileHeader(path, at: 88, [3, 0, 0, 0])
+        try rewriteHeader(path, [(88, [3, 0, 0, 0])])
         #expect(FileOutcome.open(path).status == PRB_E_FILE_HEADER)
-        try patchFile(path, at: 0, good)
+        try patch(path, at: 0, good)
         // The region's own flag damaged: the region's header refuses itself.
         let regionFlags = Int(ringFileRingOffset) + Self.flagsWord * 8
-        try patchFile(path, at: regionFlags, [0])
+        try patch(path, at: regionFlags, [0])
         #expect(FileOutcome.open(path).status == PRB_E_BAD_MEMORY)
         #expect(FileOutcome.open(path, flags: PRB_FILE_WRITE).status == PRB_E_BAD_MEMORY)
-        try patchFile(path, at: regionFlags, [1])
+        try patch(path, at: regionFlags, [1])
         #expect(FileOutcome.open(path).status == PRB_OK)
     }
-}
-
-// MARK: - File helpers of this suite
-
-private func patchFile(_ path: String, at offset: Int, _ bytes: [UInt8]) throws {
-    let fd = Glibc.open(path, O_WRONLY)
-    try #require(fd >= 0)
-    defer { close(fd) }
-    let written = bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, off_t(offset)) }
-    try #require(written == bytes.count)
-}
-
-private func fileBytes(_ path: String, count: Int) throws -> [UInt8] {
-    let fd = Glibc.open(path, O_RDONLY)
-    try #require(fd >= 0)
-    defer { close(fd) }
-    var bytes = [UInt8](repeating: 0, count: count)
-    let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
-    try #require(got == count)
-    return bytes
-}
-
-/// Rewrites header bytes at `offset`, then a checksum that matches (FNV-1a of bytes 0..111, as
-/// prb_file.c computes it), to reach the checks behind the checksum.
-private func rewriteFileHeader(_ path: String, at offset: Int, _ bytes: [UInt8]) throws {
-    var header = try fileBytes(path, count: 120)
-    header.replaceSubrange(offset..<offset + bytes.count, with: bytes)
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in header[..<112] {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x100_0000_01b3
-    }
-    header.replaceSubrange(112..<120, with: withUnsafeBytes(of: hash.littleEndian) { Array($0) })
-    try patchFile(path, at: 0, header)
 }

@@ -28,6 +28,19 @@ private func openWriter(_ path: String) throws -> OpaquePointer {
     return try #require(prb_file_open(path, PRB_FILE_WRITE, &status), "\(String(cString: prb_status_string(status)))")
 }
 
+/// Opens another writer on `path`, reserves a record of `capacity` bytes through it, writes
+/// `written` bytes of it, and closes the handle with the record still reserved: exactly what a
+/// writer killed in the middle of its record leaves. Returns the record's seq.
+private func leaveARecordReserved(_ path: String, capacity: Int, written: Int = 0) throws -> UInt64 {
+    let dead = try openWriter(path)
+    var entry = prb_entry()
+    try #require(prb_reserve(prb_file_ring(dead), &entry, capacity, nil) == PRB_OK)
+    let text = [UInt8](repeating: UInt8(ascii: "x"), count: written)
+    #expect(prb_entry_append(&entry, text, text.count) == written)
+    prb_file_close(dead)  // the entry is never used again
+    return entry.seq
+}
+
 private func stats(_ file: OpaquePointer) -> prb_stats {
     var s = prb_stats()
     prb_get_stats(prb_file_ring(file), &s)
@@ -64,13 +77,7 @@ private func readBack(_ path: String) throws -> (records: [(seq: UInt64, text: [
         defer { prb_file_close(survivor) }
         for n in 0..<3 { #expect(prb_write(prb_file_ring(survivor), survivorText(n), survivorText(n).count, nil, nil) == PRB_OK) }
 
-        let dead = try openWriter(path)
-        var entry = prb_entry()
-        try #require(prb_reserve(prb_file_ring(dead), &entry, capacity, nil) == PRB_OK)
-        let deadSeq = entry.seq
-        let half = [UInt8](repeating: UInt8(ascii: "x"), count: written)
-        #expect(prb_entry_append(&entry, half, half.count) == written)
-        prb_file_close(dead)  // gone, its record reserved for good (the entry is never used again)
+        let deadSeq = try leaveARecordReserved(path, capacity: capacity, written: written)
 
         // Three times around the descriptor ring: every write succeeds.
         for n in 3..<(3 + 3 * 16) {
@@ -100,11 +107,7 @@ private func readBack(_ path: String) throws -> (records: [(seq: UInt64, text: [
         var status = PRB_OK
         let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
         defer { prb_file_close(survivor) }
-        let dead = try openWriter(path)
-        var entry = prb_entry()
-        try #require(prb_reserve(prb_file_ring(dead), &entry, 100, nil) == PRB_OK)
-        #expect(entry.seq == 0)
-        prb_file_close(dead)
+        #expect(try leaveARecordReserved(path, capacity: 100) == 0)
 
         let big = (1...10).map { n in [UInt8](repeating: UInt8(n), count: 300) }
         for text in big { #expect(prb_write(prb_file_ring(survivor), text, text.count, nil, nil) == PRB_OK) }

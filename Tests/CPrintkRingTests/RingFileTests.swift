@@ -109,7 +109,7 @@ private func fileSize(_ path: String) -> Int {
 }
 
 /// Overwrites `bytes` at `offset` of the file.
-private func patch(_ path: String, at offset: Int, _ bytes: [UInt8]) throws {
+func patch(_ path: String, at offset: Int, _ bytes: [UInt8]) throws {
     let fd = Glibc.open(path, O_WRONLY)
     try #require(fd >= 0)
     defer { close(fd) }
@@ -117,7 +117,7 @@ private func patch(_ path: String, at offset: Int, _ bytes: [UInt8]) throws {
     try #require(written == bytes.count)
 }
 
-private func readBytes(_ path: String, count: Int, at offset: Int = 0) throws -> [UInt8] {
+func readBytes(_ path: String, count: Int, at offset: Int = 0) throws -> [UInt8] {
     let fd = Glibc.open(path, O_RDONLY)
     try #require(fd >= 0)
     defer { close(fd) }
@@ -129,7 +129,7 @@ private func readBytes(_ path: String, count: Int, at offset: Int = 0) throws ->
 
 /// FNV-1a over the first 112 header bytes, as prb_file.c computes it: lets a test write a header
 /// whose checksum is right, to reach the checks behind the checksum.
-private func headerChecksum(_ header: [UInt8]) -> UInt64 {
+func headerChecksum(_ header: [UInt8]) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in header[..<112] {
         hash ^= UInt64(byte)
@@ -138,12 +138,12 @@ private func headerChecksum(_ header: [UInt8]) -> UInt64 {
     return hash
 }
 
-private func littleEndianBytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
+func littleEndianBytes<T: FixedWidthInteger>(_ value: T) -> [UInt8] {
     withUnsafeBytes(of: value.littleEndian) { Array($0) }
 }
 
 /// Rewrites header fields (offset, bytes) and then a checksum that matches.
-private func rewriteHeader(_ path: String, _ fields: [(Int, [UInt8])]) throws {
+func rewriteHeader(_ path: String, _ fields: [(Int, [UInt8])]) throws {
     var header = try readBytes(path, count: 120)
     for (offset, bytes) in fields { header.replaceSubrange(offset..<offset + bytes.count, with: bytes) }
     header.replaceSubrange(112..<120, with: littleEndianBytes(headerChecksum(header)))

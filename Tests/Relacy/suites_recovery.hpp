@@ -19,6 +19,16 @@ namespace prbrl {
 
 struct died {};
 
+/* Thread slots for a suite: slot k owned by owner tag k + 1, no intent. */
+inline void init_slots(prb_aword *slots, unsigned count)
+{
+    for (unsigned k = 0; k < count; k++) {
+        for (unsigned w = 0; w < PRB_TS_WORDS; w++)
+            slots[k * PRB_TS_WORDS + w]($).store(0, rl::mo_relaxed);
+        slots[k * PRB_TS_WORDS + PRB_TS_OWNER]($).store(k + 1, rl::mo_relaxed);
+    }
+}
+
 struct recovery_model {
     enum { SLOTS = 4 };
     prb_aword slots[SLOTS * PRB_TS_WORDS];
@@ -28,12 +38,9 @@ struct recovery_model {
 
     void make(prb_ring *ring, prb_fault_point point)
     {
-        for (unsigned k = 0; k < SLOTS; k++) {
-            for (unsigned w = 0; w < PRB_TS_WORDS; w++)
-                slots[k * PRB_TS_WORDS + w]($).store(0, rl::mo_relaxed);
-            slots[k * PRB_TS_WORDS + PRB_TS_OWNER]($).store(k + 1, rl::mo_relaxed);
+        init_slots(slots, SLOTS);
+        for (unsigned k = 0; k < SLOTS; k++)
             dead[k]($).store(0, rl::mo_relaxed);
-        }
         die_at = point;
         armed = false;
         prb_ring_enable_recovery(ring, slots, SLOTS, &ops, this);
@@ -249,11 +256,7 @@ struct reopen_vs_take_over : rl::test_suite<reopen_vs_take_over, 3> {
         prb_positions pos;
         prb_get_positions(f.ring, &pos);
         id1 = desc_id(pos.head_id + 1);
-        for (unsigned k = 0; k < SLOTS; k++) {
-            for (unsigned w = 0; w < PRB_TS_WORDS; w++)
-                slots[k * PRB_TS_WORDS + w]($).store(0, rl::mo_relaxed);
-            slots[k * PRB_TS_WORDS + PRB_TS_OWNER]($).store(k + 1, rl::mo_relaxed);
-        }
+        init_slots(slots, SLOTS);
         slots[0 * PRB_TS_WORDS + PRB_TS_DESC]($).store(id1 | PRB_INTENT_SET, rl::mo_relaxed);
         prb_ring_enable_recovery(f.ring, slots, SLOTS, &ops, this);
         prb_ring_set_fault_hook(f.ring, hook, this);
@@ -332,11 +335,7 @@ struct stale_dead_intent : rl::test_suite<stale_dead_intent, 2> {
         prb_positions pos;
         prb_get_positions(f.ring, &pos);
         id1 = desc_id(pos.head_id + 1);
-        for (unsigned k = 0; k < SLOTS; k++) {
-            for (unsigned w = 0; w < PRB_TS_WORDS; w++)
-                slots[k * PRB_TS_WORDS + w]($).store(0, rl::mo_relaxed);
-            slots[k * PRB_TS_WORDS + PRB_TS_OWNER]($).store(k + 1, rl::mo_relaxed);
-        }
+        init_slots(slots, SLOTS);
         slots[PRB_TS_DESC]($).store(id1 | PRB_INTENT_SET, rl::mo_relaxed);
         prb_ring_enable_recovery(f.ring, slots, SLOTS, &ops, this);
     }
