@@ -1224,9 +1224,14 @@ PRB_COLD static bool pass_headless_block(const prb_ring *r, uint64_t id, const d
     if (state_of(id, d->state_var) != PRB_DESC_REUSABLE || lpos_dataless(d->begin) ||
         d->next - d->begin - 1 >= r->data_size)
         return false;
-    /* Acquire, as data_push_tail:A (P11). */
+    /* First up to the block (the tail moves only after a whole walk: the blocks before it may
+       still be behind it), then, acquire as data_push_tail:A (P11), where the tail stands. */
+    if (!data_push_tail(r, d->begin))
+        return false;
     tail = prb_load(tail_word, PRB_MO_ACQUIRE);
-    if (tail != d->begin || prb_load(&r->data[data_index(r, tail) / WORD], PRB_MO_RELAXED) == id)
+    if (tail != d->begin)
+        return !need_more_space(r, tail, d->next); /* past it already: another survivor */
+    if (prb_load(&r->data[data_index(r, tail) / WORD], PRB_MO_RELAXED) == id)
         return false;
     /* Release, as data_push_tail:D; a failure means another writer moved the tail past it. */
     prb_cas(tail_word, &tail, d->next, PRB_MO_RELEASE, PRB_MO_RELAXED);
