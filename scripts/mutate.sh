@@ -12,7 +12,9 @@
 # Environment:
 #   PRB_MUTATE_DIR           scratch directory (default .build-mutate; its build is kept between
 #                            runs, so only the first run builds everything)
-#   PRB_MUTATE_TEST_TIMEOUT  bound on one run of the test binary, seconds (default 300)
+#   PRB_MUTATE_TEST_TIMEOUT  bound on one run of the test binary, seconds (default 150: a clean
+#                            run takes about 10 s, and a test stuck past its one-minute time limit
+#                            has then been reported by Swift Testing)
 #   PRB_MUTATE_VERIFY_TIMEOUT  bound on one scripts/verify.sh, seconds (default 900)
 #
 # The real tree is never modified: the scratch tree is a copy, and each mutant is applied to its
@@ -21,7 +23,9 @@
 # Outcomes (the "result" column):
 #   killed      a test failed (named in "killed by"; "crash in T" if the process died in T)
 #   hang        only by tests that hit their time limit: a weakness, the bug should fail fast
-#   timeout     the test binary itself did not finish in PRB_MUTATE_TEST_TIMEOUT: a weakness
+#   timeout     the test binary itself did not finish in PRB_MUTATE_TEST_TIMEOUT and no test had
+#               failed but by its time limit: a weakness (Swift Testing reports a time limit but
+#               cannot stop a test spinning in C, so the run never ends)
 #   verify      the tests passed; scripts/verify.sh failed ("interleavings" or "relacy: SUITE")
 #   survived    nothing failed; "equivalent" instead if the list argues that the mutant is
 #   stale       its find text no longer occurs in the file: update the list
@@ -127,7 +131,7 @@ fi
 scratch=${PRB_MUTATE_DIR:-$root/.build-mutate}
 tree=$scratch/tree
 logs=$scratch/logs
-test_timeout=${PRB_MUTATE_TEST_TIMEOUT:-300}
+test_timeout=${PRB_MUTATE_TEST_TIMEOUT:-150}
 verify_timeout=${PRB_MUTATE_VERIFY_TIMEOUT:-900}
 mkdir -p "$tree" "$logs" "$scratch/pristine"
 
@@ -160,12 +164,13 @@ on_exit() {
 trap on_exit EXIT
 trap 'exit 130' INT TERM
 
-# Runs "$@" under timeout in the background (timeout signals its whole process group when it
-# fires or is killed), so that an interrupt can stop it. Returns its status.
+# `bounded DIR SECONDS COMMAND...` runs COMMAND in DIR under timeout, in the background (bash
+# runs no trap while it waits for a foreground command, and timeout signals its whole process
+# group when it fires or is killed), so that an interrupt stops it at once. Returns its status.
 bounded() {
-    local seconds=$1 status=0
-    shift
-    timeout -k 10 "$seconds" "$@" &
+    local dir=$1 seconds=$2 status=0
+    shift 2
+    (cd "$dir" && exec timeout -k 10 "$seconds" "$@") &
     running=$!
     wait "$running" || status=$?
     running=""
@@ -174,7 +179,7 @@ bounded() {
 
 echo "mutate: building the unmutated tree (the first run builds everything)" >&2
 restore
-(cd "$tree" && bounded 1800 swift build --build-tests) >"$logs/baseline.build.log" 2>&1 || {
+bounded "$tree" 1800 swift build --build-tests >"$logs/baseline.build.log" 2>&1 || {
     echo "mutate: the unmutated tree does not build: $logs/baseline.build.log" >&2
     exit 1
 }
@@ -182,7 +187,9 @@ test_binary=$tree/.build/debug/PrintkRingPackageTests.xctest
 # The C-core and Swift API suites (ToolsTests starts processes and tests no more of the core).
 test_filter='^(CPrintkRingTests|PrintkRingTests)\.'
 run_tests() {
-    (cd "$tree" && bounded "$test_timeout" "$test_binary" --testing-library swift-testing --filter "$test_filter")
+    # Line-buffered: the output of a run killed by the timeout must not be lost in a buffer.
+    bounded "$tree" "$test_timeout" stdbuf -oL -eL "$test_binary" --testing-library swift-testing \
+        --filter "$test_filter"
 }
 echo "mutate: checking that the unmutated tree passes" >&2
 run_tests >"$logs/baseline.test.log" 2>&1 || {
@@ -220,8 +227,14 @@ ran_to_end = re.search(r"Test run with \d+ tests? .*(passed|failed)", log) is no
 names = list(issues)
 shown = ", ".join(names[:2]) + (f" +{len(names) - 2} more" if len(names) > 2 else "")
 if status in (124, 137):
-    running = [n for n in dict.fromkeys(started) if n not in finished]
-    print("timeout\trunning: " + ", ".join(running[:3]))
+    running = [n for n in dict.fromkeys(started) if n not in finished and not n.startswith("run ")]
+    real = [n for n in names if not limit_only[n]]
+    over = [n for n in names if limit_only[n]]
+    if real:  # a test failed on its own before another one hung the run
+        print("killed\t" + ", ".join(real[:2]) + " (then the run hung: timed out)")
+    else:
+        print("timeout\t" + (f"over time limit: {', '.join(over[:2])}; " if over else "")
+              + "running: " + ", ".join(running[:2]))
 elif status != 0 and not ran_to_end:
     # A crash: the first frame of the backtrace that is a test names the test that crashed.
     crashed = re.search(r"^Thread \d+ .*crashed:$", log, re.M)
@@ -272,7 +285,7 @@ while IFS=$'\t' read -r id kind file eq desc; do
     elif [ "$status" != 0 ]; then
         echo "mutate: cannot apply $id" >&2
         exit 1
-    elif ! (cd "$tree" && bounded 1800 swift build --build-tests) >"$logs/$id.build.log" 2>&1; then
+    elif ! bounded "$tree" 1800 swift build --build-tests >"$logs/$id.build.log" 2>&1; then
         result=build-error by="$logs/$id.build.log"
     else
         status=0
@@ -280,7 +293,7 @@ while IFS=$'\t' read -r id kind file eq desc; do
         IFS=$'\t' read -r result by < <(tests_verdict "$logs/$id.test.log" "$status")
         if [ "$result" = survived ] && [ "$verify" = 1 ]; then
             status=0
-            (cd "$tree" && bounded "$verify_timeout" scripts/verify.sh) >"$logs/$id.verify.log" 2>&1 || status=$?
+            bounded "$tree" "$verify_timeout" scripts/verify.sh >"$logs/$id.verify.log" 2>&1 || status=$?
             IFS=$'\t' read -r result by < <(verify_verdict "$logs/$id.verify.log" "$status")
         fi
         if [ "$result" = survived ] && [ "$eq" = eq ]; then
