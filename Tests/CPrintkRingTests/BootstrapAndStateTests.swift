@@ -91,6 +91,24 @@ import TestSupport
         #expect(r.read(0).2 == Array("x".utf8))
     }
 
+    /// The first wrap of the descriptor ring, each step under a deadline: a walk over the ring that
+    /// does not stop (the finalized-prefix walk of every finalization, prb_next_seq's, a reader's)
+    /// fails this test, named, instead of hanging the run. It comes before the other tests that
+    /// wrap the ring, so that, run one at a time, it fails before they hang.
+    @Test func aWrappedDescriptorRingAnswersInTime() throws {
+        let r = CRing(descBits: 2, dataBits: 10)  // 4 descriptors
+        let statuses = returnsInTime("10 writes to a 4-descriptor ring") {
+            (0..<10).map { r.write(pattern(20, seed: UInt64($0))).0 }
+        }
+        #expect(try #require(statuses) == Array(repeating: PRB_OK, count: 10))
+        #expect(returnsInTime("prb_next_seq after the wrap") { prb_next_seq(r.ring) } == 10)
+        let first = try #require(returnsInTime("prb_first_seq after the wrap") { prb_first_seq(r.ring) })
+        for panic in [false, true] {
+            let seqs = returnsInTime("a reader (panic mode: \(panic)) draining the ring") { r.readAll(panic: panic).seqs }
+            #expect(seqs == Array(first..<10))
+        }
+    }
+
     @Test func overwrittenRecordsBecomeReusableAndReadAsLost() {
         let r = CRing(descBits: 2, dataBits: 10)  // 4 descriptors
         for i in 0..<10 { #expect(r.write(pattern(20, seed: UInt64(i))).0 == PRB_OK) }
