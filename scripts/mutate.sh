@@ -16,6 +16,8 @@
 #   PRB_MUTATE_TEST_TIMEOUT  bound on one run of the test binary, seconds (default 90; a clean
 #                            run takes 10 to 20 s)
 #   PRB_MUTATE_VERIFY_TIMEOUT  bound on one scripts/verify.sh, seconds (default 900)
+#   PRB_MUTATE_SUITE_TIMEOUT   bound on one suite when a run that timed out is run again suite by
+#                              suite, seconds (default 40)
 #
 # The real tree is never modified: the scratch tree is a copy, and each mutant is applied to its
 # copy of the file, restored from a pristine copy before the next mutant and on exit or interrupt.
@@ -23,8 +25,8 @@
 # Outcomes (the "result" column):
 #   killed      a test failed (named in "killed by"; "crash in T" if the process died in T)
 #   hang        only by tests that hit their time limit: a weakness, the bug should fail fast
-#   timeout     the test binary did not finish in PRB_MUTATE_TEST_TIMEOUT, nor when run again one
-#               test at a time, and no test had failed: a weakness (Swift Testing reports a time
+#   timeout     the test binary did not finish in PRB_MUTATE_TEST_TIMEOUT, nor some suite when run
+#               again suite by suite, and no test had failed: a weakness (Swift Testing reports a time
 #               limit but cannot stop a test spinning in C, so the run never ends)
 #   verify      the tests passed; scripts/verify.sh failed ("interleavings" or "relacy: SUITE")
 #   survived    nothing failed
@@ -135,6 +137,7 @@ tree=$scratch/tree
 logs=$scratch/logs
 test_timeout=${PRB_MUTATE_TEST_TIMEOUT:-90}
 verify_timeout=${PRB_MUTATE_VERIFY_TIMEOUT:-900}
+suite_timeout=${PRB_MUTATE_SUITE_TIMEOUT:-40}
 mkdir -p "$tree" "$logs" "$scratch/pristine"
 
 # The scratch tree: this working tree as it is (uncommitted changes included), without builds or
@@ -193,6 +196,13 @@ run_tests() {
     bounded "$tree" "$test_timeout" stdbuf -oL -eL "$test_binary" --testing-library swift-testing \
         --filter "$test_filter" "$@"
 }
+# One suite (MODULE.SUITE) alone, bounded by PRB_MUTATE_SUITE_TIMEOUT.
+run_tests_of() {
+    bounded "$tree" "$suite_timeout" stdbuf -oL -eL "$test_binary" --testing-library swift-testing \
+        --filter "^${1//./\\.}/"
+}
+suites=$("$test_binary" --testing-library swift-testing --list-tests 2>/dev/null |
+    grep -E "$test_filter" | sed 's|/.*||' | sort -u)
 echo "mutate: checking that the unmutated tree passes" >&2
 run_tests >"$logs/baseline.test.log" 2>&1 || {
     echo "mutate: the unmutated tests fail: $logs/baseline.test.log" >&2
@@ -295,11 +305,18 @@ while IFS=$'\t' read -r id kind file eq desc; do
         IFS=$'\t' read -r result by < <(tests_verdict "$logs/$id.test.log" "$status")
         if [ "$result" = timeout ]; then
             # Two tests spinning in C hold both threads of Swift Testing's pool on two cores, and
-            # then nothing else runs or reports. One at a time, the tests before the hang report.
+            # then nothing else runs or reports. Suite by suite, in a process each, every suite
+            # that does not hang reports, and a test that waits with a deadline gets its thread.
             status=0
-            run_tests --no-parallel >"$logs/$id.serial.log" 2>&1 || status=$?
-            IFS=$'\t' read -r result by < <(tests_verdict "$logs/$id.serial.log" "$status")
-            by="$by (one at a time)"
+            : >"$logs/$id.suites.log"
+            for suite in $suites; do
+                run_tests_of "$suite" >>"$logs/$id.suites.log" 2>&1 || {
+                    st=$?
+                    [ "$status" = 124 ] || status=$st
+                }
+            done
+            IFS=$'\t' read -r result by < <(tests_verdict "$logs/$id.suites.log" "$status")
+            by="$by (suite by suite)"
         fi
         if [ "$result" = survived ] && [ "$eq" = eq ]; then
             result=equivalent by="(argued in $list_file)"
