@@ -128,7 +128,7 @@ if [ "$list_only" = 1 ]; then
 fi
 if [ "${#ids[@]}" -gt 0 ]; then
     for id in "${ids[@]}"; do
-        printf '%s\n' "$table" | grep -q "^$id	" || { echo "no mutant $id in $list_file" >&2; exit 2; }
+        grep -q "^$id	" <<<"$table" || { echo "no mutant $id in $list_file" >&2; exit 2; }
     done
 fi
 
@@ -284,7 +284,7 @@ results=$scratch/results.tsv
 : >"$results"
 started_at=$(date +%s)
 while IFS=$'\t' read -r id kind file eq desc; do
-    if [ "${#ids[@]}" -gt 0 ] && ! printf '%s\n' "${ids[@]}" | grep -qx "$id"; then
+    if [ "${#ids[@]}" -gt 0 ] && ! grep -qx "$id" <<<"$(printf '%s\n' "${ids[@]}")"; then
         continue
     fi
     t0=$(date +%s)
