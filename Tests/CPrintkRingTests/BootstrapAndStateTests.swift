@@ -14,6 +14,13 @@ import TestSupport
         #expect(r.read(0).0 == PRB_READ_NOT_YET)
         #expect(r.readAll().seqs.isEmpty)
         #expect(r.stats.reserved == 0 && r.stats.finalized == 0)
+        // A panic-mode reader has nothing to skip on an empty ring: it returns at once.
+        #expect(returnsInTime("a panic-mode reader on the empty ring") { r.readAll(panic: true).seqs } == [])
+        var seq: UInt64 = 0
+        #expect(returnsInTime("prb_read_valid in panic mode on the empty ring") {
+            prb_read_valid(r.ring, &seq, nil, nil, 0, true)
+        } == false)
+        #expect(seq == 0)
     }
 
     @Test func idsAndPositionsStartJustBelowOverflow() {
