@@ -347,14 +347,31 @@ struct RingImage {
     func infoSeqWord(slot: UInt64) -> Int { layout.infoBase + Int(slot) * 4 }
     var tailSlot: UInt64 { r.positions.tail_id & (r.descCount - 1) }
 
-    /// Every reader returns, a drain within one ring of records.
-    func readersReturn() {
+    /// Every reader returns, a drain within one ring of records (each under a deadline: a loop
+    /// without its bound fails the test, named, instead of hanging the run).
+    func readersReturn(sourceLocation: SourceLocation = #_sourceLocation) {
         for panic in [false, true] {
-            let all = r.readAll(from: 0, panic: panic)
-            #expect(UInt64(all.seqs.count) <= r.descCount)
+            let count = returnsInTime("a reader (panic mode: \(panic)) draining the damaged ring", sourceLocation: sourceLocation) {
+                r.readAll(from: 0, panic: panic).seqs.count
+            }
+            #expect(count.map { UInt64($0) <= r.descCount } == true, sourceLocation: sourceLocation)
         }
-        _ = prb_next_seq(r.ring)
-        _ = prb_first_valid_seq(r.ring)
+        _ = returnsInTime("prb_next_seq on the damaged ring", sourceLocation: sourceLocation) { prb_next_seq(r.ring) }
+        _ = returnsInTime("prb_first_valid_seq on the damaged ring", sourceLocation: sourceLocation) {
+            prb_first_valid_seq(r.ring)
+        }
+    }
+
+    /// prb_first_seq, under a deadline.
+    func firstSeq(sourceLocation: SourceLocation = #_sourceLocation) -> UInt64? {
+        returnsInTime("prb_first_seq on the damaged ring", sourceLocation: sourceLocation) { prb_first_seq(r.ring) }
+    }
+
+    /// `count` writes of 8 + n % 20 bytes, under a deadline: each fails or succeeds, none waits.
+    func writesReturn(_ count: Int, sourceLocation: SourceLocation = #_sourceLocation) -> [prb_status] {
+        returnsInTime("\(count) writes to the damaged ring", sourceLocation: sourceLocation) {
+            (0..<count).map { r.write(pattern(8 + $0 % 20, seed: UInt64($0))).0 }
+        } ?? []
     }
 
     /// prb_first_seq re-read the tail until it stood on a finalized or reusable descriptor: a tail
@@ -363,13 +380,13 @@ struct RingImage {
         let first = prb_first_seq(r.ring)
         let tail = r.positions.tail_id
         set(stateWord(slot: tailSlot), tail & idMask)  // reserved, the tail's own id
-        #expect(prb_first_seq(r.ring) == first, "the seq the tail id implies")
+        #expect(firstSeq() == first, "the seq the tail id implies")
         readersReturn()
         set(stateWord(slot: tailSlot), (tail &+ 5) & idMask)  // another id: a miss, for ever
-        #expect(prb_first_seq(r.ring) == first)
+        #expect(firstSeq() == first)
         readersReturn()
         // Writers do not take the slot of a damaged tail either: they fail, they do not hang.
-        for _ in 0..<20 { #expect(r.write(pattern(8, seed: 1)).0 != PRB_E_BAD_ENTRY) }
+        #expect(writesReturn(20).allSatisfy { $0 != PRB_E_BAD_ENTRY })
         readersReturn()
     }
 
@@ -387,10 +404,13 @@ struct RingImage {
         set(RegionLayout.positionWords[0], (r.positions.head_id &+ (1 << 50)) & idMask)
         var reader = prb_reader()
         prb_reader_init(&reader, r.ring, prb_first_seq(r.ring), true)
-        var info = prb_record_info()
-        var records = 0
-        while prb_reader_next(&reader, &info, nil, 0) { records += 1 }
-        #expect(records <= 16)
+        let records = returnsInTime("a panic-mode reader under a head 2^50 ahead") { () -> Int in
+            var info = prb_record_info()
+            var records = 0
+            while prb_reader_next(&reader, &info, nil, 0) { records += 1 }
+            return records
+        }
+        #expect(records.map { $0 <= 16 } == true)
         // It skipped to the head (not one by one) and stopped there; the skipped seqs were never
         // finalized, so it stays at the first of them and counts none of them lost.
         #expect(reader.next_seq == 40 && reader.lost == 0)
@@ -431,10 +451,10 @@ struct RingImage {
                              as: UInt64.self)
         let slot = id & (r.descCount - 1)
         set(layout.descBase + Int(slot) * 4 + 2, tailLpos &- offset)  // blk.next: no advance, back
-        for i in 0..<30 {
-            let status = r.write(pattern(40, seed: UInt64(i))).0
-            #expect(status == PRB_OK || status == PRB_E_NO_SPACE || status == PRB_E_NO_DESCRIPTOR)
+        let statuses = returnsInTime("30 writes over the damaged block") {
+            (0..<30).map { r.write(pattern(40, seed: UInt64($0))).0 }
         }
+        #expect(statuses?.allSatisfy { [PRB_OK, PRB_E_NO_SPACE, PRB_E_NO_DESCRIPTOR].contains($0) } == true)
         readersReturn()
     }
 }
