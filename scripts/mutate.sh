@@ -232,7 +232,7 @@ for line in log.splitlines():
     m = re.search(r"Test (.+?) started\.$", line)
     if m:
         started.append(plain(m.group(1)))
-    m = re.search(r"Test (.+?) (passed|failed|skipped)", line)
+    m = re.search(r"Test (.+?)(?: with \d+ test cases?)? (passed|failed|skipped)", line)
     if m:
         finished.add(plain(m.group(1)))
 ran_to_end = re.search(r"Test run with \d+ tests? .*(passed|failed)", log) is not None
