@@ -443,6 +443,34 @@ struct RingImage {
         #expect(reader.next_seq == .max)
     }
 
+    /// Damaged block positions or a damaged text length of a finalized record: each reads as lost,
+    /// never as text from outside the record's block (a block spanning more than one wrap, a block
+    /// larger than the largest record, a text longer than its block).
+    @Test func damagedBlockPositionsOrLengthReadAsLost() throws {
+        let seq: UInt64 = 39  // the newest record: 27 bytes of text, finalized
+        let (begin, next) = try #require(r.block(seq))
+        try #require(r.read(seq).0 == PRB_READ_OK)
+        let slot = Int(seq & (r.descCount - 1))
+        let wrapStart = begin & ~(UInt64(layout.dataSize) - 1)
+        let size = UInt64(layout.dataSize)
+        let damages: [(String, UInt64, UInt64)] = [
+            ("a block spanning more than one wrap", wrapStart + 64, wrapStart + 64 + 2 * size + 16),
+            ("a block larger than the largest record", wrapStart, wrapStart + size / 2 + 64),
+        ]
+        for (what, damagedBegin, damagedNext) in damages {
+            set(layout.descBase + slot * 4 + 1, damagedBegin)
+            set(layout.descBase + slot * 4 + 2, damagedNext)
+            #expect(r.read(seq).0 == PRB_READ_LOST, "\(what)")
+        }
+        set(layout.descBase + slot * 4 + 1, begin)
+        set(layout.descBase + slot * 4 + 2, next)
+        try #require(r.read(seq).0 == PRB_READ_OK)
+        // The text length (low half of the caller/length word) beyond the block's text.
+        let callerLength = word(infoSeqWord(slot: UInt64(slot)) + 2)
+        set(infoSeqWord(slot: UInt64(slot)) + 2, (callerLength & ~0xFFFF_FFFF) | (next - begin))
+        #expect(r.read(seq).0 == PRB_READ_LOST, "a text longer than its block")
+    }
+
     /// A block whose descriptor says it ends before it begins, or more than a ring ahead: the data
     /// tail walk stops there, writes fail or succeed but return, readers see lost records.
     @Test(arguments: [UInt64(0), 8, 1 << 20]) func aBlockEndingBackwardsOrFarAheadStopsTheTailWalk(offset: UInt64) {
