@@ -96,6 +96,14 @@ import TestSupport
         #expect(prb_commit(&a) == PRB_E_BAD_ENTRY)
         #expect(prb_entry_append(&a, "y", 1) == 0)
         #expect(r.read(0).2 == Array("x".utf8))
+
+        // A copy of an entry taken before its commit is stale after it: it can neither commit
+        // nor finalize the record (the state must still be reserved by that entry).
+        var (_, b) = r.reserve(Array("z".utf8))
+        var stale = b
+        #expect(prb_commit(&b) == PRB_OK)
+        #expect(prb_final_commit(&stale) == PRB_E_BAD_ENTRY)
+        #expect(r.state(1) == PRB_DESC_COMMITTED)
     }
 
     /// The first wrap of the descriptor ring, each step under a deadline: a walk over the ring that
