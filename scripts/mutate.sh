@@ -341,15 +341,15 @@ printf '%-5s %-6s %-11s %-60s %s\n' id kind result "killed by" description
 awk -F'\t' '{ printf "%-5s %-6s %-11s %-60s %s\n", $1, $2, $3, $4, $6 }' "$results"
 awk -F'\t' -v elapsed="$elapsed" '
     { n[$3]++; total++ }
-    $3 == "killed" && $2 != "order" { by_tests_logic++ }
-    $2 != "order" && ($3 == "killed" || $3 == "verify" || $3 == "hang" || $3 == "timeout" || $3 == "survived") { logic++ }
+    $3 == "killed" && $2 != "order" && $2 != "race" { by_tests_logic++ }
+    $2 != "order" && $2 != "race" && ($3 == "killed" || $3 == "verify" || $3 == "hang" || $3 == "timeout" || $3 == "survived") { logic++ }
     END {
         counted = total - n["stale"] - n["build-error"] - n["equivalent"]
         killed = n["killed"] + n["verify"]
         printf "\n%d mutants: %d killed by the tests, %d by verify.sh, %d only by a hang, %d timed out, %d survived, %d equivalent, %d stale, %d build errors\n",
             total, n["killed"], n["verify"], n["hang"], n["timeout"], n["survived"], n["equivalent"], n["stale"], n["build-error"]
         if (counted > 0)
-            printf "score: %d/%d = %.0f%% killed (tests or verify.sh); non-ordering mutants killed by the tests: %d/%d\n",
+            printf "score: %d/%d = %.0f%% killed (tests or verify.sh); mutants neither of kind order nor race killed by the tests: %d/%d\n",
                 killed, counted, 100 * killed / counted, by_tests_logic, logic
         printf "time: %dm%02ds\n", elapsed / 60, elapsed % 60
     }' "$results"
