@@ -471,6 +471,25 @@ struct RingImage {
         #expect(r.read(seq).0 == PRB_READ_LOST, "a text longer than its block")
     }
 
+    /// The same damage where the data ring wraps first (64 descriptors, 512 bytes), so that the
+    /// damaged descriptor is not recycled before the walk reaches its block: the walk must stop
+    /// there, not step to the same block (or back, or a ring ahead) for ever.
+    @Test(arguments: [UInt64(0), 8, 1 << 20]) func aDamagedBlockEndStopsTheWalkOverItsOwnDescriptor(offset: UInt64) throws {
+        let ring = CRing(descBits: 6, dataBits: 9)
+        let ringLayout = RegionLayout(descBits: 6, dataBits: 9)
+        let memory = try #require(prb_ring_memory(ring.ring))
+        for i in 0..<12 { ring.write(pattern(40, seed: UInt64(i))) }  // 48-byte blocks: the text wraps
+        let tailLpos = ring.positions.data_tail_lpos
+        let id = memory.load(fromByteOffset: (ringLayout.dataBase + Int(tailLpos & 511) / 8) * 8, as: UInt64.self)
+        let nextWord = ringLayout.descBase + Int(id & 63) * 4 + 2
+        memory.storeBytes(of: tailLpos &- offset, toByteOffset: nextWord * 8, as: UInt64.self)
+        let statuses = returnsInTime("writes whose tail walk meets the damaged block") {
+            (0..<20).map { ring.write(pattern(40, seed: UInt64($0))).0 }
+        }
+        #expect(statuses?.allSatisfy { [PRB_OK, PRB_E_NO_SPACE, PRB_E_NO_DESCRIPTOR].contains($0) } == true)
+        #expect(returnsInTime("a reader of the damaged ring") { ring.readAll().seqs.count }.map { $0 <= 64 } == true)
+    }
+
     /// A block whose descriptor says it ends before it begins, or more than a ring ahead: the data
     /// tail walk stops there, writes fail or succeed but return, readers see lost records.
     @Test(arguments: [UInt64(0), 8, 1 << 20]) func aBlockEndingBackwardsOrFarAheadStopsTheTailWalk(offset: UInt64) {
