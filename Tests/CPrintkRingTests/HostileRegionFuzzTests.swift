@@ -471,6 +471,18 @@ struct RingImage {
         #expect(r.read(seq).0 == PRB_READ_LOST, "a text longer than its block")
     }
 
+    /// A data head that is not a block position (not a multiple of 8): no block is allocated at
+    /// it, the write reports no space (its record lost), and the head is left as it was.
+    @Test func aMisalignedDataHeadGivesNoBlock() {
+        let head = r.positions.data_head_lpos
+        set(RegionLayout.positionWords[2], head &+ 4)
+        let failedBefore = r.stats.failed_data
+        #expect(r.write(pattern(16, seed: 1)).0 == PRB_E_NO_SPACE)
+        #expect(r.stats.failed_data == failedBefore + 1)
+        #expect(r.positions.data_head_lpos == head &+ 4)
+        readersReturn()
+    }
+
     /// The same damage where the data ring wraps first (64 descriptors, 512 bytes), so that the
     /// damaged descriptor is not recycled before the walk reaches its block: the walk must stop
     /// there, not step to the same block (or back, or a ring ahead) for ever.
