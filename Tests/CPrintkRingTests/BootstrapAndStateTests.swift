@@ -167,6 +167,19 @@ import TestSupport
         #expect(r.read(0).0 == PRB_READ_LOST)
     }
 
+    /// A descriptor is recycled only once the data tail has passed its block: otherwise, when the
+    /// text wraps later, the data-tail walk meets a block whose descriptor holds another record
+    /// and every write fails. Both rings wrap many times here, the descriptor ring faster.
+    @Test func descriptorsRecycledFasterThanTextKeepTheDataTailMoving() {
+        let r = CRing(descBits: 2, dataBits: 8)  // 4 descriptors, 256 bytes: 24-byte blocks
+        let statuses = (0..<64).map { r.write(pattern(16, seed: UInt64($0))).0 }
+        #expect(statuses == Array(repeating: PRB_OK, count: 64))
+        #expect(r.stats.failed_data == 0)
+        let first = prb_first_seq(r.ring)
+        #expect(r.readAll().seqs == Array(first..<64))
+        #expect(r.read(63).2 == pattern(16, seed: 63))
+    }
+
     @Test func idOverflowIsCrossedWithoutLosingRecords() {
         let r = CRing(descBits: 2, dataBits: 10)
         let start = r.positions.head_id
