@@ -104,6 +104,18 @@ import TestSupport
         #expect(prb_commit(&b) == PRB_OK)
         #expect(prb_final_commit(&stale) == PRB_E_BAD_ENTRY)
         #expect(r.state(1) == PRB_DESC_COMMITTED)
+
+        // A committed entry is spent even with room left: appends and device info after the
+        // commit change nothing.
+        var c = prb_entry()
+        #expect(prb_reserve(r.ring, &c, 10, nil) == PRB_OK)
+        #expect(prb_entry_append(&c, "w", 1) == 1)
+        #expect(prb_final_commit(&c) == PRB_OK)
+        #expect(prb_entry_append(&c, "v", 1) == 0)
+        prb_entry_set_dev_info(&c, "sub", "dev")
+        let (status, info, text) = r.read(c.seq)
+        #expect(status == PRB_READ_OK && text == Array("w".utf8))
+        #expect(info.subsystem.0 == 0, "no device info after the commit")
     }
 
     /// The first wrap of the descriptor ring, each step under a deadline: a walk over the ring that
