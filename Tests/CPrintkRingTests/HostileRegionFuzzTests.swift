@@ -471,6 +471,26 @@ struct RingImage {
         #expect(r.read(seq).0 == PRB_READ_LOST, "a text longer than its block")
     }
 
+    /// A committed record whose text length was damaged beyond its block: its owner's extension
+    /// keeps only the text the block holds (the length is cut to the block), so the record
+    /// reads whole again with the new text after it, instead of staying unreadable.
+    @Test func anExtensionCutsADamagedTextLengthToTheBlock() throws {
+        let ring = CRing(descBits: 4, dataBits: 10)
+        let ringLayout = RegionLayout(descBits: 4, dataBits: 10)
+        let memory = try #require(prb_ring_memory(ring.ring))
+        var (status, entry) = ring.reserve(Array("abcdefgh".utf8), caller: 7)  // a block of 8 bytes of text
+        try #require(status == PRB_OK)
+        try #require(prb_commit(&entry) == PRB_OK)
+        let lengthWord = (ringLayout.infoBase + Int(entry.seq & 15) * 4 + 2) * 8
+        let callerLength = memory.load(fromByteOffset: lengthWord, as: UInt64.self)
+        memory.storeBytes(of: (callerLength & ~0xFFFF_FFFF) | 100, toByteOffset: lengthWord, as: UInt64.self)
+        var more = prb_entry()
+        #expect(prb_reserve_in_last(ring.ring, &more, 7, 4, 64) == PRB_OK)
+        _ = Array("XYZW".utf8).withUnsafeBytes { prb_entry_append(&more, $0.baseAddress, $0.count) }
+        _ = prb_final_commit(&more)
+        #expect(ring.read(entry.seq).2 == Array("abcdefghXYZW".utf8))
+    }
+
     /// A data head that is not a block position (not a multiple of 8): no block is allocated at
     /// it, the write reports no space (its record lost), and the head is left as it was.
     @Test func aMisalignedDataHeadGivesNoBlock() {
