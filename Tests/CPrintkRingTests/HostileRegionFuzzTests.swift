@@ -390,6 +390,16 @@ struct RingImage {
         readersReturn()
     }
 
+    /// A tail id damaged to one more than a ring behind the head (its slot holds a newer record):
+    /// prb_first_seq answers no seq more than a ring behind the head, where no record can be.
+    @Test func aTailFarBehindTheHeadIsAnsweredWithinARing() {
+        let next = prb_next_reserve_seq(r.ring)
+        set(RegionLayout.positionWords[1], (r.positions.head_id &- (next - 1)) & idMask)  // seq 0's id
+        let first = firstSeq()
+        #expect(first.map { $0 >= next - r.descCount && $0 <= next } == true, "first seq \(String(describing: first))")
+        readersReturn()
+    }
+
     @Test func aTailRecordWithAForeignSeqIsNotBelieved() {
         let first = prb_first_seq(r.ring)
         set(infoSeqWord(slot: tailSlot), 1 << 40)
