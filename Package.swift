@@ -38,7 +38,8 @@ let package = Package(
         // dmesg shows the kernel log.
         .executableTarget(
             name: "prb-log",
-            dependencies: ["PrintkRing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            // CPrintkRing for its test-only submodule: the freeze points' fault hook.
+            dependencies: ["PrintkRing", "CPrintkRing", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "prb-dump",
@@ -65,10 +66,23 @@ let package = Package(
             name: "PrintkRingTests",
             dependencies: ["PrintkRing", "CPrintkRing", "TestSupport"]
         ),
+        // The multi-process harness: writer processes with self-checking records, dumps checked
+        // against what the writers wrote, and the crash-test supervisor (kills, freeze points,
+        // wedge checks). Test support, shared by ToolsTests and prb-crash.
+        .target(
+            name: "ProcessHarness",
+            path: "Tests/ProcessHarness"
+        ),
+        // The crash-test supervisor that scripts/crash-test.sh runs (test support, not a product).
+        .executableTarget(
+            name: "prb-crash",
+            dependencies: ["ProcessHarness", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tests/prb-crash"
+        ),
         // The tools, run as a user runs them: as processes, through pipes.
         .testTarget(
             name: "ToolsTests",
-            dependencies: ["prb-log", "prb-dump", "PrintkRing", "TestSupport"]
+            dependencies: ["prb-log", "prb-dump", "PrintkRing", "TestSupport", "ProcessHarness"]
         ),
     ],
     cLanguageStandard: .c11

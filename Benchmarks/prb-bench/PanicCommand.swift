@@ -14,7 +14,7 @@ struct Panic: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Panic-time readability: the panic scenarios x implementations x dump modes (deadline, bust, try-once).")
 
-    @Option(help: "Scenarios: stuck-remote,stuck-self,busy-remote,busy-remote-paced,signal-writer.")
+    @Option(help: "Scenarios: stuck-remote,stuck-self,busy-remote,busy-remote-paced,signal-writer,committed-last.")
     var scenarios = Scenario.allCases.map(\.rawValue).joined(separator: ",")
     @Option(help: "Implementations: lockless,spinlock,mutex,swift-mutex,spin-reserve,fetch-add.")
     var impl = LogRingKind.allCases.map(\.rawValue).joined(separator: ",")

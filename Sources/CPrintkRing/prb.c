@@ -11,7 +11,8 @@
  *
  *   descriptor ring: 2^desc_bits descriptors, each {state_var, blk.begin, blk.next}, plus
  *                    parallel arrays of infos (seq, timestamp, text length, caller id, level,
- *                    facility, flags) and of device-info strings. One descriptor per record.
+ *                    facility, flags) and of device-info strings (unless the ring was formatted
+ *                    with PRB_RING_NO_DEV_INFO). One descriptor per record.
  *   data ring:       2^data_bits bytes of text blocks. A block starts with the id of the
  *                    descriptor that owns it, followed by the text. The descriptor's
  *                    blk.begin/blk.next say where its block is; a block does not know its size.
@@ -42,7 +43,7 @@
  *                                                                    desc_reopen_last
  *   committed (1)  filled and consistent, but the same writer may
  *                  still extend it (prb_reserve_in_last); readers
- *                  do not see it yet.                                set by: _prb_commit
+ *                  do not see it yet (in panic mode they do).        set by: _prb_commit
  *                                                                    (prb_commit)
  *   finalized (2)  final: readers see it, nobody changes it.        set by: _prb_commit
  *                                                                    (prb_final_commit),
@@ -91,7 +92,9 @@
  * state), copy info and text with relaxed loads, then read the descriptor again. Only if the
  * record is still finalized (or reusable: then it is reported lost) with the same id and seq is
  * the copy trusted. A record recycled during the copy shows up in the re-check, never as torn
- * data.
+ * data. A reader in panic mode also reads committed records (as the kernel's panic CPU does),
+ * and checks the slot's reopen count around its copy: a committed record may be reopened and
+ * re-committed under it with the same state word (read_record).
  *
  * 5. Memory ordering
  * ==================
@@ -143,6 +146,12 @@
  *                                          published  [release CAS / relaxed load, then the
  *                                          fence(acquire) at desc_read:D before anything is
  *                                          decided about those records]
+ *   P14 desc_reopen_last:B,C -> read_record:A,B  a reopen is counted before it changes the
+ *                                          record: a panic-mode reader of a committed record that
+ *                                          copied anything a reopen wrote, or read its count
+ *                                          first, sees a count other than the one it began with
+ *                                          [release store + fence(release) / acquire load, and
+ *                                          desc_read:D's fence(acquire) before a relaxed load]
  *
  * Text and info are read by readers while a writer may be recycling them, so every such word is
  * an atomic accessed with relaxed order (the seqlock pattern); there is no data race in the C11
@@ -228,10 +237,21 @@
 
 #include "prb_testing.h" /* and with it prb.h: prb.c implements both */
 #include "prb_atomics.h"
+#include "prb_recovery.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* Failure paths (and rings with recovery) only: kept out of line, so that the write path around
+   their calls stays as short as without them. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PRB_COLD __attribute__((noinline, cold))
+#define PRB_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define PRB_COLD
+#define PRB_UNLIKELY(x) (x)
+#endif
 
 /* ---------------------------------------------------------------------------------------------
  * Region layout. Everything is a 64-bit word; offsets are in words.
@@ -245,6 +265,7 @@ enum {
     H_DESC_BITS = 2,
     H_DATA_BITS = 3,
     H_BYTES = 4,
+    H_FLAGS = 5, /* the layout flags (PRB_RING_NO_DEV_INFO); 0 in regions formatted before them */
     H_HEAD_ID = 8,
     H_TAIL_ID = 16,
     H_DATA_HEAD = 24,
@@ -252,12 +273,16 @@ enum {
     H_LAST_FINALIZED = 40,
     H_FAILED_DESC = 48,
     H_FAILED_DATA = 56,
+    H_TAKEN_OVER = 60, /* failure-path counters share the last line */
 
-    /* Descriptor: state_var, blk.begin, blk.next, one spare word (keeps 32-byte strides). */
+    /* Descriptor: state_var, blk.begin, blk.next, and the slot's reopen count (how often
+       prb_reserve_in_last reopened a record of this slot: lets a panic-mode reader tell a record
+       re-committed under its copy from one that never changed; see read_record). */
     DESC_WORDS = 4,
     D_STATE = 0,
     D_BEGIN = 1,
     D_NEXT = 2,
+    D_REOPENS = 3,
 
     /* Info: seq, timestamp, (caller_id << 32 | text_len),
        (has-device-info << 32 | flags << 16 | facility << 8 | level). */
@@ -270,7 +295,8 @@ enum {
     /* Device info, in an array of its own: 16 bytes of subsystem and 48 bytes of device name.
        Most records have none; keeping it apart (and writing it only when a record has some, which
        the I_LEVEL word says) keeps a record's hot metadata to 32 bytes, half a cache line, where
-       zeroing 64 bytes of strings on every reservation used to cost a line of its own. */
+       zeroing 64 bytes of strings on every reservation used to cost a line of its own. A ring
+       formatted with PRB_RING_NO_DEV_INFO has no such array (the data ring follows the infos). */
     DEV_WORDS = 8,
 
     WORD = 8
@@ -292,17 +318,23 @@ struct prb_ring {
     prb_aword *hdr;
     prb_aword *descs;
     prb_aword *infos;
-    prb_aword *devs;
+    prb_aword *devs; /* NULL in a ring without device-info storage (PRB_RING_NO_DEV_INFO) */
     prb_aword *data;
     uint64_t desc_count; /* 2^desc_bits */
     uint64_t data_size;  /* 2^data_bits bytes */
     unsigned desc_bits;
     unsigned data_bits;
+    unsigned flags; /* the layout flags the region was formatted with */
     size_t bytes;
     void *owned; /* the region, when prb_ring_create allocated it */
     prb_fault_hook fault_hook; /* NULL unless a test or the panic benchmark installed one */
     void *fault_context;
     bool read_only; /* prb_ring_attach_read_only: every writing entry point refuses at once */
+    /* Dead-writer recovery (prb_recovery.h, docs/RECOVERY.md): NULL ops unless enabled. */
+    const prb_recovery_ops *rec_ops;
+    void *rec_context;
+    prb_aword *rec_slots;
+    uint32_t rec_slot_count;
 };
 
 /* Lets a fault hook freeze the writer at `point`. */
@@ -416,48 +448,79 @@ static inline uint64_t get_next_lpos(const prb_ring *r, uint64_t lpos, uint64_t 
 
 /* ---------------------------------------------------------------------------------------------
  * Text copies: word by word through the atomics layer (relaxed: the seqlock data).
+ *
+ * A block's text is contiguous in the data array (a block that would wrap is placed whole at
+ * index 0), so a copy is one run of words: at most a partial first word, whole words, at most a
+ * partial last word. The partial words are handled once, outside the loop, so that the loop over
+ * whole words checks nothing per word: a relaxed atomic store or load of an aligned word compiles
+ * to a plain move, and the compiler unrolls the loop (about two moves per word and a counter
+ * step per few words).
  * ------------------------------------------------------------------------------------------- */
 
-/* Writer: store `len` bytes at byte `offset` of the text that starts at data word `first`. The
-   writer owns the block, so read-modify-write of a partial word races only with readers. */
+/* Copies n < 8 bytes with fixed-size moves (a variable-length memcpy would be a library call). */
+static inline void copy_short(unsigned char *dst, const unsigned char *src, size_t n)
+{
+    if (n & 4) {
+        memcpy(dst, src, 4);
+        dst += 4;
+        src += 4;
+    }
+    if (n & 2) {
+        memcpy(dst, src, 2);
+        dst += 2;
+        src += 2;
+    }
+    if (n & 1)
+        *dst = *src;
+}
+
+/*
+ * Writer: store `len` bytes at byte `offset` of the text that starts at data word `first`. The
+ * writer owns the block, so the read-modify-write of a partly written first word races only with
+ * readers (who validate their copy afterwards). A partial last word is stored zero-padded: the
+ * bytes after the text are no text, and the next append, if any, merges into that word.
+ */
 static void text_store(const prb_ring *r, uint64_t first, uint64_t offset, const unsigned char *src, size_t len)
 {
-    prb_aword *base = &r->data[first];
-    while (len > 0) {
-        uint64_t w = offset / WORD;
-        size_t in_word = (size_t)(offset % WORD);
-        size_t n = WORD - in_word;
-        uint64_t word;
-        if (n > len)
-            n = len;
-        if (n == WORD)
-            memcpy(&word, src, WORD);
-        else {
-            word = prb_load(&base[w], PRB_MO_RELAXED);
-            memcpy((unsigned char *)&word + in_word, src, n);
-        }
-        prb_store(&base[w], word, PRB_MO_RELAXED);
+    prb_aword *dst = &r->data[first + offset / WORD];
+    size_t in_word = (size_t)(offset % WORD);
+    size_t words, k;
+
+    if (in_word != 0) {
+        size_t n = WORD - in_word < len ? WORD - in_word : len;
+        uint64_t head = prb_load(dst, PRB_MO_RELAXED);
+        copy_short((unsigned char *)&head + in_word, src, n);
+        prb_store(dst, head, PRB_MO_RELAXED);
+        dst++;
         src += n;
-        offset += n;
         len -= n;
+    }
+    words = len / WORD;
+    for (k = 0; k < words; k++) {
+        uint64_t word;
+        memcpy(&word, src + k * WORD, WORD);
+        prb_store(&dst[k], word, PRB_MO_RELAXED);
+    }
+    if (len % WORD != 0) {
+        uint64_t tail = 0;
+        copy_short((unsigned char *)&tail, src + words * WORD, len % WORD);
+        prb_store(&dst[words], tail, PRB_MO_RELAXED);
     }
 }
 
 /* Reader: copy `len` bytes of the text starting at data word `first`. */
 static void text_load(const prb_ring *r, uint64_t first, size_t len, unsigned char *dst)
 {
-    prb_aword *base = &r->data[first];
-    uint64_t word;
-    while (len >= WORD) {
-        word = prb_load(base, PRB_MO_RELAXED);
-        memcpy(dst, &word, WORD);
-        base++;
-        dst += WORD;
-        len -= WORD;
+    const prb_aword *src = &r->data[first];
+    size_t words = len / WORD, k;
+
+    for (k = 0; k < words; k++) {
+        uint64_t word = prb_load(&src[k], PRB_MO_RELAXED);
+        memcpy(dst + k * WORD, &word, WORD);
     }
-    if (len > 0) {
-        word = prb_load(base, PRB_MO_RELAXED);
-        memcpy(dst, &word, len);
+    if (len % WORD != 0) {
+        uint64_t tail = prb_load(&src[words], PRB_MO_RELAXED);
+        copy_short(dst + words * WORD, (const unsigned char *)&tail, len % WORD);
     }
 }
 
@@ -487,7 +550,11 @@ typedef struct desc_copy {
 static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, uint64_t *seq_out,
                                 uint32_t *caller_out, uint64_t *sv_out)
 {
-    prb_aword *sv_word = desc_word(r, id, D_STATE);
+    /* The slot's words addressed once: the compiler would reload the geometry from the handle
+       after every atomic load. */
+    prb_aword *desc = desc_word(r, id, 0);
+    prb_aword *info = info_word(r, id, 0);
+    prb_aword *sv_word = &desc[D_STATE];
     uint64_t sv;
     prb_desc_state state;
 
@@ -510,13 +577,13 @@ static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, ui
 
         /* LMM(desc_read:C) relaxed copies: the writer may be recycling these words right now. */
         if (d != NULL) {
-            d->begin = prb_load(desc_word(r, id, D_BEGIN), PRB_MO_RELAXED);
-            d->next = prb_load(desc_word(r, id, D_NEXT), PRB_MO_RELAXED);
+            d->begin = prb_load(&desc[D_BEGIN], PRB_MO_RELAXED);
+            d->next = prb_load(&desc[D_NEXT], PRB_MO_RELAXED);
         }
         if (seq_out != NULL)
-            *seq_out = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
+            *seq_out = prb_load(&info[I_SEQ], PRB_MO_RELAXED);
         if (caller_out != NULL)
-            *caller_out = (uint32_t)(prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED) >> 32);
+            *caller_out = (uint32_t)(prb_load(&info[I_CALLER_LEN], PRB_MO_RELAXED) >> 32);
 
         /*
          * LMM(desc_read:D) fence(acquire): every load above (and, in the re-check after a record
@@ -538,10 +605,18 @@ static prb_desc_state desc_read(const prb_ring *r, uint64_t id, desc_copy *d, ui
 }
 
 /*
- * Is record `seq` (held by descriptor `id`) there for readers? NOT_YET: not finalized, or the
- * slot holds another seq. LOST: it existed but has no data (reusable, or failed allocation).
+ * Is record `seq` (held by descriptor `id`) there for readers? NOT_YET: not finalized (in panic
+ * mode: not committed or finalized), or the slot holds another seq. LOST: it existed but has no
+ * data (reusable, or failed allocation).
+ *
+ * Panic mode, as the kernel's panic CPU does since Linux 6.8 ("Consider committed as finalized in
+ * panic"): a committed record is consistent (its writer committed everything it wrote) and may be
+ * the last hint at what went wrong, so it is readable. Unlike a finalized record it may still be
+ * reopened and extended by its writer (prb_reserve_in_last), and re-committed with the very same
+ * state word: read_record checks the slot's reopen count around its copy for that.
  */
-static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, uint64_t seq, desc_copy *d)
+static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, uint64_t seq, desc_copy *d,
+                                               bool panic_mode)
 {
     desc_copy local;
     uint64_t s = 0;
@@ -550,9 +625,14 @@ static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, u
     if (d == NULL)
         d = &local;
     state = desc_read(r, id, d, &s, NULL, NULL);
-    if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED || state == PRB_DESC_COMMITTED || s != seq)
+    /* Reusable: lost, whatever the other words say (a record taken over from a dead writer may
+       never have had its seq stored; the caller has checked that id is seq's). */
+    if (state == PRB_DESC_REUSABLE)
+        return PRB_READ_LOST;
+    if (state == PRB_DESC_MISS || state == PRB_DESC_RESERVED || (state == PRB_DESC_COMMITTED && !panic_mode) ||
+        s != seq)
         return PRB_READ_NOT_YET;
-    if (state == PRB_DESC_REUSABLE || (d->begin == LPOS_FAILED && d->next == LPOS_FAILED))
+    if (d->begin == LPOS_FAILED && d->next == LPOS_FAILED)
         return PRB_READ_LOST;
     return PRB_READ_OK;
 }
@@ -561,6 +641,11 @@ static prb_read_status desc_read_finalized_seq(const prb_ring *r, uint64_t id, u
  * Transitions done by any writer on another writer's record
  * ------------------------------------------------------------------------------------------- */
 
+/* Out of line (it runs for one record in 64): inlined, its walk would make every finalization
+   set up a large stack frame. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void desc_update_last_finalized(const prb_ring *r);
 
 /*
@@ -574,7 +659,8 @@ static void desc_update_last_finalized(const prb_ring *r);
  */
 #define LAST_FINALIZED_STRIDE_MAX 64
 
-/* A record was just finalized: refresh the finalized-prefix cache if it is this record's turn. */
+/* A record was just finalized: refresh the finalized-prefix cache if it is this record's turn.
+   Inline, so that the 63 records of 64 whose turn it is not cost a mask and a branch. */
 static inline void desc_note_finalized(const prb_ring *r, uint64_t id)
 {
     uint64_t stride = r->desc_count / 4;
@@ -637,7 +723,7 @@ static void desc_make_final(const prb_ring *r, uint64_t id)
  * header names its descriptor, whose blk.next names the following block. Fails (returns false)
  * at a block whose record is still reserved or committed, or whose header no longer names a
  * descriptor pointing back at it (the area was reallocated meanwhile). On success *lpos_out is
- * where the walk ended (at or past lpos_end).
+ * where the walk ended (at or past lpos_end); on failure, the block where it stopped.
  */
 static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t lpos_end, uint64_t *lpos_out)
 {
@@ -663,25 +749,28 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
         case PRB_DESC_MISS:
         case PRB_DESC_RESERVED:
         case PRB_DESC_COMMITTED:
-            return false;
+            goto stopped;
         case PRB_DESC_FINALIZED:
             if (d.begin != lpos_begin)
-                return false;
+                goto stopped;
             desc_make_reusable(r, id);
             break;
         case PRB_DESC_REUSABLE:
             if (d.begin != lpos_begin)
-                return false;
+                goto stopped;
             break;
         }
         /* A block ends after it starts and within one ring: anything else means damaged memory
            (a region shared with another process), and the walk must not follow it. */
         if (lpos_dataless(d.next) || d.next - lpos_begin - 1 >= r->data_size)
-            return false;
+            goto stopped;
         lpos_begin = d.next;
     }
     *lpos_out = lpos_begin;
     return true;
+stopped:
+    *lpos_out = lpos_begin; /* the block that stops the walk (recover_blocked_data) */
+    return false;
 }
 
 /*
@@ -760,6 +849,8 @@ static void desc_store_blk(const prb_ring *r, uint64_t id, uint64_t begin, uint6
  * the text starts, through *text_word. size 0 gives an empty record without a block. On failure
  * the record gets FAILED positions (it will read as lost) and false is returned.
  */
+static bool recover_blocked_data(const prb_ring *r, uint64_t lpos);
+
 static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *text_word)
 {
     prb_aword *head_word = hdr_word(r, H_DATA_HEAD);
@@ -782,7 +873,9 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
     do {
         next = get_next_lpos(r, begin, blk_size);
         /* A head that is not a block position (damaged memory) gives no block: a mask. */
-        if (next - begin > r->data_size || (begin % WORD) != 0 || !data_push_tail(r, next - r->data_size)) {
+        if (next - begin > r->data_size || (begin % WORD) != 0 ||
+            (!data_push_tail(r, next - r->data_size) &&
+             !(recover_blocked_data(r, next - r->data_size) && data_push_tail(r, next - r->data_size)))) {
             desc_store_blk(r, id, LPOS_FAILED, LPOS_FAILED);
             return false;
         }
@@ -802,7 +895,14 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
      */
     PRB_FENCE(data_alloc_A_fence, PRB_MO_RELEASE);
 
-    /* LMM(data_alloc:B) the block header: the owner's id. */
+    /*
+     * The block's positions in the descriptor first, then LMM(data_alloc:B) the block header (the
+     * owner's id). Nobody reads either before the commit but the data-tail walk, which reads the
+     * header and then, through the descriptor, the positions: in this order a header that names
+     * us always comes with positions that name the block, also if this writer dies in between,
+     * which a dead-writer take-over relies on (docs/RECOVERY.md).
+     */
+    desc_store_blk(r, id, begin, next);
     first = data_index(r, begin) / WORD;
     prb_store(&r->data[first], id, PRB_MO_RELAXED);
     if (is_blk_wrapped(r, begin, next)) {
@@ -811,7 +911,6 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
         prb_store(&r->data[0], id, PRB_MO_RELAXED);
         first = 0;
     }
-    desc_store_blk(r, id, begin, next);
     *text_word = first + 1;
     return true;
 }
@@ -962,8 +1061,185 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
  * pushes the tail first when the ring is full. Returns false without waiting if the tail cannot
  * be pushed.
  */
-static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
+/* ---------------------------------------------------------------------------------------------
+ * Taking over a dead writer's record (rings with recovery: ring files; docs/RECOVERY.md)
+ * ------------------------------------------------------------------------------------------- */
+
+
+/*
+ * take_over() - the record `id` blocks a tail and every writer whose intent names it is gone:
+ * make it reusable. Transitions: reserved(id) -> reusable(id) (the writer died between its
+ * reservation and its commit, in any window of prb.h's diagram), or reusable(id one wrap back) ->
+ * reusable(id) (it died after moving the descriptor head onto id, before marking it reserved).
+ *
+ * Readers count a reusable record as lost, whatever its other words hold, and both tails pass it:
+ * the descriptor tail at once, the data tail through the positions the writer stored before its
+ * block header (data_alloc), or none if it got no block. Nothing but the state word is written,
+ * by one compare-and-swap from the value read before the search, so two survivors racing, or a
+ * survivor racing a reader's copy, is safe, and no survivor can write into a slot that another
+ * has meanwhile taken over and recycled.
+ *
+ * Why a live writer's record is never taken: a writer stores its intent before it moves the head
+ * (desc_reserve:I) and keeps it until its next reservation, which comes after it has committed.
+ * Having acquired a head at or past id (A), the search reads that intent or a later one. If it
+ * reads the intent, the writer is alive, and the search stops. If it reads a later one, the writer
+ * has already changed id's state word past the value read at B, and the CAS fails. Other slots
+ * that name id (a writer that lost the race for id and died before its next intent) are dead, and
+ * being dead they cannot make the take-over wrong, only possible.
+ *
+ * Context: a writer's failure path (never the steady write path): async-signal-safe if the
+ * liveness query is (prb_file.c's is a fcntl() system call).
+ * Return: true if the record is now reusable (by this call).
+ */
+PRB_COLD static bool take_over(const prb_ring *r, uint64_t id)
 {
+    prb_aword *sv_word = desc_word(r, id, D_STATE);
+    uint64_t head, sv, owner, k;
+    bool named = false;
+
+    /*
+     * LMM(take_over:A) acquire. Pairs with desc_reserve:D's release half (through the head's
+     * release sequence: every later head move is a read-modify-write): the intents of every writer
+     * that moved the head onto id, or to any id up to the head we read, are visible below.
+     */
+    head = prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_LOAD(take_over_A, PRB_MO_ACQUIRE));
+    if (desc_id(head - id) >= r->desc_count)
+        return false; /* not an id the ring holds now (a block header damaged, or a stale guess) */
+
+    /*
+     * LMM(take_over:B) acquire. Pairs with desc_reserve:F and with desc_reopen_last:A's release
+     * half: a record read reserved comes with the intent its reserver (or reopener) stored
+     * before. Only these values can be taken over.
+     */
+    sv = prb_load(sv_word, PRB_MO_LOAD(take_over_B, PRB_MO_ACQUIRE));
+    if (sv != make_sv(id, PRB_DESC_RESERVED) && sv != make_sv(id_prev_wrap(r, id), PRB_DESC_REUSABLE) &&
+        !(sv == 0 && in_first_wrap(r, id)))
+        return false;
+    /*
+     * A slot never used reads 0, which is also the reserved state of id 0 (the first id of the
+     * second wrap, in slot 0). Read as "never marked reserved" while it is in fact id 0's live
+     * reservation, it would be taken from under its writer: the head read at A may be old. But id
+     * 0's reserver pushed the tail past its slot's first-wrap id before it stored that state
+     * (desc_reserve:F publishes it, and B acquired it): so a record whose slot is unclaimed must
+     * still be at or after the tail. Relaxed: ordered after B.
+     */
+    if (sv != make_sv(id, PRB_DESC_RESERVED) &&
+        desc_id(id - prb_load(hdr_word(r, H_TAIL_ID), PRB_MO_RELAXED)) >= r->desc_count)
+        return false;
+
+    /* The search: bounded by the table's size. Relaxed loads (LMM(take_over:C)): what they must
+       see is ordered by A and B above; the liveness query synchronizes with a death by itself. */
+    for (k = 0; k < r->rec_slot_count; k++) {
+        prb_aword *slot = r->rec_slots + k * PRB_TS_WORDS;
+
+        if (prb_load(&slot[PRB_TS_DESC], PRB_MO_RELAXED) != (id | PRB_INTENT_SET))
+            continue;
+        owner = prb_load(&slot[PRB_TS_OWNER], PRB_MO_RELAXED);
+        if (owner != 0 && !r->rec_ops->owner_is_gone(r->rec_context, owner))
+            return false; /* alive (or no answer): maybe the writer of id; never take a live record */
+        named = true;
+    }
+    if (!named)
+        return false; /* nobody claims it: a writer without intents, or damage; leave it */
+
+    /*
+     * LMM(take_over:D) release CAS. Pairs with desc_read:A (and every other acquire of a state
+     * word): the dead writer's own stores to the record, its block positions above all, which the
+     * data-tail walk follows from the reusable state, were never published by a commit. This
+     * writer sees them (the liveness query synchronized with the death), and its release passes
+     * them on to whoever reads the new state. (A record made reusable the usual way needs no such
+     * release: its state word's release sequence starts at the commit.) Failure: the record moved
+     * on (its writer was alive after all, or another survivor took it over first); nothing to do.
+     */
+    if (!prb_cas(sv_word, &sv, make_sv(id, PRB_DESC_REUSABLE), PRB_MO(take_over_D, PRB_MO_RELEASE),
+                 PRB_MO_LOAD(take_over_D, PRB_MO_RELAXED)))
+        return false;
+    prb_fetch_add(hdr_word(r, H_TAKEN_OVER), 1, PRB_MO_RELAXED);
+    return true;
+}
+
+bool prb_ring_intent_settled(const prb_ring *r, uint64_t intent)
+{
+    uint64_t id = desc_id(intent), head, sv;
+
+    if ((intent & PRB_INTENT_SET) == 0)
+        return true;
+    head = prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_ACQUIRE);
+    sv = prb_load(desc_word(r, id, D_STATE), PRB_MO_ACQUIRE);
+    if (sv == make_sv(id, PRB_DESC_RESERVED))
+        return false;
+    /* Moved onto but never marked reserved: only while the head is at or past id, within a ring. */
+    return !(desc_id(head - id) < r->desc_count &&
+             (sv == make_sv(id_prev_wrap(r, id), PRB_DESC_REUSABLE) || (sv == 0 && in_first_wrap(r, id))));
+}
+
+/*
+ * finish_superseded() - a committed record that is no longer the newest should have been
+ * finalized: by the reservation after it (desc_make_final), or else by its own committer, which
+ * looks at the head after its commit (prb_commit:A, the pair P10). A committer that died between
+ * its commit and that look leaves it committed for good. Finalizing it is what the committer would
+ * have done, and what any reserver may do (it can no longer be reopened: only the newest record
+ * can), so no liveness question arises; its text is whole, and readers get it.
+ * Return: true if the record is finalized now.
+ */
+static bool finish_superseded(const prb_ring *r, uint64_t id)
+{
+    /* Acquire, as desc_read:A: pairs with the commit (P8). Relaxed head: a guess, as in
+       desc_reopen_last; desc_make_final's CAS decides. */
+    uint64_t sv = prb_load(desc_word(r, id, D_STATE), PRB_MO_ACQUIRE);
+
+    if (sv != make_sv(id, PRB_DESC_COMMITTED) || prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_RELAXED) == id)
+        return false;
+    desc_make_final(r, id);
+    return true;
+}
+
+/* The id in the header of the block where a data-tail push up to `lpos` stops, or `none`. */
+static uint64_t data_blocker(const prb_ring *r, uint64_t lpos, uint64_t none)
+{
+    uint64_t tail = prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_ACQUIRE);
+    uint64_t at = tail;
+
+    if (lpos_dataless(lpos) || data_make_reusable(r, tail, lpos, &at))
+        return none;
+    return prb_load(&r->data[data_index(r, at) / WORD], PRB_MO_RELAXED);
+}
+
+/*
+ * recover_blocked_data() - data_push_tail(lpos) failed: take over the record whose block stops it,
+ * if its writer is gone. Return: true if something was taken over (worth trying again).
+ */
+PRB_COLD static bool recover_blocked_data(const prb_ring *r, uint64_t lpos)
+{
+    uint64_t none = ~UINT64_C(0);
+    uint64_t id;
+
+    if (r->rec_ops == NULL)
+        return false;
+    id = data_blocker(r, lpos, none);
+    return id != none && (finish_superseded(r, desc_id(id)) || take_over(r, desc_id(id)));
+}
+
+/*
+ * recover_blocked_tail() - desc_push_tail(tail_id) failed: the record at the tail, its successor
+ * (the tail may only stand on a finished record) or a data block in the way of its data may
+ * belong to a dead writer. Return: true if something changed (worth trying again).
+ */
+PRB_COLD static bool recover_blocked_tail(const prb_ring *r, uint64_t tail_id)
+{
+    uint64_t next_id = desc_id(tail_id + 1);
+    bool any;
+
+    if (r->rec_ops == NULL)
+        return false;
+    any = finish_superseded(r, tail_id) || take_over(r, tail_id);
+    any = finish_superseded(r, next_id) || take_over(r, next_id) || any;
+    return recover_blocked_data(r, prb_load(desc_word(r, tail_id, D_NEXT), PRB_MO_RELAXED)) || any;
+}
+
+static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
+{
+    prb_aword *intent = (prb_aword *)e->intent_slot;
     prb_aword *head_word = hdr_word(r, H_HEAD_ID);
     prb_aword *tail_word = hdr_word(r, H_TAIL_ID);
     prb_aword *sv_word;
@@ -984,9 +1260,26 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
          * reusable before the tail moved (desc_push_tail:B, P12), and E will see it.
          */
         if (prev == prb_load(tail_word, PRB_MO_LOAD(desc_reserve_C, PRB_MO_ACQUIRE))) {
-            if (!desc_push_tail(r, prev))
+            /* A ring file may have a dead writer in the way: take its record over, try again
+               (once: a second failure is a live writer, or a recovery to make next time). */
+            if (!desc_push_tail(r, prev) && !(recover_blocked_tail(r, prev) && desc_push_tail(r, prev))) {
+                /* No record is ours: an intent left from a failed CAS above would keep a
+                   take-over of that record waiting on us for as long as we do not write. */
+                if (intent != NULL)
+                    prb_store(&intent[PRB_TS_DESC], 0, PRB_MO_RELAXED);
                 return false;
+            }
         }
+
+        /*
+         * LMM(desc_reserve:I) relaxed: the intent, in this writer's own thread slot (rings with
+         * recovery only). The release half of the CAS at D orders it before the head move, so a
+         * survivor that acquires a head at or past id (take_over:A) reads this intent or a later
+         * one of the same slot: a writer that owns id, or is about to mark it reserved, cannot be
+         * missed by the take-over's search, and being alive it stops it.
+         */
+        if (PRB_UNLIKELY(intent != NULL))
+            prb_store(&intent[PRB_TS_DESC], id | PRB_INTENT_SET, PRB_MO_RELAXED);
 
         /*
          * LMM(desc_reserve:D) seq_cst: release for P1 (and for P12's chain), and one of the four
@@ -995,6 +1288,12 @@ static bool desc_reserve(const prb_ring *r, uint64_t *id_out)
          */
     } while (!prb_cas(head_word, &head, id, PRB_MO(desc_reserve_D, PRB_MO_SEQ_CST),
                       PRB_MO_LOAD(desc_reserve_D, PRB_MO_ACQUIRE)));
+
+    if (PRB_UNLIKELY(intent != NULL)) {
+        e->id = id;
+        e->seq = seq_of_id(r, id);
+        fault_point(r, PRB_FAULT_DESC_HEAD_MOVED, e);
+    }
 
     sv_word = desc_word(r, id, D_STATE);
 
@@ -1060,26 +1359,45 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
  * the other's record; prb_next_seq walks forward from the cached value anyway.
  */
 /*
- * The walk's fast path: is record `seq` finalized (or reusable, i.e. lost) in its own slot? One
- * relaxed load of the state word (why relaxed suffices: below), where read_valid would copy the
- * descriptor twice and check the seq: the slot's id alone names the seq (they advance together
- * from DESC0_ID + 1 = seq 0). False also when the slot holds another record; read_valid then
- * decides.
+ * finalized_run_end - the walk's fast path: the first seq at or after `seq` whose record is not
+ * finalized (or reusable, i.e. lost) in its own slot, with one relaxed load of each state word
+ * where read_valid would copy the descriptor twice and check the seq: the slot's id alone names
+ * the seq (they advance together from DESC0_ID + 1 = seq 0). *stop_sv gets the state word of the
+ * slot where the run ends.
+ *
+ * Bound: each step needs the slot to hold exactly the probed seq, so a region nobody writes ends
+ * the run within desc_count steps.
+ *
+ * Context: any thread, async-signal-safe; changes nothing.
+ * Return: the seq where the run ends (`seq` itself when that record is not finalized in place).
  */
-static inline bool seq_finalized_in_place(const prb_ring *r, uint64_t seq)
+static uint64_t finalized_run_end(const prb_ring *r, uint64_t seq, uint64_t *stop_sv)
 {
-    uint64_t id = desc_id(desc0_id(r) + 1 + seq);
-    /*
-     * Relaxed is enough. This load is sequenced before the release that publishes the new
-     * last_finalized_seq (desc_update_last_finalized:A), so a reader that acquires that value
-     * (P13) and then loads this state word reads this value or a later one (read-read coherence),
-     * and that load, an acquire (desc_read:A), synchronizes with the commit itself (P8). The walk
-     * reads nothing of the record but its state.
-     */
-    uint64_t sv = prb_load(desc_word(r, seq, D_STATE), PRB_MO_RELAXED);
-    prb_desc_state state = state_of(id, sv);
+    /* The geometry in locals: the compiler would reload it from the handle after every atomic
+       load of the walk. */
+    prb_aword *descs = r->descs;
+    uint64_t mask = r->desc_count - 1;
+    /* Finalized (2) and reusable (3) are the states with the high bit set: the state word of
+       record `seq` is one of them if, with the low state bit set, it is reusable(id). */
+    uint64_t want = make_sv(desc0_id(r) + 1 + seq, PRB_DESC_REUSABLE);
+    uint64_t sv;
 
-    return state == PRB_DESC_FINALIZED || state == PRB_DESC_REUSABLE;
+    for (;;) {
+        /*
+         * Relaxed is enough. This load is sequenced before the release that publishes the new
+         * last_finalized_seq (desc_update_last_finalized:A), so a reader that acquires that value
+         * (P13) and then loads this state word reads this value or a later one (read-read
+         * coherence), and that load, an acquire (desc_read:A), synchronizes with the commit itself
+         * (P8). The walk reads nothing of the record but its state.
+         */
+        sv = prb_load(&descs[(seq & mask) * DESC_WORDS + D_STATE], PRB_MO_RELAXED);
+        if ((sv | make_sv(0, PRB_DESC_COMMITTED)) != want)
+            break;
+        seq++;
+        want = make_sv(want + 1, PRB_DESC_REUSABLE);
+    }
+    *stop_sv = sv;
+    return seq;
 }
 
 /*
@@ -1108,7 +1426,7 @@ static inline uint64_t desc_last_finalized_seq(const prb_ring *r)
 static void desc_update_last_finalized(const prb_ring *r)
 {
     prb_aword *lfs_word = hdr_word(r, H_LAST_FINALIZED);
-    uint64_t old, newest, probe;
+    uint64_t old, newest, probe, end, stop_sv, ahead;
 
     old = desc_last_finalized_seq(r);
     for (;;) {
@@ -1117,7 +1435,19 @@ static void desc_update_last_finalized(const prb_ring *r)
         newest = old;
         probe = old == 0 ? 0 : old + 1;
         for (;;) {
-            if (!seq_finalized_in_place(r, probe) && !read_valid(r, &probe, NULL, NULL, 0, false))
+            end = finalized_run_end(r, probe, &stop_sv);
+            if (end != probe)
+                newest = end - 1;
+            probe = end;
+            /*
+             * Record `probe` is not finalized in its slot. If the slot holds its id or an older
+             * one, it is being written or not reserved yet, and the prefix ends here (read_valid
+             * would say so too, at the cost of a record read and a tail read: the usual end of
+             * every walk). Only a newer id means that it was overwritten: read_valid then goes on
+             * from the tail, over lost records.
+             */
+            ahead = desc_id(desc_id(stop_sv) - desc_id(desc0_id(r) + 1 + probe));
+            if (ahead == 0 || ahead > ID_MASK / 2 || !read_valid(r, &probe, NULL, NULL, 0, false))
                 break;
             newest = probe;
             probe++;
@@ -1158,6 +1488,39 @@ uint64_t prb_clock_ns(void)
     return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
 }
 
+/* Rings with recovery: the thread slot for this entry's intent (prb_recovery.h); false if none. */
+static inline bool acquire_intent(const prb_ring *r, prb_entry *e)
+{
+    e->intent_slot = r->rec_ops->acquire_slot(r->rec_context, &e->intent_token);
+    return e->intent_slot != NULL;
+}
+
+static void release_intent(prb_entry *e)
+{
+    const prb_ring *r = e->ring;
+
+    r->rec_ops->release_slot(r->rec_context, e->intent_token);
+    e->intent_slot = NULL;
+}
+
+/*
+ * end_intent() - the record of entry e is committed (or its commit refused): its intent goes and
+ * the slot goes back to its thread, only now. Until the state store the intent must name the
+ * record, or a take-over could not find this writer alive. A committed record is never taken
+ * over (one superseded and left committed by a dead committer is finished without asking anyone:
+ * finish_superseded), and a cleared intent never keeps a take-over of someone else's record
+ * waiting on a writer that has moved on (a reopen by another thread of the same caller id).
+ * Return: status, passed through.
+ */
+PRB_COLD static prb_status end_intent(prb_entry *e, prb_status status)
+{
+    if (e->intent_slot != NULL) {
+        prb_store(&((prb_aword *)e->intent_slot)[PRB_TS_DESC], 0, PRB_MO_RELAXED);
+        release_intent(e);
+    }
+    return status;
+}
+
 /*
  * _prb_commit - the owner's commit: reserved -> committed, or reserved -> finalized (target).
  * Named as in the kernel, whose labels _prb_commit:A and :B are here.
@@ -1169,29 +1532,32 @@ uint64_t prb_clock_ns(void)
 static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
 {
     const prb_ring *r = e->ring;
+    prb_aword *sv_word;
     uint64_t expected;
 
     if (r == NULL || !e->active)
         return PRB_E_BAD_ENTRY;
     e->active = 0;
 
+    sv_word = desc_word(r, e->id, D_STATE); /* before the store, after which the geometry is reloaded */
     info_store(r, e->id, I_CALLER_LEN, caller_len_word(e->caller_id, e->text_len));
     expected = make_sv(e->id, PRB_DESC_RESERVED);
 
     if (target == PRB_DESC_FINALIZED) {
         /*
          * A final commit: reserved -> finalized in one store. Only the owner ever changes a
-         * reserved record (finalizers and tail pushers wait for committed or finalized), so no
-         * compare-and-swap is needed; the relaxed load only refuses a corrupted entry. No
-         * store-buffering pair either: nobody has to finalize the record for us.
+         * reserved record (finalizers and tail pushers wait for committed or finalized; a
+         * take-over needs the owner dead), so no compare-and-swap is needed; the relaxed load
+         * only refuses a corrupted entry. No store-buffering pair either: nobody has to finalize
+         * the record for us.
          * LMM(_prb_commit:B) in its release form: publishes every store to this record's
          * descriptor, info and text to readers that acquire the state (P8) and to a writer
          * reopening it (P9).
          */
-        if (prb_load(desc_word(r, e->id, D_STATE), PRB_MO_RELAXED) != expected)
-            return PRB_E_BAD_ENTRY;
-        prb_store(desc_word(r, e->id, D_STATE), make_sv(e->id, target), PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
-        return PRB_OK;
+        if (prb_load(sv_word, PRB_MO_RELAXED) != expected)
+            return end_intent(e, PRB_E_BAD_ENTRY);
+        prb_store(sv_word, make_sv(e->id, target), PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
+        return PRB_UNLIKELY(e->intent_slot != NULL) ? end_intent(e, PRB_OK) : PRB_OK;
     }
 
     /*
@@ -1201,10 +1567,10 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
      * P10 with prb_commit:A. Failure cannot happen to a correct caller (only the owner moves a
      * reserved record).
      */
-    if (!prb_cas(desc_word(r, e->id, D_STATE), &expected, make_sv(e->id, target),
-                 PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST), PRB_MO_RELAXED))
-        return PRB_E_BAD_ENTRY;
-    return PRB_OK;
+    if (!prb_cas(sv_word, &expected, make_sv(e->id, target), PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST),
+                 PRB_MO_RELAXED))
+        return end_intent(e, PRB_E_BAD_ENTRY);
+    return PRB_UNLIKELY(e->intent_slot != NULL) ? end_intent(e, PRB_OK) : PRB_OK;
 }
 
 prb_status prb_commit(prb_entry *e)
@@ -1238,6 +1604,7 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
 {
     static const prb_meta no_meta = {0, 0, 0, 0, 0};
     uint64_t id, seq, text_word;
+    prb_aword *info;
 
     memset(e, 0, sizeof *e);
     if (r->read_only)
@@ -1246,10 +1613,15 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
         return PRB_E_TOO_LARGE;
     if (meta == NULL)
         meta = &no_meta;
+    e->ring = r;
+    if (PRB_UNLIKELY(r->rec_ops != NULL) && !acquire_intent(r, e))
+        return PRB_E_NO_WRITER_SLOT;
 
-    if (!desc_reserve(r, &id)) {
+    if (!desc_reserve(r, e, &id)) {
         /* Counting failures only: the success path has no shared counter to contend on. */
         prb_fetch_add(hdr_word(r, H_FAILED_DESC), 1, PRB_MO_RELAXED);
+        if (e->intent_slot != NULL)
+            release_intent(e);
         return PRB_E_NO_DESCRIPTOR;
     }
 
@@ -1262,14 +1634,16 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
      */
     seq = seq_of_id(r, id);
 
-    info_store(r, id, I_SEQ, seq);
-    info_store(r, id, I_TIMESTAMP,
-               meta->timestamp_ns != 0 || meta->has_timestamp ? meta->timestamp_ns : prb_clock_ns());
-    info_store(r, id, I_CALLER_LEN, caller_len_word(meta->caller_id, 0));
-    info_store(r, id, I_LEVEL,
-               (uint64_t)meta->level | ((uint64_t)meta->facility << 8) | ((uint64_t)meta->flags << 16));
+    /* The record's info words, addressed once (the compiler would reload the geometry from the
+       handle after each atomic store). */
+    info = info_word(r, id, 0);
+    prb_store(&info[I_SEQ], seq, PRB_MO_RELAXED);
+    prb_store(&info[I_TIMESTAMP],
+              meta->timestamp_ns != 0 || meta->has_timestamp ? meta->timestamp_ns : prb_clock_ns(), PRB_MO_RELAXED);
+    prb_store(&info[I_CALLER_LEN], caller_len_word(meta->caller_id, 0), PRB_MO_RELAXED);
+    prb_store(&info[I_LEVEL], (uint64_t)meta->level | ((uint64_t)meta->facility << 8) | ((uint64_t)meta->flags << 16),
+              PRB_MO_RELAXED);
 
-    e->ring = r;
     e->id = id;
     e->seq = seq;
     e->caller_id = meta->caller_id;
@@ -1328,7 +1702,8 @@ void prb_entry_set_dev_info(prb_entry *e, const char *subsystem, const char *dev
     char bytes[PRB_SUBSYSTEM_LEN + PRB_DEVICE_LEN];
     unsigned k;
 
-    if (!e->active)
+    /* A ring without device-info storage keeps none: the record stays without device info. */
+    if (!e->active || e->ring->devs == NULL)
         return;
     memset(bytes, 0, sizeof bytes);
     copy_c_string(bytes, subsystem, PRB_SUBSYSTEM_LEN);
@@ -1401,25 +1776,51 @@ static bool get_data(const prb_ring *r, uint64_t begin, uint64_t next, uint64_t 
  * changed or not. false when the newest record is not a committed record of caller_id; nothing
  * changed.
  */
-static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, uint64_t *id_out)
+static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, prb_aword *intent, uint64_t *id_out)
 {
     desc_copy d;
     uint32_t cid = 0;
-    uint64_t id;
+    uint64_t id, reopens;
 
     /* Relaxed: a guess, validated by the state CAS. */
     id = prb_load(hdr_word(r, H_HEAD_ID), PRB_MO_RELAXED);
     if (desc_read(r, id, &d, NULL, &cid, NULL) != PRB_DESC_COMMITTED || cid != caller_id)
         return false;
 
+    /* Rings with recovery: the intent names the record before it is reserved again, as in
+       desc_reserve (desc_reserve:I); the CAS's release half below orders it before. */
+    if (intent != NULL)
+        prb_store(&intent[PRB_TS_DESC], id | PRB_INTENT_SET, PRB_MO_RELAXED);
+
     /*
-     * LMM(desc_reopen_last:A) acquire: the caller is about to read (and move) what the last
-     * commit of this record published (P9, pairs with _prb_commit:B). A CAS: a reservation that
-     * finalized the record meanwhile wins.
+     * LMM(desc_reopen_last:A) acq_rel: the acquire half because the caller is about to read (and
+     * move) what the last commit of this record published (P9, pairs with _prb_commit:B); the
+     * release half orders the intent above before the reserved state, for a take-over that reads
+     * this state (take_over:B). A CAS: a reservation that finalized the record meanwhile wins.
      */
     if (!prb_cas(desc_word(r, id, D_STATE), &d.state_var, make_sv(id, PRB_DESC_RESERVED),
-                 PRB_MO(desc_reopen_last_A, PRB_MO_ACQUIRE), PRB_MO_RELAXED))
+                 PRB_MO(desc_reopen_last_A, PRB_MO_ACQ_REL), PRB_MO_RELAXED)) {
+        if (intent != NULL)
+            prb_store(&intent[PRB_TS_DESC], 0, PRB_MO_RELAXED); /* not ours: see desc_reserve */
         return false;
+    }
+
+    /*
+     * Count the reopen, for panic-mode readers, who read committed records (read_record). The
+     * load is relaxed: the count was last written by the writer of an earlier reopen of the slot,
+     * before a commit that A (or the chain of reopens, commits and recycling before it) acquired.
+     * LMM(desc_reopen_last:B) release: the reopen (A, committed -> reserved) is ordered before the
+     * new count; pairs with read_record:A, whose reader then sees this record reserved or later.
+     */
+    reopens = prb_load(desc_word(r, id, D_REOPENS), PRB_MO_RELAXED);
+    prb_store(desc_word(r, id, D_REOPENS), reopens + 1, PRB_MO(desc_reopen_last_B, PRB_MO_RELEASE));
+    /*
+     * LMM(desc_reopen_last:C) fence(release): the new count is ordered before every store the
+     * owner makes to the record from here on (positions, moved and appended text, device info, the
+     * length at the re-commit). Pairs with desc_read:D: a panic-mode reader that copied any of
+     * them reads the new count at read_record:B and drops its copy.
+     */
+    PRB_FENCE(desc_reopen_last_C, PRB_MO_RELEASE);
     *id_out = id;
     return true;
 }
@@ -1482,12 +1883,17 @@ prb_status prb_reserve_in_last(prb_ring *r, prb_entry *e, uint32_t caller_id, si
         return PRB_E_READ_ONLY;
     if (additional > prb_max_text_size(r))
         return PRB_E_TOO_LARGE;
-    if (!desc_reopen_last(r, caller_id, &id))
+    e->ring = r;
+    if (r->rec_ops != NULL && !acquire_intent(r, e))
+        return PRB_E_NO_WRITER_SLOT;
+    if (!desc_reopen_last(r, caller_id, (prb_aword *)e->intent_slot, &id)) {
+        if (e->intent_slot != NULL)
+            release_intent(e);
         return PRB_E_CANNOT_EXTEND;
+    }
 
     /* LMM(prb_reserve_in_last:A): from here this writer has the record to itself. */
     lc = prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED);
-    e->ring = r;
     e->id = id;
     e->seq = prb_load(info_word(r, id, I_SEQ), PRB_MO_RELAXED);
     e->caller_id = (uint32_t)(lc >> 32); /* what a re-commit must write back */
@@ -1528,17 +1934,59 @@ static bool copy_data(const prb_ring *r, const desc_copy *d, uint32_t text_len, 
 }
 
 /*
+ * panic_checked - a panic-mode read's answer (OK or LOST) stands only if the record's slot was not
+ * reopened since the read began (`reopens`, read at read_record:A); otherwise the record reads as
+ * not there yet: it is being, or has been, extended under the copy.
+ *
+ * LMM(read_record:B) relaxed: the caller passed desc_read:D's fence(acquire) after every copy it
+ * made (the re-check's, or, for an answer from the first descriptor read, that read's), and that
+ * fence pairs with desc_reopen_last:C: a copied word that a reopen wrote makes this load read that
+ * reopen's count or a later one.
+ *
+ * Context: any thread, async-signal-safe; writes nothing shared.
+ * Return: status, or PRB_READ_NOT_YET when the count changed.
+ */
+static prb_read_status panic_checked(const prb_ring *r, uint64_t seq, uint64_t reopens, prb_read_status status)
+{
+    if (status == PRB_READ_NOT_YET)
+        return status;
+    if (prb_load(desc_word(r, seq, D_REOPENS), PRB_MO_LOAD(read_record_B, PRB_MO_RELAXED)) != reopens)
+        return PRB_READ_NOT_YET;
+    return status;
+}
+
+/*
  * Reads record `seq`: descriptor, info and text copied, then the descriptor checked again. With
- * neither info nor buf, only says whether the record is there.
+ * neither info nor buf, only says whether the record is there. In panic mode a committed record
+ * is read too (desc_read_finalized_seq), and the copy is trusted only if the record was not
+ * reopened meanwhile: the slot's reopen count is the same before and after.
+ *
+ * Why the count: a committed record's writer may reopen it (committed -> reserved), append and
+ * commit it again, all while we copy, and the state word it leaves is the very word we read first
+ * (same id, committed again). The re-check alone would accept a copy that mixes the old length
+ * with text not yet appended. Each reopen stores a new count (desc_reopen_last:B) before it
+ * changes anything else of the record (desc_reopen_last:C). If we copied any word a reopen wrote,
+ * the re-check's fence (desc_read:D) makes the count load after it (panic_checked) see that
+ * reopen's count; and a count read first (A, acquire) that already includes a reopen makes
+ * desc_read see the state that reopen left or a later one. Either way the counts differ, and the
+ * record reads as not there yet (a panic-mode walk skips it or stops before it, and tries it
+ * again next time): never torn, and never lost for a mix of old positions and a new length. A
+ * finalized record is never reopened, so its count does not move while it is read.
+ *
+ * Context: any thread, async-signal-safe; writes nothing shared.
+ * Return: PRB_READ_OK with info and buf filled; PRB_READ_NOT_YET or PRB_READ_LOST as
+ * desc_read_finalized_seq says, also after the copy.
  */
 static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_info *info, void *buf,
-                                   size_t buf_size)
+                                   size_t buf_size, bool panic_mode)
 {
     uint64_t words[INFO_WORDS], dev_words[DEV_WORDS];
-    uint64_t id;
+    uint64_t id, reopens = 0;
     uint32_t text_len;
     desc_copy d;
     prb_read_status status;
+    bool copy_failed = false;
+    bool has_dev;
     unsigned k;
 
     /* Relaxed: which id the slot holds is only a guess here; desc_read validates it. */
@@ -1549,24 +1997,41 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
        next seq would wrap around to 0. */
     if (seq_of_id(r, id) != seq)
         return PRB_READ_NOT_YET;
-    status = desc_read_finalized_seq(r, id, seq, &d);
+    /*
+     * LMM(read_record:A) acquire, panic mode only. Pairs with desc_reopen_last:B: reading a
+     * reopen's count, desc_read:A below reads the state that reopen left (reserved) or a later one,
+     * so a count that includes a reopen is never taken for the state before it.
+     */
+    if (panic_mode)
+        reopens = prb_load(desc_word(r, seq, D_REOPENS), PRB_MO_LOAD(read_record_A, PRB_MO_ACQUIRE));
+    status = desc_read_finalized_seq(r, id, seq, &d, panic_mode);
     if (status != PRB_READ_OK || (info == NULL && buf == NULL))
-        return status;
+        return panic_mode ? panic_checked(r, seq, reopens, status) : status;
 
     /* The info copy: relaxed loads, validated below like the text's (copy_data:A). */
     for (k = 0; k < INFO_WORDS; k++)
         words[k] = prb_load(info_word(r, id, k), PRB_MO_RELAXED);
-    memset(dev_words, 0, sizeof dev_words);
-    if (info != NULL && (words[I_LEVEL] & LEVEL_HAS_DEV) != 0)
+    /* Without device-info storage no record has any, whatever a (damaged) level word claims. */
+    has_dev = info != NULL && (words[I_LEVEL] & LEVEL_HAS_DEV) != 0 && r->devs != NULL;
+    if (has_dev)
         for (k = 0; k < DEV_WORDS; k++)
             dev_words[k] = prb_load(dev_word(r, id, k), PRB_MO_RELAXED);
     text_len = (uint32_t)words[I_CALLER_LEN];
     fault_point(r, PRB_FAULT_READ_INFO_COPIED, NULL);
-    if (buf != NULL && buf_size > 0 && !copy_data(r, &d, text_len, buf, buf_size))
-        return PRB_READ_LOST;
+    if (buf != NULL && buf_size > 0 && !copy_data(r, &d, text_len, buf, buf_size)) {
+        /* In panic mode, positions copied before a reopen do not fit a length copied after it
+           either: the re-check and the reopen count tell a reopened record from a lost one. */
+        if (!panic_mode)
+            return PRB_READ_LOST;
+        copy_failed = true;
+    }
 
     /* Was the record recycled while we copied? (desc_read:D orders the copies before E.) */
-    status = desc_read_finalized_seq(r, id, seq, &d);
+    status = desc_read_finalized_seq(r, id, seq, &d, panic_mode);
+    if (status == PRB_READ_OK && copy_failed)
+        status = PRB_READ_LOST;
+    if (panic_mode)
+        status = panic_checked(r, seq, reopens, status);
     if (status != PRB_READ_OK)
         return status;
 
@@ -1579,11 +2044,17 @@ static prb_read_status read_record(const prb_ring *r, uint64_t seq, prb_record_i
         info->level = (uint8_t)words[I_LEVEL];
         info->facility = (uint8_t)(words[I_LEVEL] >> 8);
         info->flags = (uint8_t)(words[I_LEVEL] >> 16);
-        memcpy(dev, dev_words, sizeof dev);
-        memcpy(info->subsystem, dev, PRB_SUBSYSTEM_LEN);
-        memcpy(info->device, dev + PRB_SUBSYSTEM_LEN, PRB_DEVICE_LEN);
-        info->subsystem[PRB_SUBSYSTEM_LEN - 1] = '\0';
-        info->device[PRB_DEVICE_LEN - 1] = '\0';
+        if (has_dev) {
+            memcpy(dev, dev_words, sizeof dev);
+            memcpy(info->subsystem, dev, PRB_SUBSYSTEM_LEN);
+            memcpy(info->device, dev + PRB_SUBSYSTEM_LEN, PRB_DEVICE_LEN);
+            info->subsystem[PRB_SUBSYSTEM_LEN - 1] = '\0';
+            info->device[PRB_DEVICE_LEN - 1] = '\0';
+        } else {
+            /* Most records: no device info, and no copy of zeroed words to make. */
+            memset(info->subsystem, 0, sizeof info->subsystem);
+            memset(info->device, 0, sizeof info->device);
+        }
     }
     return PRB_READ_OK;
 }
@@ -1668,7 +2139,7 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
      * walk goes on only over records that really existed (each is at or below the head).
      */
     for (;;) {
-        status = read_record(r, *seq, info, buf, buf_size);
+        status = read_record(r, *seq, info, buf, buf_size, panic_mode);
         if (status == PRB_READ_OK)
             return true;
         tail_seq = prb_first_seq(r);
@@ -1706,7 +2177,7 @@ static bool read_valid(const prb_ring *r, uint64_t *seq, prb_record_info *info, 
 
 prb_read_status prb_read(const prb_ring *r, uint64_t seq, prb_record_info *info, void *buf, size_t buf_size)
 {
-    prb_read_status status = read_record(r, seq, info, buf, buf_size);
+    prb_read_status status = read_record(r, seq, info, buf, buf_size, false);
 
     if (status == PRB_READ_NOT_YET && seq < prb_first_seq(r))
         return PRB_READ_LOST; /* long gone, not "not yet" */
@@ -1807,6 +2278,7 @@ void prb_get_stats(const prb_ring *r, prb_stats *s)
         s->reserved = s->finalized;
     s->failed_descriptor = prb_load(hdr_word(r, H_FAILED_DESC), PRB_MO_RELAXED);
     s->failed_data = prb_load(hdr_word(r, H_FAILED_DATA), PRB_MO_RELAXED);
+    s->taken_over = prb_load(hdr_word(r, H_TAKEN_OVER), PRB_MO_RELAXED);
     /* Relaxed snapshots, tail first (on a live ring the head read after it is at least as far).
        Clamped: a head seen behind the tail counts as empty, more than a ring ahead as full. */
     tail = prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_RELAXED);
@@ -1856,21 +2328,33 @@ static bool sizes_valid(unsigned desc_bits, unsigned data_bits)
            data_bits <= PRB_DATA_BITS_MAX;
 }
 
-size_t prb_ring_required_bytes(unsigned desc_bits, unsigned data_bits)
+/* Words per descriptor slot (descriptor, info and, unless the flags leave it out, device info). */
+static uint64_t slot_words(unsigned flags)
+{
+    return DESC_WORDS + INFO_WORDS + ((flags & PRB_RING_NO_DEV_INFO) != 0 ? 0 : DEV_WORDS);
+}
+
+size_t prb_ring_required_bytes_ex(unsigned desc_bits, unsigned data_bits, unsigned flags)
 {
     uint64_t count, words;
 
-    if (!sizes_valid(desc_bits, data_bits))
+    if (!sizes_valid(desc_bits, data_bits) || (flags & ~PRB_RING_FLAGS_KNOWN) != 0)
         return 0;
     count = UINT64_C(1) << desc_bits;
-    words = HDR_WORDS + count * (DESC_WORDS + INFO_WORDS + DEV_WORDS) + ((UINT64_C(1) << data_bits) / WORD);
+    words = HDR_WORDS + count * slot_words(flags) + ((UINT64_C(1) << data_bits) / WORD);
     if (words > SIZE_MAX / WORD)
         return 0;
     return (size_t)(words * WORD);
 }
 
-/* Fills in a handle for a region whose sizes are known to be valid. */
-static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, prb_status *status)
+size_t prb_ring_required_bytes(unsigned desc_bits, unsigned data_bits)
+{
+    return prb_ring_required_bytes_ex(desc_bits, data_bits, 0);
+}
+
+/* Fills in a handle for a region whose sizes and flags are known to be valid. */
+static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, unsigned flags,
+                             prb_status *status)
 {
     prb_ring *r = (prb_ring *)malloc(sizeof *r);
     uint64_t count = UINT64_C(1) << desc_bits;
@@ -1883,17 +2367,27 @@ static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, uns
     r->hdr = r->words;
     r->descs = r->hdr + HDR_WORDS;
     r->infos = r->descs + count * DESC_WORDS;
-    r->devs = r->infos + count * INFO_WORDS;
-    r->data = r->devs + count * DEV_WORDS;
+    if ((flags & PRB_RING_NO_DEV_INFO) != 0) {
+        r->devs = NULL;
+        r->data = r->infos + count * INFO_WORDS;
+    } else {
+        r->devs = r->infos + count * INFO_WORDS;
+        r->data = r->devs + count * DEV_WORDS;
+    }
     r->desc_count = count;
     r->data_size = UINT64_C(1) << data_bits;
     r->desc_bits = desc_bits;
     r->data_bits = data_bits;
+    r->flags = flags;
     r->bytes = bytes;
     r->owned = NULL;
     r->fault_hook = NULL;
     r->fault_context = NULL;
     r->read_only = false;
+    r->rec_ops = NULL;
+    r->rec_context = NULL;
+    r->rec_slots = NULL;
+    r->rec_slot_count = 0;
     *status = PRB_OK;
     return r;
 }
@@ -1905,10 +2399,11 @@ static prb_ring *fail_with(prb_status *status_out, prb_status status)
     return NULL;
 }
 
-prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, prb_status *status_out)
+prb_ring *prb_ring_format_ex(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, unsigned flags,
+                             prb_status *status_out)
 {
     prb_status status;
-    size_t need = prb_ring_required_bytes(desc_bits, data_bits);
+    size_t need = prb_ring_required_bytes_ex(desc_bits, data_bits, flags);
     prb_ring *r;
     uint64_t w, total, last;
 
@@ -1916,7 +2411,7 @@ prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsign
         return fail_with(status_out, PRB_E_INVALID_SIZE);
     if (memory == NULL || ((uintptr_t)memory % PRB_REGION_ALIGN) != 0 || bytes < need)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
-    r = make_handle(memory, need, desc_bits, data_bits, &status);
+    r = make_handle(memory, need, desc_bits, data_bits, flags, &status);
     if (r == NULL)
         return fail_with(status_out, status);
 
@@ -1947,6 +2442,7 @@ prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsign
     prb_store(hdr_word(r, H_DESC_BITS), desc_bits, PRB_MO_RELAXED);
     prb_store(hdr_word(r, H_DATA_BITS), data_bits, PRB_MO_RELAXED);
     prb_store(hdr_word(r, H_BYTES), need, PRB_MO_RELAXED);
+    prb_store(hdr_word(r, H_FLAGS), flags, PRB_MO_RELAXED);
     /* Release: whoever attaches and reads the magic (acquire) sees the formatted ring. */
     prb_store(hdr_word(r, H_MAGIC), PRB_MAGIC, PRB_MO_RELEASE);
 
@@ -1955,9 +2451,14 @@ prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsign
     return r;
 }
 
-prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *status_out)
+prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits, prb_status *status_out)
 {
-    size_t need = prb_ring_required_bytes(desc_bits, data_bits);
+    return prb_ring_format_ex(memory, bytes, desc_bits, data_bits, 0, status_out);
+}
+
+prb_ring *prb_ring_create_ex(unsigned desc_bits, unsigned data_bits, unsigned flags, prb_status *status_out)
+{
+    size_t need = prb_ring_required_bytes_ex(desc_bits, data_bits, flags);
     void *memory = NULL;
     prb_ring *r;
 
@@ -1965,7 +2466,7 @@ prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *st
         return fail_with(status_out, PRB_E_INVALID_SIZE);
     if (posix_memalign(&memory, 64, need) != 0)
         return fail_with(status_out, PRB_E_NO_MEMORY);
-    r = prb_ring_format(memory, need, desc_bits, data_bits, status_out);
+    r = prb_ring_format_ex(memory, need, desc_bits, data_bits, flags, status_out);
     if (r == NULL) {
         free(memory);
         return NULL;
@@ -1974,12 +2475,17 @@ prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *st
     return r;
 }
 
+prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *status_out)
+{
+    return prb_ring_create_ex(desc_bits, data_bits, 0, status_out);
+}
+
 prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
 {
     prb_aword *words = (prb_aword *)memory;
     prb_status status;
     prb_ring *r;
-    uint64_t desc_bits, data_bits, stored_bytes, head, tail, data_head, data_tail;
+    uint64_t desc_bits, data_bits, flags, stored_bytes, head, tail, data_head, data_tail;
 
     if (memory == NULL || ((uintptr_t)memory % PRB_REGION_ALIGN) != 0 || bytes < HDR_WORDS * WORD)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
@@ -1990,9 +2496,13 @@ prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
     desc_bits = prb_load(&words[H_DESC_BITS], PRB_MO_RELAXED);
     data_bits = prb_load(&words[H_DATA_BITS], PRB_MO_RELAXED);
     stored_bytes = prb_load(&words[H_BYTES], PRB_MO_RELAXED);
+    flags = prb_load(&words[H_FLAGS], PRB_MO_RELAXED);
+    /* The flags say where the arrays lie: unknown bits, or a size that is not the one these flags
+       and sizes give (a flag flipped by damage), refuse the region. */
     if (desc_bits > PRB_DESC_BITS_MAX || data_bits > PRB_DATA_BITS_MAX ||
-        !sizes_valid((unsigned)desc_bits, (unsigned)data_bits) ||
-        stored_bytes != prb_ring_required_bytes((unsigned)desc_bits, (unsigned)data_bits) || stored_bytes > bytes)
+        (flags & ~(uint64_t)PRB_RING_FLAGS_KNOWN) != 0 || !sizes_valid((unsigned)desc_bits, (unsigned)data_bits) ||
+        stored_bytes != prb_ring_required_bytes_ex((unsigned)desc_bits, (unsigned)data_bits, (unsigned)flags) ||
+        stored_bytes > bytes)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
 
     /* The positions must describe a ring of this size: at most one ring's worth apart. */
@@ -2005,7 +2515,7 @@ prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status_out)
         data_head - data_tail > (UINT64_C(1) << data_bits) || (data_head % WORD) != 0 || (data_tail % WORD) != 0)
         return fail_with(status_out, PRB_E_BAD_MEMORY);
 
-    r = make_handle(memory, (size_t)stored_bytes, (unsigned)desc_bits, (unsigned)data_bits, &status);
+    r = make_handle(memory, (size_t)stored_bytes, (unsigned)desc_bits, (unsigned)data_bits, (unsigned)flags, &status);
     if (r == NULL)
         return fail_with(status_out, status);
     if (status_out != NULL)
@@ -2035,6 +2545,15 @@ void prb_ring_destroy(prb_ring *r)
     free(r);
 }
 
+void prb_ring_enable_recovery(prb_ring *r, prb_aword *slots, uint32_t count, const prb_recovery_ops *ops,
+                              void *context)
+{
+    r->rec_slots = slots;
+    r->rec_slot_count = count;
+    r->rec_context = context;
+    r->rec_ops = ops;
+}
+
 void prb_ring_set_fault_hook(prb_ring *r, prb_fault_hook hook, void *context)
 {
     r->fault_hook = hook;
@@ -2043,6 +2562,7 @@ void prb_ring_set_fault_hook(prb_ring *r, prb_fault_hook hook, void *context)
 
 unsigned prb_ring_desc_bits(const prb_ring *r) { return r->desc_bits; }
 unsigned prb_ring_data_bits(const prb_ring *r) { return r->data_bits; }
+unsigned prb_ring_flags(const prb_ring *r) { return r->flags; }
 void *prb_ring_memory(const prb_ring *r) { return r->words; }
 size_t prb_ring_memory_bytes(const prb_ring *r) { return r->bytes; }
 
@@ -2087,6 +2607,8 @@ const char *prb_status_string(prb_status status)
         return "ring file longer than its header says";
     case PRB_E_READ_ONLY:
         return "the ring is read-only here (mapped PROT_READ): nothing was written";
+    case PRB_E_NO_WRITER_SLOT:
+        return "every process slot of the ring file's writer table is held by a live writer";
     }
     return "unknown status";
 }

@@ -17,7 +17,8 @@ extension PrintkRing {
     ///
     /// - Parameters:
     ///   - seq: the first record to return (by default the oldest in the ring).
-    ///   - panicMode: skip records whose writer never finished them, as ``reader(from:panicMode:)``.
+    ///   - panicMode: read committed records too, and skip records whose writer never finished
+    ///     them, as ``reader(from:panicMode:)``.
     ///   - pollInterval: how long to sleep when there is nothing new.
     public func records(from seq: UInt64? = nil, panicMode: Bool = false, pollInterval: Duration = .milliseconds(5))
         -> Records

@@ -8,7 +8,7 @@ import CPrintkRing
 /// oldest records are overwritten. Readers never block writers and never see a torn record; a
 /// record overwritten before a reader got to it shows up as a gap in the sequence numbers, which
 /// ``Reader`` counts. A writer stuck forever in the middle of a record stops nobody: a reader in
-/// panic mode skips it and reads everything finalized after it.
+/// panic mode skips it and reads everything committed after it.
 ///
 /// Writing allocates nothing, takes no lock and makes no system call other than reading
 /// `CLOCK_MONOTONIC`, so it may be done from a signal handler.
@@ -42,31 +42,42 @@ public final class PrintkRing: @unchecked Sendable {
 
     /// The number of bytes of memory a ring of these sizes occupies, or `nil` if they are out of range:
     /// 512 + 128 × 2^descriptorBits + 2^dataBits (a header; per descriptor 32 bytes of state and
-    /// position, 32 of metadata and 64 for the device-info strings; the text). All of it is
-    /// written when the ring is created.
+    /// position, 32 of metadata and 64 for the device-info strings; the text), or, without
+    /// device-info storage, 512 + 64 × 2^descriptorBits + 2^dataBits. All of it is written when the
+    /// ring is created.
     ///
-    /// The corresponding C function is `prb_ring_required_bytes`.
-    public static func requiredBytes(descriptorBits: Int, dataBits: Int) -> Int? {
+    /// The corresponding C function is `prb_ring_required_bytes_ex` (`PRB_RING_NO_DEV_INFO`).
+    public static func requiredBytes(descriptorBits: Int, dataBits: Int, storesDeviceInfo: Bool = true) -> Int? {
         guard descriptorBitsRange.contains(descriptorBits), dataBitsRange.contains(dataBits) else { return nil }
-        return prb_ring_required_bytes(UInt32(descriptorBits), UInt32(dataBits))
+        return prb_ring_required_bytes_ex(UInt32(descriptorBits), UInt32(dataBits), layoutFlags(storesDeviceInfo))
     }
+
+    /// The C layout flags for a ring with or without device-info storage.
+    static func layoutFlags(_ storesDeviceInfo: Bool) -> UInt32 { storesDeviceInfo ? 0 : PRB_RING_NO_DEV_INFO }
 
     /// Creates an empty ring of 2^`descriptorBits` records and 2^`dataBits` bytes of text.
     ///
     /// The kernel's default is `descriptorBits: 12, dataBits: 17` (4096 records, 128 KiB of text,
-    /// 32 bytes per record on average), which takes 640.5 KiB in all: see
-    /// ``requiredBytes(descriptorBits:dataBits:)``.
+    /// 32 bytes per record on average), which takes 640.5 KiB in all, or 384.5 KiB without
+    /// device-info storage: see ``requiredBytes(descriptorBits:dataBits:storesDeviceInfo:)``.
     ///
+    /// - Parameter storesDeviceInfo: `false` leaves out the device-info strings (64 bytes per
+    ///   descriptor): ``RecordWriter/setDeviceInfo(subsystem:device:)`` and
+    ///   ``Reservation/setDeviceInfo(subsystem:device:)`` then do nothing, and every record reads
+    ///   with empty ``RecordInfo/subsystem`` and ``RecordInfo/device``.
     /// - Throws: ``PrintkRingError/invalidSize(descriptorBits:dataBits:)`` for sizes outside
     ///   ``descriptorBitsRange`` and ``dataBitsRange``; ``PrintkRingError/outOfMemory``.
     ///
-    /// The corresponding C function is `prb_ring_create`.
-    public init(descriptorBits: Int, dataBits: Int) throws(PrintkRingError) {
+    /// The corresponding C function is `prb_ring_create_ex`.
+    public init(descriptorBits: Int, dataBits: Int, storesDeviceInfo: Bool = true) throws(PrintkRingError) {
         guard Self.descriptorBitsRange.contains(descriptorBits), Self.dataBitsRange.contains(dataBits) else {
             throw .invalidSize(descriptorBits: descriptorBits, dataBits: dataBits)
         }
         var status = PRB_OK
-        guard let ring = prb_ring_create(UInt32(descriptorBits), UInt32(dataBits), &status) else {
+        guard
+            let ring = prb_ring_create_ex(
+                UInt32(descriptorBits), UInt32(dataBits), Self.layoutFlags(storesDeviceInfo), &status)
+        else {
             throw PrintkRingError.from(status, descriptorBits: descriptorBits, dataBits: dataBits)
         }
         handle = ring
@@ -76,20 +87,27 @@ public final class PrintkRing: @unchecked Sendable {
 
     /// Formats caller-owned memory (for example a shared mapping) as an empty ring.
     ///
-    /// The memory must be 64-byte aligned, at least ``requiredBytes(descriptorBits:dataBits:)``
-    /// long, and must outlive the ring.
-    public init(formatting memory: UnsafeMutableRawBufferPointer, descriptorBits: Int, dataBits: Int)
-        throws(PrintkRingError)
-    {
+    /// The memory must be 64-byte aligned, at least
+    /// ``requiredBytes(descriptorBits:dataBits:storesDeviceInfo:)`` long, and must outlive the ring.
+    /// `storesDeviceInfo` as in ``init(descriptorBits:dataBits:storesDeviceInfo:)``.
+    ///
+    /// The corresponding C function is `prb_ring_format_ex`.
+    public init(
+        formatting memory: UnsafeMutableRawBufferPointer, descriptorBits: Int, dataBits: Int,
+        storesDeviceInfo: Bool = true
+    ) throws(PrintkRingError) {
         guard Self.descriptorBitsRange.contains(descriptorBits), Self.dataBitsRange.contains(dataBits) else {
             throw .invalidSize(descriptorBits: descriptorBits, dataBits: dataBits)
         }
         // What prb_ring_format would refuse as PRB_E_BAD_MEMORY, told apart.
         guard let base = memory.baseAddress, Int(bitPattern: base) % 64 == 0 else { throw .misalignedRegion }
-        let required = prb_ring_required_bytes(UInt32(descriptorBits), UInt32(dataBits))
+        let flags = Self.layoutFlags(storesDeviceInfo)
+        let required = prb_ring_required_bytes_ex(UInt32(descriptorBits), UInt32(dataBits), flags)
         guard memory.count >= required else { throw .regionTooSmall(required: required, available: memory.count) }
         var status = PRB_OK
-        guard let ring = prb_ring_format(base, memory.count, UInt32(descriptorBits), UInt32(dataBits), &status) else {
+        guard
+            let ring = prb_ring_format_ex(base, memory.count, UInt32(descriptorBits), UInt32(dataBits), flags, &status)
+        else {
             throw PrintkRingError.from(status, descriptorBits: descriptorBits, dataBits: dataBits)
         }
         handle = ring
@@ -139,6 +157,12 @@ public final class PrintkRing: @unchecked Sendable {
     public var descriptorBits: Int { Int(prb_ring_desc_bits(handle)) }
     /// The ring holds 2^dataBits bytes of text.
     public var dataBits: Int { Int(prb_ring_data_bits(handle)) }
+    /// Whether the ring keeps device-info strings (see
+    /// ``init(descriptorBits:dataBits:storesDeviceInfo:)``); for an attached ring or a ring file,
+    /// what its region's header says.
+    ///
+    /// The corresponding C function is `prb_ring_flags` (`PRB_RING_NO_DEV_INFO`).
+    public var storesDeviceInfo: Bool { prb_ring_flags(handle) & PRB_RING_NO_DEV_INFO == 0 }
     /// The largest text one record may hold: half the text ring minus an 8-byte block header.
 
     // MARK: Writing
@@ -256,8 +280,11 @@ public final class PrintkRing: @unchecked Sendable {
 
     /// A reader starting at `seq` (by default the oldest record still in the ring).
     ///
-    /// - Parameter panicMode: skip records that a stuck writer never finalized, as long as later
-    ///   records exist. Meant for a dump after a crash, when the writer will never come back.
+    /// - Parameter panicMode: read committed records as if they were finalized (as the kernel's
+    ///   panic CPU does: a committed record is consistent and may be the last hint at what went
+    ///   wrong; a copy whose record was reopened meanwhile is dropped, never returned torn), and
+    ///   skip records that a stuck writer never committed, as long as later records exist. Meant
+    ///   for a dump after a crash, when the writer will never come back.
     public func reader(from seq: UInt64? = nil, panicMode: Bool = false) -> Reader {
         Reader(ring: self, from: seq ?? firstSeq, panicMode: panicMode)
     }
@@ -311,6 +338,9 @@ public final class PrintkRing: @unchecked Sendable {
         /// Bytes of the text ring in use: from the oldest block not yet reclaimed to the newest,
         /// wasted ends of wrapped blocks included; between 0 and 2^``PrintkRing/dataBits``.
         public var textBytesInUse: UInt64
+        /// Records taken over from writers that died in the middle of them (ring files only):
+        /// readers count each as lost.
+        public var takenOver: UInt64
         /// All failed writes.
         public var failed: UInt64 { failedReservations + failedDataAllocations }
     }
@@ -321,7 +351,8 @@ public final class PrintkRing: @unchecked Sendable {
         prb_get_stats(handle, &stats)
         return Statistics(
             reserved: stats.reserved, finalized: stats.finalized, failedReservations: stats.failed_descriptor,
-            failedDataAllocations: stats.failed_data, textBytesInUse: stats.text_bytes_used)
+            failedDataAllocations: stats.failed_data, textBytesInUse: stats.text_bytes_used,
+            takenOver: stats.taken_over)
     }
 }
 

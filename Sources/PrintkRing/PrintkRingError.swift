@@ -55,10 +55,11 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
     /// A size argument was negative: a record's capacity, an extension's additional capacity or
     /// its total limit. Nothing was touched. (Checked in Swift; C takes sizes as `size_t`.)
     case negativeSize(Int)
-    /// ``PrintkRing/init(formatting:descriptorBits:dataBits:)``: the memory is smaller than
-    /// ``PrintkRing/requiredBytes(descriptorBits:dataBits:)``. Nothing was written.
+    /// ``PrintkRing/init(formatting:descriptorBits:dataBits:storesDeviceInfo:)``: the memory is
+    /// smaller than ``PrintkRing/requiredBytes(descriptorBits:dataBits:storesDeviceInfo:)``.
+    /// Nothing was written.
     case regionTooSmall(required: Int, available: Int)
-    /// ``PrintkRing/init(formatting:descriptorBits:dataBits:)`` and
+    /// ``PrintkRing/init(formatting:descriptorBits:dataBits:storesDeviceInfo:)`` and
     /// ``PrintkRing/init(attachingTo:)``: the memory is not 64-byte aligned (or is empty).
     case misalignedRegion
     /// A write through a read-only ring: a ring file opened with
@@ -67,6 +68,11 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
     ///
     /// C status: `PRB_E_READ_ONLY`, from `prb_reserve`, `prb_write` or `prb_reserve_in_last`.
     case readOnly
+    /// Opening a ring file for writing: every process slot of its writer table is held by a live
+    /// writer. Another writer must close the file first (or die: its slot is then free).
+    ///
+    /// C status: `PRB_E_NO_WRITER_SLOT`, from `prb_file_open`.
+    case writerTableFull
     /// A system call on a ring file failed (`PRB_E_IO`); `errno` says why: `ENOENT`, `EACCES`,
     /// `EEXIST` (creating over something already there, a symlink included), `ENOSPC`...
     case system(errno: Int32)
@@ -134,6 +140,8 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
             return "the memory is not 64-byte aligned"
         case .readOnly:
             return "the ring is open read-only: nothing was written"
+        case .writerTableFull:
+            return "every writer slot of the ring file is held by a live writer"
         case let .system(errorNumber):
             return String(cString: strerror(errorNumber))
         case let .badRingFile(problem):
@@ -171,8 +179,18 @@ public enum PrintkRingError: Error, Sendable, Hashable, CustomStringConvertible 
         case PRB_E_FILE_HEADER: return .badRingFile(.damagedHeader)
         case PRB_E_FILE_TRUNCATED: return .badRingFile(.truncated)
         case PRB_E_FILE_SIZE: return .badRingFile(.sizeMismatch)
+        case PRB_E_NO_WRITER_SLOT: return .writerTableFull
         default: preconditionFailure("prb_status \(status.rawValue) is not an error of this call")
         }
+    }
+
+    /// ``from(_:size:maximum:seq:descriptorBits:dataBits:)`` for a failed write, kept out of line:
+    /// inlined into a write, its switch merges with the write's success test into a jump table
+    /// that every successful write runs through.
+    @usableFromInline
+    @inline(never)
+    static func writeFailure(_ status: prb_status, size: Int, maximum: Int, seq: UInt64) -> PrintkRingError {
+        from(status, size: size, maximum: maximum, seq: seq)
     }
 
     /// The error for a C status returned by `prb_reserve_in_last`.

@@ -24,6 +24,10 @@ extension PrintkRing {
         public typealias Element = Record
 
         let ring: PrintkRing
+        /// Unchecked: a reader belongs to one thread at a time (see above), and the dynamic
+        /// exclusivity check of a class's stored property passed `inout` to C cost more than a
+        /// hundred instructions a record (a runtime call and a thread-local access set).
+        @exclusivity(unchecked)
         private var state: prb_reader
         /// Reused by ``next()`` for the copy: grows to the longest record read, never shrinks.
         private var scratch: [UInt8] = []
@@ -37,10 +41,11 @@ extension PrintkRing {
         /// The seq this reader will try next.
         public var nextSeq: UInt64 { state.next_seq }
         /// Records this reader skipped because they were overwritten (or lost, or, in panic mode, never
-        /// finalized) before it got to them, including lost records it passed just before `next()`
+        /// committed) before it got to them, including lost records it passed just before `next()`
         /// returned `nil`.
         public var lostCount: UInt64 { state.lost }
-        /// Whether this reader skips records a stuck writer never finalized.
+        /// Whether this reader also reads committed records and skips records a stuck writer never
+        /// committed (see ``PrintkRing/reader(from:panicMode:)``).
         public var panicMode: Bool { state.panic_mode }
 
         /// The next readable record, or `nil` if there is none yet.
@@ -54,10 +59,17 @@ extension PrintkRing {
                 // overwritten in between, it is lost to this reader like any other overwritten record.
                 scratch = [UInt8](repeating: 0, count: Swift.max(info.textLength, 2 * scratch.count))
                 var again = prb_record_info()
-                let status = scratch.withUnsafeMutableBytes { buffer in
-                    prb_read(ring.handle, info.seq, &again, buffer.baseAddress, buffer.count)
+                let readAgain = scratch.withUnsafeMutableBytes { buffer in
+                    if state.panic_mode {
+                        // prb_read does not return a record that is merely committed; a panic-mode
+                        // read does, and it must be this very record.
+                        var seq = info.seq
+                        return prb_read_valid(ring.handle, &seq, &again, buffer.baseAddress, buffer.count, true)
+                            && seq == info.seq
+                    }
+                    return prb_read(ring.handle, info.seq, &again, buffer.baseAddress, buffer.count) == PRB_READ_OK
                 }
-                if status == PRB_READ_OK, Int(again.text_len) <= scratch.count {
+                if readAgain, Int(again.text_len) <= scratch.count {
                     return Record(info: RecordInfo(again), bytes: Array(scratch[..<Int(again.text_len)]))
                 }
                 state.lost += 1

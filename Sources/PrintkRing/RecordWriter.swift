@@ -28,6 +28,7 @@ extension PrintkRing {
     ///
     /// The corresponding C functions are `prb_reserve`, `prb_entry_append`, `prb_final_commit`.
     @inlinable
+    @inline(__always)
     @discardableResult
     public func write(
         capacity: Int, metadata: RecordMetadata = RecordMetadata(), _ fill: (inout RecordWriter) -> Void
@@ -40,7 +41,7 @@ extension PrintkRing {
         var meta = metadata.c
         let status = prb_reserve(handle, &entry, capacity, &meta)
         guard status == PRB_OK else {
-            throw .from(status, size: capacity, maximum: maxRecordSize, seq: entry.seq)
+            throw .writeFailure(status, size: capacity, maximum: maxRecordSize, seq: entry.seq)
         }
         return withUnsafeMutablePointer(to: &entry) { entry in
             var writer = RecordWriter(entry: entry)
@@ -119,7 +120,8 @@ extension PrintkRing {
             prb_entry_append(entry, bytes.baseAddress, bytes.count)
         }
 
-        /// Sets the device-info strings (truncated to 15 and 47 bytes).
+        /// Sets the device-info strings (truncated to 15 and 47 bytes). On a ring without
+        /// device-info storage (``PrintkRing/storesDeviceInfo`` is `false`) it does nothing.
         ///
         /// The corresponding C function is `prb_entry_set_dev_info`.
         public mutating func setDeviceInfo(subsystem: String, device: String) {

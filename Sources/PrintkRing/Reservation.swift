@@ -55,7 +55,8 @@ extension PrintkRing {
             prb_entry_append(&entry, bytes.baseAddress, bytes.count)
         }
 
-        /// Sets the device-info strings (truncated to 15 and 47 bytes).
+        /// Sets the device-info strings (truncated to 15 and 47 bytes). On a ring without
+        /// device-info storage (``PrintkRing/storesDeviceInfo`` is `false`) it does nothing.
         ///
         /// The corresponding C function is `prb_entry_set_dev_info`.
         public mutating func setDeviceInfo(subsystem: String, device: String) {
@@ -63,7 +64,8 @@ extension PrintkRing {
         }
 
         /// Commits the record. It becomes visible to readers when the next record is reserved (or at
-        /// once, if one already was); until then the same caller may extend it.
+        /// once, if one already was; a panic-mode reader sees it at once); until then the same
+        /// caller may extend it.
         ///
         /// The corresponding C function is `prb_commit`.
         @inlinable

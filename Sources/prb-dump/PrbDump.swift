@@ -57,7 +57,7 @@ struct PrbDump: ParsableCommand {
     @Flag(help: "Print the ring's geometry and counters instead of its records.")
     var stats = false
 
-    @Flag(help: "Read in panic mode: skip a record whose writer never finished it (it died) when later records exist.")
+    @Flag(help: "Read in panic mode: show committed records too, and skip a record whose writer never finished it (it died) when later records exist.")
     var panic = false
 
     @Flag(name: .customLong("show-level"), help: "Prefix each line with its level as <N>.")
@@ -139,13 +139,14 @@ struct PrbDump: ParsableCommand {
         while reader.nextInfo() != nil { readable += 1 }
         let counters = ring.statistics
         let info = ring.fileInfo
-        let fields: [(String, String)] = [
+        var fields: [(String, String)] = [
             ("file", file),
             ("format_version", info.map { String($0.version) } ?? "?"),
             ("file_bytes", info.map { String($0.fileBytes) } ?? "?"),
             ("created_ns_since_epoch", info.map { String($0.createdNanosecondsSinceEpoch) } ?? "?"),
             ("descriptors", String(1 << ring.descriptorBits)),
             ("text_bytes", String(1 << ring.dataBits)),
+            ("device_info", ring.storesDeviceInfo ? "yes" : "no"),
             ("text_bytes_in_use", String(counters.textBytesInUse)),
             ("max_record_bytes", String(ring.maxRecordSize)),
             ("first_seq", String(ring.firstSeq)),
@@ -155,7 +156,11 @@ struct PrbDump: ParsableCommand {
             ("records_lost_seen", String(reader.lostCount)),
             ("failed_reservations", String(counters.failedReservations)),
             ("failed_data_allocations", String(counters.failedDataAllocations)),
+            ("takeovers", String(counters.takenOver)),
         ]
+        let writers = ring.fileWriters ?? []
+        fields.append(("writers_alive", String(writers.count { $0.state == .alive })))
+        fields.append(("writers_dead", String(writers.count { $0.state == .dead })))
         if json {
             let body = fields.map { key, value in
                 let numeric = !value.isEmpty && value.allSatisfy(\.isNumber)
@@ -164,6 +169,10 @@ struct PrbDump: ParsableCommand {
             emit("{" + body.joined(separator: ",") + "}")
         } else {
             for (key, value) in fields { emit("\(key): \(value)") }
+            // The writer table, one line per slot ever claimed: who writes, and who died writing.
+            for writer in writers {
+                emit("writer \(writer.slot): pid \(writer.pid) generation \(writer.generation) \(writer.state)")
+            }
         }
     }
 }

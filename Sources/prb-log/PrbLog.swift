@@ -1,5 +1,5 @@
 import ArgumentParser
-import PrintkRing
+@_spi(Testing) import PrintkRing
 
 #if canImport(Glibc)
     import Glibc
@@ -22,9 +22,27 @@ struct PrbLog: ParsableCommand {
 
             Try it:  seq 1 100000 | prb-log --create /dev/shm/demo.ring && prb-dump /dev/shm/demo.ring
 
+            --seqs prints, for each line, the sequence number of its record on standard output \
+            ("-" if the ring refused it), and --summary ends with one line on standard error \
+            saying how many lines were written: what a test needs to account for every record.
+
             Exit status: 0 success (even if the ring refused some writes); 1 the file could not \
             be created or opened (one line on standard error names the file and the reason); 64 \
             a usage error.
+
+            Testing aid (crash tests; not for production): with the environment variable \
+            \(FreezeRequest.pointVariable)=desc-head-moved|desc-reserved|data-allocated|text-partial|committed, \
+            prb-log stops at that point of the N-th record that reaches it (N from \
+            \(FreezeRequest.recordVariable), default 1): after moving the descriptor head onto the \
+            record (before marking it reserved), after reserving the record's descriptor, \
+            after allocating its text block, after writing part of its text, or after committing \
+            it. It then writes one line, "prb-log: frozen point=P record=R seq=S pid=I", to the \
+            file named by \(FreezeRequest.notifyVariable) (appended) or else to standard error, and \
+            waits (in sigsuspend, not stopped with SIGSTOP) for a signal: SIGKILL, SIGTERM or \
+            SIGINT end it; SIGUSR1 lets it go on. Several points, comma-separated in that order \
+            (e.g. data-allocated,committed), freeze it at each in turn in the same record. In this \
+            mode every record is written in two phases (reserve, append in two pieces, commit) so \
+            that each point is reached. An invalid value is a usage error.
             """
     )
 
@@ -42,13 +60,25 @@ struct PrbLog: ParsableCommand {
     @Option(name: .customLong("data-bits"), help: "With --create: log2 of the bytes of text the ring holds.")
     var dataBits = 21
 
+    @Flag(
+        name: .customLong("no-device-info"),
+        help: "With --create: a ring without device-info storage (64 bytes less per record slot).")
+    var noDeviceInfo = false
+
     @Option(help: "The level of every record: emerg, alert, crit, err, warn, notice, info, debug, or 0-7.")
     var level: LogLevel = .info
 
     @Option(help: "The facility of every record (0-255; 1 is syslog's 'user').")
     var facility: UInt8 = 1
 
+    @Flag(help: "Print each line's record sequence number on standard output (\"-\" if the ring refused it).")
+    var seqs = false
+
+    @Flag(help: "At the end, print on standard error how many lines were written, refused and cut.")
+    var summary = false
+
     func validate() throws {
+        _ = try FreezeRequest.fromEnvironment()
         guard PrintkRing.descriptorBitsRange.contains(descBits) else {
             throw ValidationError("--desc-bits must be in \(PrintkRing.descriptorBitsRange)")
         }
@@ -58,6 +88,7 @@ struct PrbLog: ParsableCommand {
     }
 
     func run() throws {
+        let freezeRequest = try FreezeRequest.fromEnvironment()
         let ring: PrintkRing
         do {
             ring = try openRing()
@@ -67,26 +98,36 @@ struct PrbLog: ParsableCommand {
         }
         let metadata = RecordMetadata(level: level, facility: facility, callerID: UInt32(truncatingIfNeeded: getpid()))
         let marker = Array(Self.truncationMarker.utf8)
+        let seqReport = seqs ? SeqReport() : nil
+        let freezer = freezeRequest.map { Freezer(request: $0, flush: { seqReport?.flush() }) }
+        freezer?.install(on: ring)
         var tally = (lines: 0, truncated: 0, refused: 0)
         var input = LineReader(fileDescriptor: 0)
         while let line = input.next() {
             tally.lines += 1
-            let written: Bool
+            freezer?.currentRecord = tally.lines
+            let seq: UInt64?
             if line.count <= ring.maxRecordSize {
-                written = write(ring, line, metadata)
+                seq = write(ring, line, metadata, inTwoPhases: freezer != nil)
             } else {
                 tally.truncated += 1
                 var cut = Array(line.prefix(ring.maxRecordSize - marker.count))
                 cut += marker
-                written = cut.withUnsafeBytes { write(ring, $0, metadata) }
+                seq = cut.withUnsafeBytes { write(ring, $0, metadata, inTwoPhases: freezer != nil) }
             }
-            if !written { tally.refused += 1 }
+            if seq == nil { tally.refused += 1 }
+            seqReport?.add(seq)
         }
+        seqReport?.flush()
         if tally.truncated > 0 {
             printError("prb-log: \(tally.truncated) of \(tally.lines) lines were longer than \(ring.maxRecordSize) bytes and were cut")
         }
         if tally.refused > 0 {
             printError("prb-log: the ring refused \(tally.refused) of \(tally.lines) lines (its oldest record was still being written)")
+        }
+        if summary {
+            printError(
+                "prb-log: wrote \(tally.lines - tally.refused) of \(tally.lines) lines (\(tally.refused) refused, \(tally.truncated) cut)")
         }
     }
 
@@ -94,7 +135,8 @@ struct PrbLog: ParsableCommand {
     func openRing() throws(PrintkRingError) -> PrintkRing {
         if create {
             do {
-                return try PrintkRing(creatingFile: file, descriptorBits: descBits, dataBits: dataBits)
+                return try PrintkRing(
+                    creatingFile: file, descriptorBits: descBits, dataBits: dataBits, storesDeviceInfo: !noDeviceInfo)
             } catch .system(errno: EEXIST) {
                 // Something is there already: use it if it is a ring file we may write.
             }
@@ -102,19 +144,64 @@ struct PrbLog: ParsableCommand {
         return try PrintkRing(openingFile: file, access: .readWrite)
     }
 
-    func write(_ ring: PrintkRing, _ bytes: UnsafeRawBufferPointer, _ metadata: RecordMetadata) -> Bool {
+    /// Writes one record; returns its seq, or nil if the ring refused it. In two phases (reserve,
+    /// append in two pieces, commit) the write passes every fault point a freeze may ask for.
+    func write(_ ring: PrintkRing, _ bytes: UnsafeRawBufferPointer, _ metadata: RecordMetadata, inTwoPhases: Bool)
+        -> UInt64?
+    {
+        guard inTwoPhases else { return try? ring.write(bytes, metadata: metadata) }
         do {
-            try ring.write(bytes, metadata: metadata)
-            return true
+            var reservation = try ring.reserve(capacity: bytes.count, metadata: metadata)
+            let seq = reservation.seq
+            let half = bytes.count / 2
+            reservation.append(UnsafeRawBufferPointer(rebasing: bytes[..<half]))
+            reservation.append(UnsafeRawBufferPointer(rebasing: bytes[half...]))
+            reservation.commit()
+            return seq
         } catch {
-            return false
+            return nil
         }
     }
 }
 
+/// The --seqs lines, buffered and written in large pieces (a system call per line would slow the
+/// writer down more than the ring does).
+final class SeqReport {
+    private var buffer: [UInt8] = []
+    private let flushThreshold = 16 * 1024
+
+    init() { buffer.reserveCapacity(flushThreshold + 32) }
+
+    func add(_ seq: UInt64?) {
+        if let seq { buffer += String(seq).utf8 } else { buffer.append(UInt8(ascii: "-")) }
+        buffer.append(0x0a)
+        if buffer.count >= flushThreshold { flush() }
+    }
+
+    func flush() {
+        buffer.withUnsafeBytes { writeAll($0, to: 1) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Writes all of `bytes` to a file descriptor, retrying short writes and EINTR.
+func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) {
+    var done = 0
+    while done < bytes.count {
+        let wrote = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
+        if wrote < 0 && errno == EINTR { continue }
+        guard wrote > 0 else { return }
+        done += wrote
+    }
+}
+
+func writeAll(_ text: String, to fd: Int32) {
+    var text = text
+    text.withUTF8 { writeAll(UnsafeRawBufferPointer($0), to: fd) }
+}
+
 func printError(_ message: String) {
-    var line = message + "\n"
-    line.withUTF8 { _ = Glibc.write(2, $0.baseAddress, $0.count) }
+    writeAll(message + "\n", to: 2)
 }
 
 /// Lines of a file descriptor as raw bytes (any bytes but the newline), read with read(2): what

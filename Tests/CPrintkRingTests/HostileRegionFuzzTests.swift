@@ -52,18 +52,22 @@ final class GuardedMemory {
 struct RegionLayout {
     let descBits: UInt32
     let dataBits: UInt32
+    /// The layout flags (PRB_RING_NO_DEV_INFO: no device-info array).
+    var flags: UInt32 = 0
     var descCount: Int { 1 << Int(descBits) }
     var dataSize: Int { 1 << Int(dataBits) }
-    var bytes: Int { prb_ring_required_bytes(descBits, dataBits) }
+    var bytes: Int { prb_ring_required_bytes_ex(descBits, dataBits, flags) }
     var words: Int { bytes / 8 }
     static let headerWords = 64
     /// Header words that change: head id, tail id, data head, data tail, last finalized seq, the
     /// two failure counters.
     static let positionWords = [8, 16, 24, 32, 40, 48, 56]
+    /// The header word of the layout flags.
+    static let flagsWord = 5
     var descBase: Int { Self.headerWords }
     var infoBase: Int { descBase + descCount * 4 }
     var devBase: Int { infoBase + descCount * 4 }
-    var dataBase: Int { devBase + descCount * 8 }
+    var dataBase: Int { devBase + (flags & PRB_RING_NO_DEV_INFO != 0 ? 0 : descCount * 8) }
 }
 
 /// A ring's region, as bytes: the starting point of each damaged copy.
@@ -80,10 +84,10 @@ struct RingImage {
     /// A ring of this geometry after random writes that wrap both rings several times: final
     /// commits, commits (left for the next reservation to finalize), extensions, empty records,
     /// records too large for the free space (lost), and sometimes a writer that never commits.
-    static func makeImage(_ geometry: (UInt32, UInt32), random: inout SplitMix64) -> RingImage {
-        let layout = RegionLayout(descBits: geometry.0, dataBits: geometry.1)
+    static func makeImage(_ geometry: (UInt32, UInt32), flags: UInt32 = 0, random: inout SplitMix64) -> RingImage {
+        let layout = RegionLayout(descBits: geometry.0, dataBits: geometry.1, flags: flags)
         var status = PRB_OK
-        let ring = prb_ring_create(layout.descBits, layout.dataBits, &status)!
+        let ring = prb_ring_create_ex(layout.descBits, layout.dataBits, layout.flags, &status)!
         defer { prb_ring_destroy(ring) }
         let maxText = prb_max_text_size(ring)
         var text = [UInt8](repeating: 0, count: maxText)
@@ -160,7 +164,9 @@ struct RingImage {
                 let p = region.advanced(by: byte).assumingMemoryBound(to: UInt8.self)
                 p.pointee ^= UInt8(1 << random.below(8))
                 continue
-            case 1: w = RegionLayout.positionWords[random.below(RegionLayout.positionWords.count)]
+            case 1:  // a position, or now and then the layout flags
+                let positions = RegionLayout.positionWords
+                w = random.percent(15) ? RegionLayout.flagsWord : positions[random.below(positions.count)]
             case 2: w = layout.descBase + slot * 4  // a state word
             case 3: w = layout.descBase + slot * 4 + 1 + random.below(2)  // blk.begin / blk.next
             case 4: w = layout.infoBase + slot * 4 + random.below(3)  // seq, timestamp, caller/len
@@ -268,7 +274,10 @@ struct RingImage {
         var random = SplitMix64(seed: seed)
         var images: [RingImage] = []
         for geometry in Self.geometries {
-            for _ in 0..<3 { images.append(Self.makeImage(geometry, random: &random)) }
+            // One ring in three without device-info storage (the data ring right after the infos).
+            for k in 0..<3 {
+                images.append(Self.makeImage(geometry, flags: k == 2 ? PRB_RING_NO_DEV_INFO : 0, random: &random))
+            }
         }
         var memories: [Int: GuardedMemory] = [:]
         var buffers: [Int: GuardedMemory] = [:]

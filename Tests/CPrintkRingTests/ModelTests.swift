@@ -208,20 +208,21 @@ private struct RingModel {
         records.indices[firstSeq...].first { records[$0].state != .finalized } ?? records.count
     }
 
-    func expectedRead(_ seq: UInt64) -> ExpectedRead {
+    /// In panic mode a committed record is readable too (the kernel's panic CPU reads it).
+    func expectedRead(_ seq: UInt64, panicMode: Bool = false) -> ExpectedRead {
         guard seq < UInt64(records.count) else { return .notYet }
         let index = Int(seq)
         // The slot holds a newer record: gone for good (prb_read says LOST below first_seq).
         if index < records.count - descCount { return .lost }
         let record = records[index]
-        guard record.state == .finalized else { return .notYet }
+        guard record.state == .finalized || (panicMode && record.state == .committed) else { return .notYet }
         if record.reclaimed || record.storage == .failed { return .lost }
         return .readable(record)
     }
 
     /// What a reader started at `from` returns: read_valid's walk (jump to first_seq when behind,
-    /// skip lost records, stop at the first record that is not finalized unless panicking and a
-    /// later seq exists).
+    /// skip lost records, stop at the first record that is not finalized (in panic mode: neither
+    /// committed nor finalized) unless panicking and a later seq exists).
     /// What a reader from `from` returns: the records, the records it passed (lost), and where it
     /// stops (next). A reader that stops after passing lost records counts them and stops after
     /// them, as one that goes on to read a record does.
@@ -233,7 +234,7 @@ private struct RingModel {
             var seq = next
             var firstSkipped: UInt64? = nil
             search: while true {
-                switch expectedRead(seq) {
+                switch expectedRead(seq, panicMode: panicMode) {
                 case .readable:
                     break search
                 case let status:
@@ -846,7 +847,7 @@ private final class ModelRun {
                     false, "Swift reader from \(start) returned more than the \(expected.seqs.count) records expected")
                 return
             }
-            guard case let .readable(expectedRecord) = model.expectedRead(record.seq) else {
+            guard case let .readable(expectedRecord) = model.expectedRead(record.seq, panicMode: panicMode) else {
                 check(false, "Swift reader returned \(record.seq), which the model says is not readable")
                 return
             }
@@ -877,7 +878,8 @@ private final class ModelRun {
                 check(false, "C reader from \(start) returned more than the \(expected.seqs.count) records expected")
                 return
             }
-            checkReadRecord(info, seq: info.seq, bufferSize: readBuffer.count, withInfo: true, "C reader")
+            checkReadRecord(
+                info, seq: info.seq, bufferSize: readBuffer.count, withInfo: true, panicMode: panicMode, "C reader")
         }
         check(
             seqs == expected.seqs && reader.lost == expected.lost && reader.next_seq == expected.next,
@@ -976,8 +978,10 @@ private final class ModelRun {
     }
 
     /// A record copied into readBuffer (and info, if asked for) against the model.
-    func checkReadRecord(_ info: prb_record_info, seq: UInt64, bufferSize: Int, withInfo: Bool, _ reader: String) {
-        guard case let .readable(record) = model.expectedRead(seq) else {
+    func checkReadRecord(
+        _ info: prb_record_info, seq: UInt64, bufferSize: Int, withInfo: Bool, panicMode: Bool = false, _ reader: String
+    ) {
+        guard case let .readable(record) = model.expectedRead(seq, panicMode: panicMode) else {
             check(false, "\(reader) returned \(seq), which the model says is not readable")
             return
         }

@@ -94,6 +94,15 @@ private func readAll(_ path: String) throws -> [String] {
     return texts
 }
 
+/// Where the ring region starts in a file of this build's format: after the header page and the
+/// writer table (prb_file.h).
+let ringFileTableBytes = UInt64(
+    (Int(PRB_FILE_SLOT_BYTES) * (1 + Int(PRB_FILE_PROCESS_SLOTS) + Int(PRB_FILE_THREAD_SLOTS))
+        + Int(PRB_FILE_HEADER_BYTES) - 1) / Int(PRB_FILE_HEADER_BYTES) * Int(PRB_FILE_HEADER_BYTES))
+let ringFileRingOffset = UInt64(PRB_FILE_HEADER_BYTES) + ringFileTableBytes
+private let tableBytes = ringFileTableBytes
+private let ringOffset = ringFileRingOffset
+
 private func fileSize(_ path: String) -> Int {
     var st = stat()
     return stat(path, &st) == 0 ? Int(st.st_size) : -1
@@ -149,7 +158,8 @@ private func rewriteHeader(_ path: String, _ fields: [(Int, [UInt8])]) throws {
         #expect(info.version == UInt32(PRB_FILE_VERSION))
         #expect(info.desc_bits == descBits && info.data_bits == dataBits)
         #expect(info.writable)
-        #expect(info.file_bytes == UInt64(PRB_FILE_HEADER_BYTES) + UInt64(prb_ring_required_bytes(descBits, dataBits)))
+        #expect(info.file_bytes == ringOffset + UInt64(prb_ring_required_bytes(descBits, dataBits)))
+        #expect(info.process_slots == PRB_FILE_PROCESS_SLOTS && info.thread_slots == PRB_FILE_THREAD_SLOTS)
         #expect(fileSize(path) == Int(info.file_bytes))
         #expect(info.created_realtime_ns > 1_600_000_000 * 1_000_000_000)
         // The records outlive the handle that wrote them.
@@ -262,7 +272,7 @@ private func rewriteHeader(_ path: String, _ fields: [(Int, [UInt8])]) throws {
         let bigger = UInt64(prb_ring_required_bytes(descBits, dataBits + 1))
         try rewriteHeader(path, [
             (28, littleEndianBytes(dataBits + 1)), (40, littleEndianBytes(bigger)),
-            (48, littleEndianBytes(UInt64(PRB_FILE_HEADER_BYTES) + bigger)),
+            (48, littleEndianBytes(ringOffset + bigger)),
         ])
         #expect(FileOutcome.open(path).status == PRB_E_FILE_TRUNCATED)
         try reset()
@@ -276,6 +286,23 @@ private func rewriteHeader(_ path: String, _ fields: [(Int, [UInt8])]) throws {
         try rewriteHeader(path, [(24, littleEndianBytes(UInt32(99)))])
         #expect(FileOutcome.open(path).status == PRB_E_FILE_HEADER)
         try reset()
+        // The writer table: slot counts out of range or disagreeing with its size, a table that
+        // is not right after the header, a ring that is not right after the table.
+        let tableDamage: [[(Int, [UInt8])]] = [
+            [(80, littleEndianBytes(UInt32(0)))],
+            [(80, littleEndianBytes(UInt32(PRB_FILE_SLOTS_MAX) + 1))],
+            [(84, littleEndianBytes(UInt32(PRB_FILE_SLOTS_MAX) + 1))],
+            [(80, littleEndianBytes(PRB_FILE_PROCESS_SLOTS + 64))],
+            [(72, littleEndianBytes(tableBytes + 4096))],
+            [(64, littleEndianBytes(UInt64(0)))],
+            [(32, littleEndianBytes(UInt64(PRB_FILE_HEADER_BYTES)))],
+        ]
+        for fields in tableDamage {
+            try rewriteHeader(path, fields)
+            #expect(FileOutcome.open(path).status == PRB_E_FILE_HEADER, "\(fields)")
+            #expect(FileOutcome.open(path, flags: PRB_FILE_WRITE).status == PRB_E_FILE_HEADER, "\(fields)")
+            try reset()
+        }
         #expect(FileOutcome.open(path).status == PRB_OK)
 
         // Every bit of the header flipped, one at a time: each is refused, and none crashes.
@@ -297,10 +324,11 @@ private func rewriteHeader(_ path: String, _ fields: [(Int, [UInt8])]) throws {
         let path = dir.file("ring")
         let info = try makeRingFile(path)
         let full = Int(info.file_bytes)
-        let ringHeader = Int(PRB_FILE_HEADER_BYTES) + 64
+        let ringHeader = Int(ringOffset) + 64
         let cases: [(Int, prb_status)] = [
             (0, PRB_E_NOT_A_RING_FILE), (7, PRB_E_NOT_A_RING_FILE), (8, PRB_E_FILE_TRUNCATED),
             (119, PRB_E_FILE_TRUNCATED), (120, PRB_E_FILE_TRUNCATED), (Int(PRB_FILE_HEADER_BYTES), PRB_E_FILE_TRUNCATED),
+            (Int(PRB_FILE_HEADER_BYTES) + 64, PRB_E_FILE_TRUNCATED), (Int(ringOffset), PRB_E_FILE_TRUNCATED),
             (ringHeader, PRB_E_FILE_TRUNCATED), (full - 1, PRB_E_FILE_TRUNCATED), (full + 1, PRB_E_FILE_SIZE),
             (full + 4096, PRB_E_FILE_SIZE),
         ]
@@ -332,7 +360,7 @@ private func rewriteHeader(_ path: String, _ fields: [(Int, [UInt8])]) throws {
         let path = dir.file("ring")
         try makeRingFile(path)
         // The region's own magic (its first word).
-        try patch(path, at: Int(PRB_FILE_HEADER_BYTES), [0x00])
+        try patch(path, at: Int(ringOffset), [0x00])
         #expect(FileOutcome.open(path).status == PRB_E_BAD_MEMORY)
     }
 

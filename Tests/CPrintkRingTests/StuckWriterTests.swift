@@ -306,8 +306,9 @@ import TestSupport
 }
 
 extension StuckWriterTests {
-    /// (e) A record committed (not final) as the newest record is not visible to readers, not even
-    /// in panic mode, until another record is reserved: that reservation finalizes it.
+    /// (e) A record committed (not final) as the newest record is not visible to ordinary readers
+    /// until another record is reserved (that reservation finalizes it). A panic-mode reader reads
+    /// it at once, as the kernel's panic CPU does: it is consistent and may be the last hint.
     @Test func committedNewestRecordIsVisibleOnlyAfterNextReservation() {
         let ring = StuckTestRing(descBits: 4, dataBits: 10)
         let before = ring.writeAll((0..<3).map { stuckTestText(tag: $0, count: 24) })
@@ -325,7 +326,15 @@ extension StuckWriterTests {
         #expect(reader.next_seq == line.seq)
         #expect(prb_next_seq(ring.handle) == line.seq)
         var seq = line.seq
-        #expect(!prb_read_valid(ring.handle, &seq, nil, nil, 0, true), "nothing follows it: even panic mode waits")
+        var panicInfo = prb_record_info()
+        var panicText = [UInt8](repeating: 0, count: 64)
+        #expect(
+            panicText.withUnsafeMutableBytes {
+                prb_read_valid(ring.handle, &seq, &panicInfo, $0.baseAddress, $0.count, true)
+            }, "panic mode reads the committed record")
+        #expect(seq == line.seq && Int(panicInfo.text_len) == lineText.count)
+        #expect(Array(panicText.prefix(lineText.count)) == lineText)
+        #expect(ring.state(line.seq) == PRB_DESC_COMMITTED, "reading it changed nothing")
 
         var next = prb_entry()
         #expect(prb_reserve(ring.handle, &next, 8, nil) == PRB_OK)

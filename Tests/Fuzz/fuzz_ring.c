@@ -214,7 +214,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 static void make_seed(const char *dir, unsigned desc_bits, unsigned data_bits, unsigned variant)
 {
     prb_status status;
-    prb_ring *ring = prb_ring_create(desc_bits, data_bits, &status);
+    /* Variant 3: a ring without device-info storage (PRB_RING_NO_DEV_INFO), the same otherwise. */
+    prb_ring *ring = prb_ring_create_ex(desc_bits, data_bits, variant == 3 ? PRB_RING_NO_DEV_INFO : 0, &status);
     size_t max_text = prb_max_text_size(ring), bytes = prb_ring_memory_bytes(ring);
     unsigned char text[1 << 12];
     uint64_t rs = variant * 1000 + desc_bits * 10 + data_bits;
@@ -286,7 +287,7 @@ int main(int argc, char **argv)
         return 2;
     }
     for (g = 0; g < sizeof geometries / sizeof geometries[0]; g++)
-        for (variant = 0; variant < 3; variant++)
+        for (variant = 0; variant < 4; variant++)
             make_seed(argv[1], geometries[g][0], geometries[g][1], variant);
     return 0;
 }

@@ -47,6 +47,11 @@ import TestSupport
         #expect(PrintkRingError.readOnly.description.contains("read-only"))
     }
 
+    @Test func writerTableFull() {
+        #expect(PrintkRingError.from(PRB_E_NO_WRITER_SLOT) == .writerTableFull)
+        #expect(String(cString: prb_status_string(PRB_E_NO_WRITER_SLOT)).contains("writer table"))
+    }
+
     @Test(arguments: [
         (PRB_E_FILE_UNSAFE, PrintkRingError.RingFileProblem.unsafeFile),
         (PRB_E_NOT_A_RING_FILE, .notARingFile), (PRB_E_FILE_BYTE_ORDER, .otherByteOrder),

@@ -1,6 +1,7 @@
 // The Swift face of ring files: PrintkRing(creatingFile:) and PrintkRing(openingFile:), and the
 // errors a refused file gives.
 
+import CPrintkRing
 import PrintkRing
 import Testing
 import TestSupport
@@ -30,7 +31,7 @@ import TestSupport
         let ring = try PrintkRing(openingFile: file.path)
         let info = try #require(ring.fileInfo)
         #expect(!info.isWritable)
-        #expect(info.version == 1)
+        #expect(info.version == Int(PRB_FILE_VERSION))
         let reader = ring.reader()
         var texts: [String] = []
         while let record = reader.next() {

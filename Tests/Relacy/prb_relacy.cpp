@@ -4,7 +4,7 @@
  * and the weak behaviours the C++11 memory model allows, on our actual implementation.
  *
  * The suites (each says what it checks): suites_records.hpp, suites_commit.hpp,
- * suites_extend.hpp, suites_tails.hpp. Built with -DPRB_WEAKEN_<site> (see prb_atomics.h), the
+ * suites_extend.hpp, suites_panic.hpp, suites_tails.hpp. Built with -DPRB_WEAKEN_<site> (see prb_atomics.h), the
  * same suites show that the barrier at <site> is needed: some suite must then fail.
  *
  * Usage: prb_relacy [--long] [--iterations N] [--bounded] [--search S] [--suite NAME]... [--history FILE] [--list]
@@ -36,7 +36,9 @@
 
 #include "suites_commit.hpp"
 #include "suites_extend.hpp"
+#include "suites_panic.hpp"
 #include "suites_records.hpp"
+#include "suites_recovery.hpp"
 #include "suites_tails.hpp"
 
 namespace {
@@ -72,6 +74,17 @@ const run_spec runs[] = {
     {"extend_over_reader", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::extend_over_reader>},
     {"alloc_cas_behind_ring", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::alloc_cas_behind_ring>},
     {"walk_fails_then_tail_moves", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::walk_fails_then_tail_moves>},
+    {"dead_writer_head_moved", rl::random_scheduler_type, 0, false,
+     simulate_suite<prbrl::dead_writer<PRB_FAULT_DESC_HEAD_MOVED> >},
+    {"dead_writer_desc_reserved", rl::random_scheduler_type, 0, false,
+     simulate_suite<prbrl::dead_writer<PRB_FAULT_DESC_RESERVED> >},
+    {"dead_writer_data_allocated", rl::random_scheduler_type, 0, false,
+     simulate_suite<prbrl::dead_writer<PRB_FAULT_DATA_ALLOCATED> >},
+    {"dead_writer_text_partial", rl::random_scheduler_type, 0, false,
+     simulate_suite<prbrl::dead_writer<PRB_FAULT_TEXT_PARTIAL> >},
+    {"dead_writer_committed", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::dead_writer<PRB_FAULT_COMMITTED> >},
+    {"dead_writer_two_survivors", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::dead_writer_two_survivors>},
+    {"panic_reader_vs_reopen", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::panic_reader_vs_reopen>},
     {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 2, false, simulate_suite<prbrl::commit_store_buffering>},
     {"extend_shared_caller", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::extend_shared_caller>},
     {"next_seq_sees_prefix", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::next_seq_sees_prefix>},

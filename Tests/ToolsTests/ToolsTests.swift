@@ -208,6 +208,34 @@ func jsonObjects(_ result: Tool.Result) throws -> [[String: Any]] {
         #expect(stats.lines.contains("text_bytes_in_use: 48"))  // three 16-byte blocks
         let json = try jsonObjects(try Tool.run("prb-dump", ["--stats", "--json", ring]))
         #expect(json.first?["text_bytes"] as? Int == 4096)
+        #expect(stats.lines.contains("device_info: yes"))
+    }
+
+    /// `prb-log --create --no-device-info` makes a ring without device-info storage: smaller by 64
+    /// bytes per descriptor, which `prb-dump --stats` shows, and which reads like any other.
+    @Test func aRingWithoutDeviceInfoFromTheCommandLine() throws {
+        let scratch = try ScratchFiles()
+        let ring = scratch.url("lean.ring").path
+        let log = try Tool.run(
+            "prb-log", ["--create", "--no-device-info", "--desc-bits", "5", "--data-bits", "12", ring],
+            input: Data("a\nb\n".utf8))
+        #expect(log.status == 0)
+        let stats = try Tool.run("prb-dump", ["--stats", ring])
+        #expect(stats.lines.contains("device_info: no"))
+        // The same ring with device info is larger by exactly the device-info array.
+        let full = scratch.url("full.ring").path
+        _ = try Tool.run(
+            "prb-log", ["--create", "--desc-bits", "5", "--data-bits", "12", full], input: Data("a\n".utf8))
+        func fileBytes(_ lines: [String]) -> Int? {
+            lines.first { $0.hasPrefix("file_bytes: ") }.flatMap { Int($0.dropFirst("file_bytes: ".count)) }
+        }
+        let lean = try #require(fileBytes(stats.lines))
+        let withDeviceInfo = try #require(fileBytes(try Tool.run("prb-dump", ["--stats", full]).lines))
+        let arrays = try #require(PrintkRing.requiredBytes(descriptorBits: 5, dataBits: 12))
+            - #require(PrintkRing.requiredBytes(descriptorBits: 5, dataBits: 12, storesDeviceInfo: false))
+        #expect(withDeviceInfo - lean == arrays)
+        let texts = try Tool.run("prb-dump", [ring]).lines.map { $0.split(separator: "] ").last.map(String.init) }
+        #expect(texts == ["a", "b"])
     }
 
     @Test(arguments: [SIGINT, SIGTERM])

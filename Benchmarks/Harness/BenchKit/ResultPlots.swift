@@ -159,7 +159,7 @@ public struct ImplementationKey: Sendable, Hashable, Comparable {
 public enum ResultPlots {
     /// The panic scenarios in the order the readability chart shows them; others follow, sorted.
     public static let panicScenarios = [
-        "stuck-remote", "stuck-self", "busy-remote", "busy-remote-paced", "signal-writer",
+        "stuck-remote", "stuck-self", "busy-remote", "busy-remote-paced", "signal-writer", "committed-last",
     ]
 
     /// Every chart the results allow.

@@ -22,12 +22,13 @@ import Synchronization
 ///    until it is frozen there. busy-remote: a writer thread writes as fast as it can
 ///    (busy-remote-paced: with some work between records, outside the lock), and the runner waits until it has committed ``ScenarioConfiguration/busyRecordsBeforePanic``
 ///    records; what it has committed when the panic begins counts as committed before the panic.
-/// 3. The panic path: ``ScenarioConfiguration/panicMessages`` writes, then the dump, every wait
+/// 3. The panic path: ``ScenarioConfiguration/panicMessages`` writes (none in committed-last),
+///    then the dump, every wait
 ///    bounded by ``ScenarioConfiguration/budgetNanoseconds``. In try-once mode
 ///    (``DumpMode/tryOnce``) one look at the lock comes first; if it is held, what needs the lock
 ///    is skipped.
-///    - stuck-remote, busy-remote(-paced): on the calling thread, while the other writer is frozen
-///      / busy.
+///    - stuck-remote, committed-last, busy-remote(-paced): on the calling thread, while the other
+///      writer is frozen / busy.
 ///    - stuck-self: in a signal handler on the frozen thread itself (C code, CPanicHarness).
 ///    - signal-writer: first a signal handler on the frozen thread writes
 ///      ``ScenarioConfiguration/handlerWrites`` records (bounded writes, busting in bust mode);
@@ -60,7 +61,7 @@ public enum PanicScenarioRunner {
 
     static func validate(_ c: ScenarioConfiguration) throws(ScenarioError) {
         if c.scenario.freezesAWriter {
-            guard let point = c.freezePoint, FreezePoint.points(for: c.implementation).contains(point) else {
+            guard let point = c.freezePoint, c.scenario.freezePoints(for: c.implementation).contains(point) else {
                 throw .invalidConfiguration("\(c.scenario) needs a freeze point of \(c.implementation)")
             }
         } else if c.freezePoint != nil {
@@ -106,7 +107,8 @@ struct ScenarioRun<Ring: LogRing> {
 
     var request: PanicRequest {
         PanicRequest(
-            messages: configuration.panicMessages, budgetNanoseconds: configuration.budgetNanoseconds,
+            messages: configuration.scenario.writesPanicMessages ? configuration.panicMessages : 0,
+            budgetNanoseconds: configuration.budgetNanoseconds,
             // Try-once goes on as bust mode does once its check has passed.
             bust: configuration.dumpMode == .bustLock || configuration.dumpMode == .tryOnce,
             tryOnce: configuration.dumpMode == .tryOnce,
@@ -122,6 +124,7 @@ struct ScenarioRun<Ring: LogRing> {
         case .stuckSelf: return try stuckSelf()
         case .busyRemote, .busyRemotePaced: return try busyRemote()
         case .signalWriter: return try signalWriter()
+        case .committedLast: return try committedLast()
         }
     }
 
@@ -146,6 +149,18 @@ struct ScenarioRun<Ring: LogRing> {
         let writer = try startFrozenWriter()
         let outcome = access.panic(request)
         writer.releaseAndJoin(freeze)
+        return analyze(outcome, handler: nil, frozenAt: writer.point)
+    }
+
+    mutating func committedLast() throws(ScenarioError) -> ScenarioResult {
+        let writer = try startFrozenWriter()
+        let outcome = access.panic(request)
+        let frozenWrite = writer.releaseAndJoin(freeze)
+        // Its record was committed before the dump began (the writer froze after the commit), so
+        // it counts as committed before the panic: readability is below 100% if the dump missed it.
+        if let frozenWrite, frozenWrite.committed {
+            committed.append(CommittedRecord(writer: WriterID.frozen.rawValue, index: 0, seq: frozenWrite.seq))
+        }
         return analyze(outcome, handler: nil, frozenAt: writer.point)
     }
 

@@ -2,9 +2,10 @@ import CPanicHarness
 import Comparators
 
 /// The four panic scenarios: what the old spinlock-protected printk buffer could not survive (the
-/// July 2019 LKML discussion, reference section 8), played in userspace, and a variant of the
-/// third. In each, a panicking thread first writes its panic messages and then dumps every record
-/// it can, with a deadline on every wait.
+/// July 2019 LKML discussion, reference section 8), played in userspace, a variant of the third,
+/// and committed-last (the kernel's 2023 panic-mode rule). In each, a panicking thread first writes
+/// its panic messages (none in committed-last) and then dumps every record it can, with a deadline
+/// on every wait.
 public enum Scenario: String, CaseIterable, Sendable, Hashable, CustomStringConvertible {
     /// Another thread is frozen mid-record (holding the lock / holding a reservation) and never
     /// continues; the panicking thread writes and dumps. (LKML scenario 1.)
@@ -22,6 +23,12 @@ public enum Scenario: String, CaseIterable, Sendable, Hashable, CustomStringConv
     /// A signal handler writes records while the thread it interrupted is in the middle of a write
     /// (printk from NMI); the panic path runs afterwards.
     case signalWriter = "signal-writer"
+    /// Another thread has committed its record and is frozen right after the commit (lockless:
+    /// ``FreezePoint/committed``), so its record is the newest and still only committed: nothing
+    /// has finalized it. The panicking thread dumps at once, writing no panic message (a new
+    /// reservation would finalize the record). The frozen record may be the last hint at the
+    /// cause: the dump must return it, as the kernel's panic CPU does since Linux 6.8.
+    case committedLast = "committed-last"
 
     public var description: String { rawValue }
 
@@ -38,7 +45,19 @@ public enum Scenario: String, CaseIterable, Sendable, Hashable, CustomStringConv
             "another thread writes during the whole panic path, with some work outside the lock between records"
         case .signalWriter:
             "a signal handler writes while the thread it interrupted is inside a write; then the panic path runs"
+        case .committedLast:
+            "another thread is frozen right after committing the newest record (not yet finalized); the panicking thread dumps at once"
         }
+    }
+
+    /// Whether the panic path writes its panic messages before the dump (not in committed-last,
+    /// where a new record would finalize the frozen one).
+    public var writesPanicMessages: Bool { self != .committedLast }
+
+    /// The points a writer of `implementation` is frozen at in this scenario.
+    public func freezePoints(for implementation: LogRingKind) -> [FreezePoint] {
+        guard freezesAWriter else { return [] }
+        return self == .committedLast ? [.committed] : FreezePoint.points(for: implementation)
     }
 
     /// Whether a writer is frozen at a fault point in this scenario.
@@ -57,6 +76,9 @@ public enum Scenario: String, CaseIterable, Sendable, Hashable, CustomStringConv
     public func notApplicableReason(for implementation: LogRingKind) -> String? {
         if implementation == .fetchAdd {
             return "no reader: nothing it holds can be trusted, so there is nothing to dump"
+        }
+        if self == .committedLast && implementation != .lockless {
+            return "no record is ever committed but not final: a write is readable once it has returned"
         }
         guard usesSignalHandler else { return nil }
         switch implementation {
@@ -195,7 +217,7 @@ public struct ScenarioConfiguration: Sendable, Hashable, CustomStringConvertible
                     continue
                 }
                 let points: [FreezePoint?] =
-                    scenario.freezesAWriter ? FreezePoint.points(for: implementation) : [nil]
+                    scenario.freezesAWriter ? scenario.freezePoints(for: implementation) : [nil]
                 for mode in DumpMode.modes(for: implementation) {
                     for point in points {
                         runs.append(

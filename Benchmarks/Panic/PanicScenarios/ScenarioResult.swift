@@ -5,8 +5,9 @@ import Comparators
 /// "Committed before the panic" means: a write whose call returned success before the panic path
 /// began its dump (the history, what the busy writer had finished when the panic began, a signal
 /// handler's successful writes, the frozen writer's record once it was released, the panic
-/// messages that got through). The frozen writer's own record in stuck-remote and stuck-self is
-/// not: its write never returned.
+/// messages that got through, and in committed-last the frozen writer's record, committed before it
+/// froze). The frozen writer's own record in stuck-remote and stuck-self is not: its write never
+/// returned.
 public struct ScenarioResult: Sendable, Hashable {
     public var configuration: ScenarioConfiguration
     /// Records committed before the panic (see above).

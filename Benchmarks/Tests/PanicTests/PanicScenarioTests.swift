@@ -65,6 +65,18 @@ struct PanicScenarioTests {
         #expect(r.returned == r.intact + 1)
     }
 
+    @Test("Lockless, committed-last: the newest record, committed and never finalized, is in the panic dump")
+    func locklessCommittedLastRecordIsDumped() throws {
+        let r = try play(.committedLast, .lockless, .committed, budget: generousBudget)
+        #expect(r.frozenAt == .committed)
+        // The history and the frozen record; no panic message (it would finalize the record).
+        #expect(r.committedBeforePanic == 48 + 1)
+        #expect(r.intact == r.committedBeforePanic, "the committed record was left out of the dump")
+        #expect(r.returned == r.intact && r.extra == 0)
+        #expect(!r.stoppedEarly)
+        #expect(r.readability == 1)
+    }
+
     // MARK: spinlock, mutex, swift-mutex
 
     @Test(
@@ -198,6 +210,7 @@ struct PanicScenarioTests {
             for kind in LogRingKind.allCases {
                 let expected =
                     kind == .fetchAdd || (scenario.usesSignalHandler && (kind == .mutex || kind == .swiftMutex))
+                    || (scenario == .committedLast && kind != .lockless)
                 #expect((scenario.notApplicableReason(for: kind) != nil) == expected, "\(scenario) \(kind)")
             }
         }

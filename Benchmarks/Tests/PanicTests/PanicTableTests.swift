@@ -17,7 +17,7 @@ struct PanicTableTests {
                     #expect(pair.count == 1)
                     continue
                 }
-                let points = scenario.freezesAWriter ? FreezePoint.points(for: kind).count : 1
+                let points = scenario.freezesAWriter ? scenario.freezePoints(for: kind).count : 1
                 #expect(pair.count == points * DumpMode.modes(for: kind).count, "\(scenario) \(kind)")
             }
         }

@@ -27,7 +27,10 @@
  * Memory
  *   All ring state lives in one contiguous, position-independent region (indices only, no
  *   pointers), so the region may be placed in shared memory and read by another process.
- *   prb_ring_required_bytes() says how large it must be. The handle (prb_ring) is process-local.
+ *   prb_ring_required_bytes() says how large it must be: 512 + 128 x 2^desc_bits + 2^data_bits
+ *   bytes, of which 64 per descriptor hold device-info strings; a ring formatted with
+ *   PRB_RING_NO_DEV_INFO has none and needs 512 + 64 x 2^desc_bits + 2^data_bits. The handle
+ *   (prb_ring) is process-local.
  *
  * Hostile memory
  *   A region shared with another process (a ring file, an attached mapping) may be damaged at any
@@ -67,7 +70,8 @@
  *                                |  |                                                  |
  *                                +--+ reopened by prb_reserve_in_last        recycled: reusable
  *
- *   Only finalized records are visible to readers.
+ *   Only finalized records are visible to readers; a reader in panic mode also reads committed
+ *   ones (as the kernel's panic CPU does), and drops its copy if the record was reopened under it.
  */
 #ifndef PRB_H
 #define PRB_H
@@ -98,7 +102,7 @@ extern "C" {
 /** Outcome of the operations that can fail. Zero is success. */
 typedef enum prb_status {
     PRB_OK = 0,
-    /** desc_bits or data_bits out of range; nothing was done. */
+    /** desc_bits or data_bits out of range, or unknown layout flags; nothing was done. */
     PRB_E_INVALID_SIZE = 1,
     /** The record is larger than prb_max_text_size(); nothing in the ring was touched. */
     PRB_E_TOO_LARGE = 2,
@@ -141,6 +145,9 @@ typedef enum prb_status {
         (prb_ring_attach_read_only, a ring file opened without PRB_FILE_WRITE): refused at once,
         nothing in the ring was touched. */
     PRB_E_READ_ONLY = 18,
+    /** prb_file_open for writing: every process slot of the file's writer table is held by a live
+        writer (prb_file.h). */
+    PRB_E_NO_WRITER_SLOT = 19,
 } prb_status;
 
 /** Returns a static, human-readable description of a status code. */
@@ -154,26 +161,53 @@ const char *prb_status_string(prb_status status);
 typedef struct prb_ring prb_ring;
 
 /**
+ * Layout flag (the flags argument of the _ex functions): the ring keeps no device-info strings,
+ * which saves 64 of the 128 bytes per descriptor. On such a ring prb_entry_set_dev_info does
+ * nothing (the record is written without device info, as if it had not been called) and readers
+ * return empty device-info strings. The region's header records the flag; prb_ring_attach
+ * reads it from there.
+ */
+#define PRB_RING_NO_DEV_INFO 0x1u
+/** Every layout flag this code knows; any other bit is refused (PRB_E_INVALID_SIZE, or
+    PRB_E_BAD_MEMORY from a region's header). */
+#define PRB_RING_FLAGS_KNOWN PRB_RING_NO_DEV_INFO
+
+/**
  * Bytes of region a ring with 2^desc_bits descriptors and 2^data_bits bytes of text needs, or 0
- * when the sizes are out of range. The region must be 64-byte aligned.
+ * when the sizes are out of range: 512 + 128 x 2^desc_bits + 2^data_bits. The region must be
+ * 64-byte aligned. The same as prb_ring_required_bytes_ex with flags 0.
  */
 size_t prb_ring_required_bytes(unsigned desc_bits, unsigned data_bits);
 
+/** Bytes of region for a ring of these sizes and layout flags (PRB_RING_NO_DEV_INFO: 512 + 64 x
+    2^desc_bits + 2^data_bits), or 0 when the sizes are out of range or a flag is unknown. */
+size_t prb_ring_required_bytes_ex(unsigned desc_bits, unsigned data_bits, unsigned flags);
+
 /** Creates a ring in memory it allocates itself (zeroed, 64-byte aligned). NULL on failure,
-    with the reason in *status when status is not NULL. */
+    with the reason in *status when status is not NULL. prb_ring_create_ex with flags 0. */
 prb_ring *prb_ring_create(unsigned desc_bits, unsigned data_bits, prb_status *status);
+
+/** prb_ring_create with layout flags (PRB_RING_NO_DEV_INFO); PRB_E_INVALID_SIZE for unknown ones. */
+prb_ring *prb_ring_create_ex(unsigned desc_bits, unsigned data_bits, unsigned flags, prb_status *status);
 
 /**
  * Formats caller-provided memory (at least prb_ring_required_bytes(), 64-byte aligned) as an
  * empty ring and returns a handle to it. The memory is not freed by prb_ring_destroy.
+ * prb_ring_format_ex with flags 0.
  */
 prb_ring *prb_ring_format(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits,
                           prb_status *status);
 
+/** prb_ring_format with layout flags (PRB_RING_NO_DEV_INFO), recorded in the region's header; the
+    memory must hold prb_ring_required_bytes_ex() bytes. PRB_E_INVALID_SIZE for unknown flags. */
+prb_ring *prb_ring_format_ex(void *memory, size_t bytes, unsigned desc_bits, unsigned data_bits,
+                             unsigned flags, prb_status *status);
+
 /**
  * Attaches to memory that already holds a ring formatted by prb_ring_format (for example a shared
- * mapping written by another process). Checks the magic number, layout version and sizes
- * before trusting anything; a foreign or damaged region gives PRB_E_BAD_MEMORY.
+ * mapping written by another process). Checks the magic number, layout version, sizes and layout
+ * flags before trusting anything (unknown flags, or flags and sizes that do not give the size the
+ * header records, are damage); a foreign or damaged region gives PRB_E_BAD_MEMORY.
  */
 prb_ring *prb_ring_attach(void *memory, size_t bytes, prb_status *status);
 
@@ -198,6 +232,8 @@ void prb_ring_destroy(prb_ring *ring);
 
 unsigned prb_ring_desc_bits(const prb_ring *ring);
 unsigned prb_ring_data_bits(const prb_ring *ring);
+/** The layout flags the region was formatted with (PRB_RING_NO_DEV_INFO, or 0). */
+unsigned prb_ring_flags(const prb_ring *ring);
 /** The region's base address and size. */
 void *prb_ring_memory(const prb_ring *ring);
 size_t prb_ring_memory_bytes(const prb_ring *ring);
@@ -247,6 +283,10 @@ typedef struct prb_entry {
     uint32_t caller_id;
     /** 1 while the entry holds a reservation, 0 after commit. */
     uint32_t active;
+    /** Rings with dead-writer recovery (ring files): the thread slot holding this record's
+        intent, and what the slot's provider needs back when the record is committed. */
+    void *intent_slot;
+    uint64_t intent_token;
 } prb_entry;
 
 /**
@@ -268,12 +308,14 @@ prb_status prb_reserve(prb_ring *ring, prb_entry *entry, size_t text_size, const
     reservation is full). Async-signal-safe. */
 size_t prb_entry_append(prb_entry *entry, const void *bytes, size_t len);
 
-/** Sets the device-info strings (truncated to 15 and 47 bytes). NULL leaves a string empty. */
+/** Sets the device-info strings (truncated to 15 and 47 bytes). NULL leaves a string empty. On a
+    ring without device-info storage (PRB_RING_NO_DEV_INFO) it does nothing: the record has no
+    device info, and readers return empty strings, as for a record that never set any. */
 void prb_entry_set_dev_info(prb_entry *entry, const char *subsystem, const char *device);
 
 /**
  * Commits the record: reserved -> committed. A committed record is not yet visible to readers
- * and may still be extended by prb_reserve_in_last with the same caller id; it becomes
+ * (except panic-mode readers) and may still be extended by prb_reserve_in_last with the same caller id; it becomes
  * finalized (visible) when the next record is reserved, or here at once when a newer record
  * already exists.
  */
@@ -343,8 +385,9 @@ prb_read_status prb_read(const prb_ring *ring, uint64_t seq, prb_record_info *in
  * Reads record *seq or, when that one is lost or overwritten, the next one that is readable;
  * *seq is set to the seq actually read (compare with the one asked for to see a gap). Returns
  * false when it reaches a record that is not finalized yet (readers stop there, even if later
- * records are finalized: records are read in order), or the end. In panic mode a record that is not
- * finalized (a stuck writer) is skipped as long as a later seq has been reserved.
+ * records are finalized: records are read in order), or the end. In panic mode a committed
+ * record is read as if it were finalized, and a record that is neither (a stuck writer) is
+ * skipped as long as a later seq has been reserved.
  */
 bool prb_read_valid(const prb_ring *ring, uint64_t *seq, prb_record_info *info, void *buf,
                     size_t buf_size, bool panic_mode);
@@ -367,7 +410,8 @@ typedef struct prb_reader {
     uint64_t next_seq;
     /** Records skipped because they were overwritten or lost before this reader got to them. */
     uint64_t lost;
-    /** Skip records a stuck writer never finalized (see prb_read_valid). */
+    /** Read committed records too, and skip records a stuck writer never committed (see
+        prb_read_valid). */
     bool panic_mode;
 } prb_reader;
 
@@ -395,6 +439,9 @@ typedef struct prb_stats {
     /** Bytes of the text ring between the data tail and the data head (blocks not yet reclaimed,
         including the wasted ends of wrapped blocks): a relaxed snapshot, 0 .. 2^data_bits. */
     uint64_t text_bytes_used;
+    /** Records taken over from writers that died in the middle of them (ring files only,
+        docs/RECOVERY.md); readers count each as lost. */
+    uint64_t taken_over;
 } prb_stats;
 
 /** A snapshot of the counters; costs nothing on the write path (derived or failure-only). */

@@ -87,6 +87,11 @@ typedef enum prb_fault_point {
         record's metadata and not yet its text; the entry passed is NULL. Lets a test recycle the
         record in the middle of a copy, which the read's re-check must then report as lost. */
     PRB_FAULT_READ_INFO_COPIED = 5,
+    /** prb_reserve, rings with dead-writer recovery only (ring files): the descriptor head has
+        moved onto the record's id and the descriptor is not marked reserved yet (the entry has
+        its id and seq, nothing else). The window where only the writer's intent says whose the
+        record is (docs/RECOVERY.md). */
+    PRB_FAULT_DESC_HEAD_MOVED = 6,
 } prb_fault_point;
 
 /** Called at each fault point by writers using this handle. It may block for as long as it likes

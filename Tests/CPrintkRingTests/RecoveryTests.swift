@@ -1,0 +1,186 @@
+// Dead-writer recovery in a ring file (docs/RECOVERY.md), within one process: each handle opened
+// for writing is a writer of its own (its own process slot and lock), so closing a handle with a
+// record still reserved leaves that record exactly as a writer killed in the middle of it would.
+// The survivors must go on writing through every wrap of the ring, readers must see the dead
+// record as lost and every other record whole; a record of a writer that is still there is never
+// taken. (Killed processes, at each fault point: ToolsTests.)
+
+import CPrintkRing
+import Testing
+import TestSupport
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+private let descBits: UInt32 = 4  // 16 records
+private let dataBits: UInt32 = 10  // 1 KiB of text
+
+/// Writes "s<n>" padded to a size that varies with n, so that blocks straddle the wrap.
+private func survivorText(_ n: Int) -> [UInt8] {
+    Array("s\(n)".utf8) + [UInt8](repeating: UInt8(ascii: "a") + UInt8(n % 26), count: n % 37)
+}
+
+private func openWriter(_ path: String) throws -> OpaquePointer {
+    var status = PRB_OK
+    return try #require(prb_file_open(path, PRB_FILE_WRITE, &status), "\(String(cString: prb_status_string(status)))")
+}
+
+private func stats(_ file: OpaquePointer) -> prb_stats {
+    var s = prb_stats()
+    prb_get_stats(prb_file_ring(file), &s)
+    return s
+}
+
+/// Every record a fresh read-only handle reads, and how many it counted lost.
+private func readBack(_ path: String) throws -> (records: [(seq: UInt64, text: [UInt8])], lost: UInt64, first: UInt64) {
+    var status = PRB_OK
+    let file = try #require(prb_file_open(path, 0, &status))
+    defer { prb_file_close(file) }
+    let ring = prb_file_ring(file)
+    var reader = prb_reader()
+    let first = prb_first_seq(ring)
+    prb_reader_init(&reader, ring, 0, false)
+    var records: [(UInt64, [UInt8])] = []
+    var buffer = [UInt8](repeating: 0, count: 1024)
+    var info = prb_record_info()
+    while buffer.withUnsafeMutableBytes({ prb_reader_next(&reader, &info, $0.baseAddress, $0.count) }) {
+        records.append((info.seq, Array(buffer[..<Int(info.text_len)])))
+    }
+    return (records, reader.lost, first)
+}
+
+@Suite(.serialized, .singleThreaded, .timeLimit(.minutes(1))) struct RecoveryTests {
+    /// A writer gone with its record reserved: with no text space yet (capacity 0 is a record
+    /// without a block), with its block allocated and nothing written, or half written.
+    @Test(arguments: [(0, 0), (40, 0), (40, 17)])
+    func aRecordLeftReservedByAGoneWriterIsTakenOver(capacity: Int, written: Int) throws {
+        let dir = try ScratchDirectory()
+        let path = dir.file("ring")
+        var status = PRB_OK
+        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        defer { prb_file_close(survivor) }
+        for n in 0..<3 { #expect(prb_write(prb_file_ring(survivor), survivorText(n), survivorText(n).count, nil, nil) == PRB_OK) }
+
+        let dead = try openWriter(path)
+        var entry = prb_entry()
+        try #require(prb_reserve(prb_file_ring(dead), &entry, capacity, nil) == PRB_OK)
+        let deadSeq = entry.seq
+        let half = [UInt8](repeating: UInt8(ascii: "x"), count: written)
+        #expect(prb_entry_append(&entry, half, half.count) == written)
+        prb_file_close(dead)  // gone, its record reserved for good (the entry is never used again)
+
+        // Three times around the descriptor ring: every write succeeds.
+        for n in 3..<(3 + 3 * 16) {
+            let text = survivorText(n)
+            #expect(prb_write(prb_file_ring(survivor), text, text.count, nil, nil) == PRB_OK, "write \(n)")
+        }
+        let s = stats(survivor)
+        #expect(s.taken_over == 1)
+        #expect(s.failed_descriptor == 0 && s.failed_data == 0)
+
+        // Readers: every record there is a survivor's, whole, in order; the dead one's seq is
+        // overwritten by now (below the first seq) or was counted lost.
+        let back = try readBack(path)
+        #expect(back.records.allSatisfy { $0.seq != deadSeq })
+        for record in back.records {
+            let n = Int(record.seq) - (record.seq > deadSeq ? 1 : 0)
+            #expect(record.text == survivorText(n), "seq \(record.seq)")
+        }
+        #expect(deadSeq < back.first || back.lost >= 1)
+    }
+
+    /// Taken over by the data ring (large records wrap the text long before the descriptors):
+    /// the dead record is still in the descriptor ring, and readers count it as a gap.
+    @Test func theTakenOverRecordIsAGapForReaders() throws {
+        let dir = try ScratchDirectory()
+        let path = dir.file("ring")
+        var status = PRB_OK
+        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        defer { prb_file_close(survivor) }
+        let dead = try openWriter(path)
+        var entry = prb_entry()
+        try #require(prb_reserve(prb_file_ring(dead), &entry, 100, nil) == PRB_OK)
+        #expect(entry.seq == 0)
+        prb_file_close(dead)
+
+        let big = (1...10).map { n in [UInt8](repeating: UInt8(n), count: 300) }
+        for text in big { #expect(prb_write(prb_file_ring(survivor), text, text.count, nil, nil) == PRB_OK) }
+        #expect(stats(survivor).taken_over == 1)
+        let back = try readBack(path)
+        #expect(back.first == 0)  // the descriptor ring has not wrapped: seq 0 is there, reusable
+        #expect(!back.records.contains { $0.seq == 0 })
+        #expect(back.lost >= 1)
+        // The newest records, whose text the ring still holds, read back whole.
+        #expect(back.records.suffix(2).map(\.text) == Array(big.suffix(2)))
+        #expect(back.records.map(\.seq) == Array(back.records.map(\.seq).sorted()))
+    }
+
+    @Test func aLiveWritersRecordIsNeverTakenOver() throws {
+        let dir = try ScratchDirectory()
+        let path = dir.file("ring")
+        var status = PRB_OK
+        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        defer { prb_file_close(survivor) }
+        let slow = try openWriter(path)
+        defer { prb_file_close(slow) }
+        var entry = prb_entry()
+        try #require(prb_reserve(prb_file_ring(slow), &entry, 8, nil) == PRB_OK)
+
+        // The slow writer is alive (its handle holds its lock): the ring waits for it, as the
+        // kernel's does for a stuck writer; nothing is taken over.
+        var refused = 0
+        for n in 0..<32 where prb_write(prb_file_ring(survivor), survivorText(n), survivorText(n).count, nil, nil) != PRB_OK {
+            refused += 1
+        }
+        #expect(refused > 0)
+        #expect(stats(survivor).taken_over == 0)
+
+        // It finishes: its record is whole, and the ring moves on.
+        #expect(prb_entry_append(&entry, "slow one", 8) == 8)
+        #expect(prb_final_commit(&entry) == PRB_OK)
+        for n in 0..<32 { #expect(prb_write(prb_file_ring(survivor), survivorText(n), survivorText(n).count, nil, nil) == PRB_OK) }
+        #expect(stats(survivor).taken_over == 0)
+    }
+
+    /// The dead writer's process slot is claimed again by a new writer before anyone takes its
+    /// record over: the record is still found (its thread slot kept naming it), the newcomer's
+    /// own records are never touched.
+    @Test func aNewWriterInTheDeadOnesSlotDoesNotHideOrExposeAnything() throws {
+        let dir = try ScratchDirectory()
+        let path = dir.file("ring")
+        var status = PRB_OK
+        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        defer { prb_file_close(survivor) }
+        let dead = try openWriter(path)
+        var deadSlot: UInt32 = 0
+        var deadGeneration: UInt64 = 0
+        try #require(prb_file_writer_slot(dead, &deadSlot, &deadGeneration))
+        var entry = prb_entry()
+        try #require(prb_reserve(prb_file_ring(dead), &entry, 8, nil) == PRB_OK)
+        prb_file_close(dead)
+
+        let newcomer = try openWriter(path)
+        defer { prb_file_close(newcomer) }
+        var slot: UInt32 = 0
+        var generation: UInt64 = 0
+        try #require(prb_file_writer_slot(newcomer, &slot, &generation))
+        #expect(slot == deadSlot && generation == deadGeneration + 1)
+
+        var open = prb_entry()
+        try #require(prb_reserve(prb_file_ring(newcomer), &open, 8, nil) == PRB_OK)
+        #expect(prb_entry_append(&open, "newcomer", 8) == 8)
+        // The survivor fills the ring: the dead record goes, the newcomer's open one stops it.
+        var written = 0
+        for n in 0..<16 where prb_write(prb_file_ring(survivor), survivorText(n), survivorText(n).count, nil, nil) == PRB_OK {
+            written += 1
+        }
+        #expect(stats(survivor).taken_over == 1)
+        #expect(written < 16)
+        #expect(prb_final_commit(&open) == PRB_OK)
+        let back = try readBack(path)
+        #expect(back.records.contains { $0.text == Array("newcomer".utf8) })
+    }
+}

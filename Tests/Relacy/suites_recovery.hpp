@@ -1,0 +1,198 @@
+/*
+ * Suites about a writer that dies in the middle of a record, and the survivors that take it over
+ * (rings with recovery, docs/RECOVERY.md; prb.c: take_over).
+ *
+ * The model of the writer table: suite thread k holds thread slot k, whose owner tag is k + 1. A
+ * thread dies by storing its dead flag with release and stopping for good (an exception thrown
+ * from a fault hook, caught in thread(): nothing of prb.c runs for it afterwards). The liveness
+ * query loads the flag with acquire. That is what the kernel gives a ring file: the dead process's
+ * lock is released after its last store, and F_OFD_GETLK sees the release.
+ */
+#ifndef SUITES_RECOVERY_HPP
+#define SUITES_RECOVERY_HPP
+
+#include "relacy_ring.hpp"
+
+#include "../../Sources/CPrintkRing/prb_recovery.h"
+
+namespace prbrl {
+
+struct died {};
+
+struct recovery_model {
+    enum { SLOTS = 4 };
+    prb_aword slots[SLOTS * PRB_TS_WORDS];
+    rl::atomic<unsigned> dead[SLOTS];
+    prb_fault_point die_at;
+    bool armed;
+
+    void make(prb_ring *ring, prb_fault_point point)
+    {
+        for (unsigned k = 0; k < SLOTS; k++) {
+            for (unsigned w = 0; w < PRB_TS_WORDS; w++)
+                slots[k * PRB_TS_WORDS + w]($).store(0, rl::mo_relaxed);
+            slots[k * PRB_TS_WORDS + PRB_TS_OWNER]($).store(k + 1, rl::mo_relaxed);
+            dead[k]($).store(0, rl::mo_relaxed);
+        }
+        die_at = point;
+        armed = false;
+        prb_ring_enable_recovery(ring, slots, SLOTS, &ops, this);
+        prb_ring_set_fault_hook(ring, hook, this);
+    }
+
+    static bool owner_is_gone(void *context, uint64_t owner_tag)
+    {
+        recovery_model *m = static_cast<recovery_model *>(context);
+        RL_ASSERT(owner_tag >= 1 && owner_tag <= SLOTS);
+        return m->dead[owner_tag - 1]($).load(rl::mo_acquire) != 0;
+    }
+    static prb_aword *acquire_slot(void *context, uint64_t *token)
+    {
+        recovery_model *m = static_cast<recovery_model *>(context);
+        *token = rl::ctx().current_thread();
+        return &m->slots[*token * PRB_TS_WORDS];
+    }
+    static void release_slot(void *, uint64_t) {}
+
+    /* Thread 0, once armed, dies at die_at. */
+    static void hook(void *context, prb_fault_point point, const prb_entry *)
+    {
+        recovery_model *m = static_cast<recovery_model *>(context);
+        if (!m->armed || point != m->die_at || rl::ctx().current_thread() != 0)
+            return;
+        m->armed = false;
+        m->dead[0]($).store(1, rl::mo_release);
+        throw died();
+    }
+
+    static const prb_recovery_ops ops;
+};
+
+const prb_recovery_ops recovery_model::ops = {recovery_model::owner_is_gone, recovery_model::acquire_slot,
+                                              recovery_model::release_slot};
+
+const unsigned DYING = 0;
+
+inline size_t dying_length(unsigned writer, unsigned n)
+{
+    if (writer == DYING)
+        return n == 0 ? 8 : 16;
+    return writer == 30 ? MAX_TEXT : 16;
+}
+
+/* A record of the dying writer's last, unfinished record must never be read (unless it died
+   after committing it: then the record is whole, and check_record checks it). */
+static prb_fault_point g_die_at;
+inline bool dying_special(const prb_record_info &info, const unsigned char *)
+{
+    if (g_die_at != PRB_FAULT_COMMITTED)
+        RL_ASSERT(!(info.caller_id == DYING && tag_n(info.timestamp_ns) == 1));
+    return false;
+}
+
+/*
+ * dead_writer<point>: writer 0 writes one record, then dies at `point` of its second (16 bytes):
+ * after moving the descriptor head (PRB_FAULT_DESC_HEAD_MOVED), with the descriptor reserved, with
+ * its block allocated, with half its text written, or after committing it. Writer 1 writes six
+ * 16-byte records, wrapping both rings (4 descriptors, 64 bytes) onto the dead record; a reader
+ * reads along.
+ * Checks: every record read is whole and in order, the dead record never (but committed); a record
+ * is taken over at most once, and not at all when it was committed (the next reservation
+ * finalizes it); afterwards the ring is not wedged (five more records go in and read back), every
+ * record is finalized or lost, and every record the reader skipped is gone for good. And, by the
+ * CAS at take_over:D, never is a live writer's record taken: were writer 1's or the reader's view
+ * wrong, a record would tear or the end checks fail.
+ */
+template <prb_fault_point Point> struct dead_writer : rl::test_suite<dead_writer<Point>, 3> {
+    ring_fixture f;
+    recovery_model model;
+    reader_log log;
+    bool dead; /* it reached the point (its reservation may fail first, for want of room) */
+
+    void before()
+    {
+        f.make();
+        model.make(f.ring, Point);
+        g_die_at = Point;
+        log.reset();
+        dead = false;
+    }
+    void after()
+    {
+        prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+        check_still_writable(f.ring);
+        check_quiescent(f.ring, dying_length, false, dying_special);
+        log.check_gaps(f.ring);
+        prb_stats s;
+        prb_get_stats(f.ring, &s);
+        RL_ASSERT(s.taken_over == (dead && Point != PRB_FAULT_COMMITTED ? 1u : 0u));
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == DYING) {
+            write_record(f.ring, DYING, 0, dying_length(DYING, 0));
+            model.armed = true;
+            try {
+                write_record(f.ring, DYING, 1, dying_length(DYING, 1), false);
+            } catch (const died &) {
+                dead = true;
+            }
+        } else if (index == 1) {
+            for (unsigned n = 0; n < 6; n++)
+                write_record(f.ring, 1, n, dying_length(1, n));
+        } else {
+            prb_reader rd;
+            prb_reader_init(&rd, f.ring, 0, false);
+            for (int attempt = 0; attempt < 6; attempt++)
+                log.next(&rd, dying_length, dying_special);
+        }
+    }
+};
+
+/*
+ * dead_writer_two_survivors: as dead_writer with the writer dying with its block allocated, and
+ * two survivors (three records each) that may both find it in their way and race to take it over.
+ * Checks: as dead_writer; exactly one take-over.
+ */
+struct dead_writer_two_survivors : rl::test_suite<dead_writer_two_survivors, 3> {
+    ring_fixture f;
+    recovery_model model;
+    bool dead;
+
+    void before()
+    {
+        f.make();
+        model.make(f.ring, PRB_FAULT_DATA_ALLOCATED);
+        g_die_at = PRB_FAULT_DATA_ALLOCATED;
+        dead = false;
+    }
+    void after()
+    {
+        prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+        check_still_writable(f.ring);
+        check_quiescent(f.ring, dying_length, false, dying_special);
+        prb_stats s;
+        prb_get_stats(f.ring, &s);
+        RL_ASSERT(s.taken_over == (dead ? 1u : 0u));
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == DYING) {
+            model.armed = true;
+            try {
+                write_record(f.ring, DYING, 1, dying_length(DYING, 1), false);
+            } catch (const died &) {
+                dead = true;
+            }
+        } else {
+            for (unsigned n = 0; n < 3; n++)
+                write_record(f.ring, index, n, dying_length(index, n));
+        }
+    }
+};
+
+} // namespace prbrl
+
+#endif
