@@ -2,9 +2,9 @@
 # Mutation testing of the C core: applies each mutant of scripts/mutants.txt (one at a time) to a
 # scratch copy of this tree, builds the tests, runs the C-core and Swift API suites, and, for a
 # mutant they let through, scripts/verify.sh (interleaving replays and Relacy: its short mode for
-# a weakened memory order, --quick for the others). Prints a table:
-# which test killed each mutant, or that it survived, timed out, or no longer matches the source
-# (stale). Not part of CI: a full run takes many minutes (README, "Mutation testing").
+# a weakened memory order, --quick for the others). Prints a table: which test killed each mutant,
+# or that it survived, timed out, or no longer matches the source (stale). Not part of CI: a full
+# run takes over an hour on two shared cores (README, "Mutation testing").
 #
 # Usage: scripts/mutate.sh [--list] [--no-verify] [ID...]
 #   ID...        run only these mutants (e.g. M07 M31); default: all
