@@ -131,7 +131,9 @@ import TestSupport
         #expect(returnsInTime("prb_next_seq after the wrap") { prb_next_seq(r.ring) } == 10)
         let first = try #require(returnsInTime("prb_first_seq after the wrap") { prb_first_seq(r.ring) })
         for panic in [false, true] {
-            let seqs = returnsInTime("a reader (panic mode: \(panic)) draining the ring") { r.readAll(panic: panic).seqs }
+            let seqs = returnsInTime("a reader (panic mode: \(panic)) draining the ring") {
+                r.readAll(panic: panic).seqs
+            }
             #expect(seqs == Array(first..<10))
         }
     }

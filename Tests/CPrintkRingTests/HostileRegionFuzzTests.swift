@@ -360,7 +360,8 @@ struct RingImage {
     /// without its bound fails the test, named, instead of hanging the run).
     func readersReturn(sourceLocation: SourceLocation = #_sourceLocation) {
         for panic in [false, true] {
-            let count = returnsInTime("a reader (panic mode: \(panic)) draining the damaged ring", sourceLocation: sourceLocation) {
+            let what = "a reader (panic mode: \(panic)) draining the damaged ring"
+            let count = returnsInTime(what, sourceLocation: sourceLocation) {
                 r.readAll(from: 0, panic: panic).seqs.count
             }
             #expect(count.map { UInt64($0) <= r.descCount } == true, sourceLocation: sourceLocation)
@@ -525,7 +526,8 @@ struct RingImage {
     /// The same damage where the data ring wraps first (64 descriptors, 512 bytes), so that the
     /// damaged descriptor is not recycled before the walk reaches its block: the walk must stop
     /// there, not step to the same block (or back, or a ring ahead) for ever.
-    @Test(arguments: [UInt64(0), 8, 1 << 20]) func aDamagedBlockEndStopsTheWalkOverItsOwnDescriptor(offset: UInt64) throws {
+    @Test(arguments: [UInt64(0), 8, 1 << 20])
+    func aDamagedBlockEndStopsTheWalkOverItsOwnDescriptor(offset: UInt64) throws {
         let ring = CRing(descBits: 6, dataBits: 9)
         let ringLayout = RegionLayout(descBits: 6, dataBits: 9)
         let memory = try #require(prb_ring_memory(ring.ring))
