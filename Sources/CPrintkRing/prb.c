@@ -248,9 +248,13 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define PRB_COLD __attribute__((noinline, cold))
 #define PRB_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define PRB_INLINE inline __attribute__((always_inline))
+#define PRB_NOINLINE __attribute__((noinline))
 #else
 #define PRB_COLD
 #define PRB_UNLIKELY(x) (x)
+#define PRB_INLINE inline
+#define PRB_NOINLINE
 #endif
 
 /* ---------------------------------------------------------------------------------------------
@@ -903,6 +907,8 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
      * which a dead-writer take-over relies on (docs/RECOVERY.md).
      */
     desc_store_blk(r, id, begin, next);
+    if (PRB_UNLIKELY(r->rec_ops != NULL))
+        fault_point(r, PRB_FAULT_DATA_POSITIONS, NULL);
     first = data_index(r, begin) / WORD;
     prb_store(&r->data[first], id, PRB_MO_RELAXED);
     if (is_blk_wrapped(r, begin, next)) {
@@ -987,6 +993,8 @@ static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t
  * pushing the data tail past its block. Returns false if that is not possible now: tail_id or
  * its successor is still being written. Returns true also when another writer moved the tail.
  */
+static bool pass_headless_block(const prb_ring *r, uint64_t id, const desc_copy *d);
+
 static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
 {
     prb_aword *tail_word = hdr_word(r, H_TAIL_ID);
@@ -1017,7 +1025,7 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
 
     /* The record's data must be invalid before its descriptor can be recycled: afterwards
        nothing would tell the data block's readers that it is stale. */
-    if (!data_push_tail(r, d.next))
+    if (!data_push_tail(r, d.next) && !(PRB_UNLIKELY(r->rec_ops != NULL) && pass_headless_block(r, tail_id, &d)))
         return false;
 
     /*
@@ -1127,12 +1135,18 @@ PRB_COLD static bool take_over(const prb_ring *r, uint64_t id)
         desc_id(id - prb_load(hdr_word(r, H_TAIL_ID), PRB_MO_RELAXED)) >= r->desc_count)
         return false;
 
-    /* The search: bounded by the table's size. Relaxed loads (LMM(take_over:C)): what they must
-       see is ordered by A and B above; the liveness query synchronizes with a death by itself. */
+    /*
+     * The search: bounded by the table's size. LMM(take_over:C) acquire loads of the intents.
+     * Pairs with desc_reserve:I, desc_reserve:J and end_intent:A (release): an intent that no longer names id
+     * (cleared, or its writer's next one) comes with everything its writer did before, the end of
+     * its record id included, so the CAS at D then fails on the state word; without it the CAS
+     * could read the reserved state before the commit that the cleared intent followed. The owner
+     * words are relaxed: the liveness query synchronizes with a death by itself.
+     */
     for (k = 0; k < r->rec_slot_count; k++) {
         prb_aword *slot = r->rec_slots + k * PRB_TS_WORDS;
 
-        if (prb_load(&slot[PRB_TS_DESC], PRB_MO_RELAXED) != (id | PRB_INTENT_SET))
+        if (prb_load(&slot[PRB_TS_DESC], PRB_MO_LOAD(take_over_C, PRB_MO_ACQUIRE)) != (id | PRB_INTENT_SET))
             continue;
         owner = prb_load(&slot[PRB_TS_OWNER], PRB_MO_RELAXED);
         if (owner != 0 && !r->rec_ops->owner_is_gone(r->rec_context, owner))
@@ -1194,30 +1208,93 @@ static bool finish_superseded(const prb_ring *r, uint64_t id)
     return true;
 }
 
-/* The id in the header of the block where a data-tail push up to `lpos` stops, or `none`. */
-static uint64_t data_blocker(const prb_ring *r, uint64_t lpos, uint64_t none)
+/*
+ * pass_headless_block() - the data tail stands at the block of record `id`, which is reusable
+ * (taken over) but whose header does not name it: its writer died after storing the block's
+ * positions and before the header (data_alloc). The walk reads the header first and cannot pass
+ * such a block; the record's own positions can. Moves the data tail from the block's begin to its
+ * end. Rings with recovery only (elsewhere a reusable record's header always names it).
+ * Return: true if the data tail is now past the block.
+ */
+PRB_COLD static bool pass_headless_block(const prb_ring *r, uint64_t id, const desc_copy *d)
+{
+    prb_aword *tail_word = hdr_word(r, H_DATA_TAIL);
+    uint64_t tail;
+
+    if (state_of(id, d->state_var) != PRB_DESC_REUSABLE || lpos_dataless(d->begin) ||
+        d->next - d->begin - 1 >= r->data_size)
+        return false;
+    /* Acquire, as data_push_tail:A (P11). */
+    tail = prb_load(tail_word, PRB_MO_ACQUIRE);
+    if (tail != d->begin || prb_load(&r->data[data_index(r, tail) / WORD], PRB_MO_RELAXED) == id)
+        return false;
+    /* Release, as data_push_tail:D; a failure means another writer moved the tail past it. */
+    prb_cas(tail_word, &tail, d->next, PRB_MO_RELEASE, PRB_MO_RELAXED);
+    return true;
+}
+
+/*
+ * data_blocker() - where a data-tail push up to `lpos` stops: the block's position (*at) and the
+ * id its header holds (*header_id). Return: false if the push would not stop.
+ */
+static bool data_blocker(const prb_ring *r, uint64_t lpos, uint64_t *at, uint64_t *header_id)
 {
     uint64_t tail = prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_ACQUIRE);
-    uint64_t at = tail;
 
-    if (lpos_dataless(lpos) || data_make_reusable(r, tail, lpos, &at))
-        return none;
-    return prb_load(&r->data[data_index(r, at) / WORD], PRB_MO_RELAXED);
+    *at = tail;
+    if (lpos_dataless(lpos) || data_make_reusable(r, tail, lpos, at))
+        return false;
+    *header_id = prb_load(&r->data[data_index(r, *at) / WORD], PRB_MO_RELAXED);
+    return true;
+}
+
+/*
+ * headless_owner() - the record whose block begins at `at` although the block's header does not
+ * name it: one whose writer died between storing the block's positions and its header
+ * (data_alloc). Only an intent still names it (its writer never cleared it): search the thread
+ * slots for an intent whose record's positions begin at `at`. Bounded by the table's size.
+ * Return: the record's id, or `none`.
+ */
+static uint64_t headless_owner(const prb_ring *r, uint64_t at, uint64_t none)
+{
+    uint32_t k;
+
+    for (k = 0; k < r->rec_slot_count; k++) {
+        /* Acquire, as take_over:C. */
+        uint64_t intent = prb_load(&r->rec_slots[k * PRB_TS_WORDS + PRB_TS_DESC], PRB_MO_ACQUIRE);
+        uint64_t id = desc_id(intent);
+
+        if ((intent & PRB_INTENT_SET) != 0 && prb_load(desc_word(r, id, D_BEGIN), PRB_MO_RELAXED) == at)
+            return id;
+    }
+    return none;
 }
 
 /*
  * recover_blocked_data() - data_push_tail(lpos) failed: take over the record whose block stops it,
- * if its writer is gone. Return: true if something was taken over (worth trying again).
+ * if its writer is gone; if the block's header does not name the record (its writer died before
+ * storing it), find the record through the intents, take it over and pass its block.
+ * Return: true if something changed (worth trying again).
  */
 PRB_COLD static bool recover_blocked_data(const prb_ring *r, uint64_t lpos)
 {
     uint64_t none = ~UINT64_C(0);
-    uint64_t id;
+    uint64_t at, header_id, id;
+    desc_copy d;
+    bool changed;
 
-    if (r->rec_ops == NULL)
+    if (r->rec_ops == NULL || !data_blocker(r, lpos, &at, &header_id))
         return false;
-    id = data_blocker(r, lpos, none);
-    return id != none && (finish_superseded(r, desc_id(id)) || take_over(r, desc_id(id)));
+    if (finish_superseded(r, desc_id(header_id)) || take_over(r, desc_id(header_id)))
+        return true;
+    id = headless_owner(r, at, none);
+    if (id == none)
+        return false;
+    changed = take_over(r, id);
+    /* desc_read: a consistent copy of the state and positions (a reusable record's are final). */
+    if (desc_read(r, id, &d, NULL, NULL, NULL) == PRB_DESC_REUSABLE && d.begin == at)
+        changed = pass_headless_block(r, id, &d) || changed;
+    return changed;
 }
 
 /*
@@ -1237,9 +1314,8 @@ PRB_COLD static bool recover_blocked_tail(const prb_ring *r, uint64_t tail_id)
     return recover_blocked_data(r, prb_load(desc_word(r, tail_id, D_NEXT), PRB_MO_RELAXED)) || any;
 }
 
-static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
+static PRB_INLINE bool desc_reserve(const prb_ring *r, prb_entry *e, prb_aword *intent, uint64_t *id_out)
 {
-    prb_aword *intent = (prb_aword *)e->intent_slot;
     prb_aword *head_word = hdr_word(r, H_HEAD_ID);
     prb_aword *tail_word = hdr_word(r, H_TAIL_ID);
     prb_aword *sv_word;
@@ -1265,21 +1341,24 @@ static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
             if (!desc_push_tail(r, prev) && !(recover_blocked_tail(r, prev) && desc_push_tail(r, prev))) {
                 /* No record is ours: an intent left from a failed CAS above would keep a
                    take-over of that record waiting on us for as long as we do not write. */
-                if (intent != NULL)
-                    prb_store(&intent[PRB_TS_DESC], 0, PRB_MO_RELAXED);
+                if (intent != NULL) /* LMM(desc_reserve:J) release: as end_intent:A */
+                    prb_store(&intent[PRB_TS_DESC], 0, PRB_MO(desc_reserve_J, PRB_MO_RELEASE));
                 return false;
             }
         }
 
         /*
-         * LMM(desc_reserve:I) relaxed: the intent, in this writer's own thread slot (rings with
+         * LMM(desc_reserve:I) release: the intent, in this writer's own thread slot (rings with
          * recovery only). The release half of the CAS at D orders it before the head move, so a
          * survivor that acquires a head at or past id (take_over:A) reads this intent or a later
          * one of the same slot: a writer that owns id, or is about to mark it reserved, cannot be
-         * missed by the take-over's search, and being alive it stops it.
+         * missed by the take-over's search, and being alive it stops it. Its own release pairs
+         * with take_over:C: a survivor that reads this intent (a later one than the one naming a
+         * record it examines) sees everything this writer did before, the commit of that earlier
+         * record included, so its CAS there fails.
          */
-        if (PRB_UNLIKELY(intent != NULL))
-            prb_store(&intent[PRB_TS_DESC], id | PRB_INTENT_SET, PRB_MO_RELAXED);
+        if (intent != NULL)
+            prb_store(&intent[PRB_TS_DESC], id | PRB_INTENT_SET, PRB_MO(desc_reserve_I, PRB_MO_RELEASE));
 
         /*
          * LMM(desc_reserve:D) seq_cst: release for P1 (and for P12's chain), and one of the four
@@ -1289,7 +1368,7 @@ static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
     } while (!prb_cas(head_word, &head, id, PRB_MO(desc_reserve_D, PRB_MO_SEQ_CST),
                       PRB_MO_LOAD(desc_reserve_D, PRB_MO_ACQUIRE)));
 
-    if (PRB_UNLIKELY(intent != NULL)) {
+    if (intent != NULL) {
         e->id = id;
         e->seq = seq_of_id(r, id);
         fault_point(r, PRB_FAULT_DESC_HEAD_MOVED, e);
@@ -1332,6 +1411,8 @@ static bool desc_reserve(const prb_ring *r, prb_entry *e, uint64_t *id_out)
      * tail pushers and finalizers only change a record that is finalized or committed, and the
      * slot holds reusable(prev) (or 0), which no other writer may touch (a writer that moved the
      * head onto prev a wrap earlier would have reserved it, and prev is known to be reusable).
+     * A take-over (rings with recovery) changes reusable(prev) only when every writer whose
+     * intent names id is gone: this writer's intent names id since before D, and it is alive.
      */
     prb_store(sv_word, make_sv(id, PRB_DESC_RESERVED), PRB_MO(desc_reserve_F, PRB_MO_RELEASE));
 
@@ -1515,7 +1596,14 @@ static void release_intent(prb_entry *e)
 PRB_COLD static prb_status end_intent(prb_entry *e, prb_status status)
 {
     if (e->intent_slot != NULL) {
-        prb_store(&((prb_aword *)e->intent_slot)[PRB_TS_DESC], 0, PRB_MO_RELAXED);
+        /*
+         * LMM(end_intent:A) release: the commit above is ordered before the cleared intent. Pairs
+         * with take_over:C: a survivor that reads the cleared intent (or a later one) sees the
+         * committed state, and its CAS from the reserved state fails. Relaxed, the clear could be
+         * seen before the commit (a release store orders what comes before it, not after), and a
+         * take-over could land between the two, to be overwritten by the final commit's store.
+         */
+        prb_store(&((prb_aword *)e->intent_slot)[PRB_TS_DESC], 0, PRB_MO(end_intent_A, PRB_MO_RELEASE));
         release_intent(e);
     }
     return status;
@@ -1555,9 +1643,9 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
          * reopening it (P9).
          */
         if (prb_load(sv_word, PRB_MO_RELAXED) != expected)
-            return end_intent(e, PRB_E_BAD_ENTRY);
+            return PRB_E_BAD_ENTRY;
         prb_store(sv_word, make_sv(e->id, target), PRB_MO(_prb_commit_B_final, PRB_MO_RELEASE));
-        return PRB_UNLIKELY(e->intent_slot != NULL) ? end_intent(e, PRB_OK) : PRB_OK;
+        return PRB_OK;
     }
 
     /*
@@ -1569,14 +1657,17 @@ static prb_status _prb_commit(prb_entry *e, prb_desc_state target)
      */
     if (!prb_cas(sv_word, &expected, make_sv(e->id, target), PRB_MO(_prb_commit_B, PRB_MO_SEQ_CST),
                  PRB_MO_RELAXED))
-        return end_intent(e, PRB_E_BAD_ENTRY);
-    return PRB_UNLIKELY(e->intent_slot != NULL) ? end_intent(e, PRB_OK) : PRB_OK;
+        return PRB_E_BAD_ENTRY;
+    return PRB_OK;
 }
 
 prb_status prb_commit(prb_entry *e)
 {
     prb_status status = _prb_commit(e, PRB_DESC_COMMITTED);
 
+    /* Rings with recovery: the record's intent ends after its commit (end_intent). */
+    if (PRB_UNLIKELY(e->intent_slot != NULL))
+        end_intent(e, status);
     if (status != PRB_OK)
         return status;
     fault_point(e->ring, PRB_FAULT_COMMITTED, e);
@@ -1594,13 +1685,22 @@ prb_status prb_final_commit(prb_entry *e)
 {
     prb_status status = _prb_commit(e, PRB_DESC_FINALIZED);
 
-    if (status != PRB_OK)
-        return status;
-    desc_note_finalized(e->ring, e->id);
-    return PRB_OK;
+    if (status == PRB_OK)
+        desc_note_finalized(e->ring, e->id);
+    /* Rings with recovery: the record's intent ends after its commit (end_intent), in a tail
+       call, so that the in-process ring's commit needs no stack frame for it. */
+    if (PRB_UNLIKELY(e->intent_slot != NULL))
+        return end_intent(e, status);
+    return status;
 }
 
-prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta)
+/*
+ * reserve() - prb_reserve's body, in two copies: `recoverable` is a constant in each, so that the
+ * in-process ring's copy has no trace of intents (not a branch, not a register), and the ring
+ * file's copy (reserve_recoverable) is out of line.
+ */
+static PRB_INLINE prb_status reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta,
+                                     bool recoverable)
 {
     static const prb_meta no_meta = {0, 0, 0, 0, 0};
     uint64_t id, seq, text_word;
@@ -1614,13 +1714,13 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
     if (meta == NULL)
         meta = &no_meta;
     e->ring = r;
-    if (PRB_UNLIKELY(r->rec_ops != NULL) && !acquire_intent(r, e))
+    if (recoverable && !acquire_intent(r, e))
         return PRB_E_NO_WRITER_SLOT;
 
-    if (!desc_reserve(r, e, &id)) {
+    if (!desc_reserve(r, e, recoverable ? (prb_aword *)e->intent_slot : NULL, &id)) {
         /* Counting failures only: the success path has no shared counter to contend on. */
         prb_fetch_add(hdr_word(r, H_FAILED_DESC), 1, PRB_MO_RELAXED);
-        if (e->intent_slot != NULL)
+        if (recoverable)
             release_intent(e);
         return PRB_E_NO_DESCRIPTOR;
     }
@@ -1665,6 +1765,18 @@ prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_me
     e->capacity = (uint32_t)text_size;
     fault_point(r, PRB_FAULT_DATA_ALLOCATED, e);
     return PRB_OK;
+}
+
+PRB_NOINLINE static prb_status reserve_recoverable(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta)
+{
+    return reserve(r, e, text_size, meta, true);
+}
+
+prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta)
+{
+    if (PRB_UNLIKELY(r->rec_ops != NULL))
+        return reserve_recoverable(r, e, text_size, meta);
+    return reserve(r, e, text_size, meta, false);
 }
 
 size_t prb_entry_append(prb_entry *e, const void *bytes, size_t len)
@@ -1776,7 +1888,7 @@ static bool get_data(const prb_ring *r, uint64_t begin, uint64_t next, uint64_t 
  * changed or not. false when the newest record is not a committed record of caller_id; nothing
  * changed.
  */
-static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, prb_aword *intent, uint64_t *id_out)
+static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, uint64_t *id_out)
 {
     desc_copy d;
     uint32_t cid = 0;
@@ -1787,23 +1899,14 @@ static bool desc_reopen_last(const prb_ring *r, uint32_t caller_id, prb_aword *i
     if (desc_read(r, id, &d, NULL, &cid, NULL) != PRB_DESC_COMMITTED || cid != caller_id)
         return false;
 
-    /* Rings with recovery: the intent names the record before it is reserved again, as in
-       desc_reserve (desc_reserve:I); the CAS's release half below orders it before. */
-    if (intent != NULL)
-        prb_store(&intent[PRB_TS_DESC], id | PRB_INTENT_SET, PRB_MO_RELAXED);
-
     /*
-     * LMM(desc_reopen_last:A) acq_rel: the acquire half because the caller is about to read (and
-     * move) what the last commit of this record published (P9, pairs with _prb_commit:B); the
-     * release half orders the intent above before the reserved state, for a take-over that reads
-     * this state (take_over:B). A CAS: a reservation that finalized the record meanwhile wins.
+     * LMM(desc_reopen_last:A) acquire: the caller is about to read (and move) what the last
+     * commit of this record published (P9, pairs with _prb_commit:B). A CAS: a reservation that
+     * finalized the record meanwhile wins. (Never on a ring with recovery: prb_reserve_in_last.)
      */
     if (!prb_cas(desc_word(r, id, D_STATE), &d.state_var, make_sv(id, PRB_DESC_RESERVED),
-                 PRB_MO(desc_reopen_last_A, PRB_MO_ACQ_REL), PRB_MO_RELAXED)) {
-        if (intent != NULL)
-            prb_store(&intent[PRB_TS_DESC], 0, PRB_MO_RELAXED); /* not ours: see desc_reserve */
+                 PRB_MO(desc_reopen_last_A, PRB_MO_ACQUIRE), PRB_MO_RELAXED))
         return false;
-    }
 
     /*
      * Count the reopen, for panic-mode readers, who read committed records (read_record). The
@@ -1883,14 +1986,18 @@ prb_status prb_reserve_in_last(prb_ring *r, prb_entry *e, uint32_t caller_id, si
         return PRB_E_READ_ONLY;
     if (additional > prb_max_text_size(r))
         return PRB_E_TOO_LARGE;
-    e->ring = r;
-    if (r->rec_ops != NULL && !acquire_intent(r, e))
-        return PRB_E_NO_WRITER_SLOT;
-    if (!desc_reopen_last(r, caller_id, (prb_aword *)e->intent_slot, &id)) {
-        if (e->intent_slot != NULL)
-            release_intent(e);
+    /*
+     * Rings with dead-writer recovery (ring files) never reopen a record. A reopen takes the state
+     * word back to a value it had before (committed -> reserved(id)), which a take-over that read
+     * the first reservation cannot tell from it: a live reopener's record could be taken from
+     * under it. And a dead writer's growth (data_realloc) leaves a block its descriptor does not
+     * cover, which no take-over can pass. docs/RECOVERY.md.
+     */
+    if (r->rec_ops != NULL)
         return PRB_E_CANNOT_EXTEND;
-    }
+    e->ring = r;
+    if (!desc_reopen_last(r, caller_id, &id))
+        return PRB_E_CANNOT_EXTEND;
 
     /* LMM(prb_reserve_in_last:A): from here this writer has the record to itself. */
     lc = prb_load(info_word(r, id, I_CALLER_LEN), PRB_MO_RELAXED);

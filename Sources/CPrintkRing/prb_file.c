@@ -79,6 +79,10 @@ struct prb_file {
     /* What this handle's thread slots hold as their owner: (slot + 1) << 40 | generation's low
        40 bits (prb_recovery.h). */
     uint64_t owner_tag;
+    /* The process's fork count when the handle was opened: a handle inherited by a child of
+       fork() shares its parent's open file description, lock and slots, and must neither write
+       nor free them (see after_fork). */
+    unsigned fork_generation;
     struct prb_file *next_open; /* the registry of open writable handles (thread exit) */
     struct file_header header;
 };
@@ -106,6 +110,7 @@ static prb_file *fail(prb_status *status_out, prb_status status)
 
 static void mark_slot_closed(prb_file *f);
 static void stop_recovery(prb_file *f);
+static bool inherited(const prb_file *f);
 
 /* Releases whatever of a half-built prb_file exists; keeps errno as the caller set it. */
 static void release(prb_file *f)
@@ -114,7 +119,7 @@ static void release(prb_file *f)
 
     if (f == NULL)
         return;
-    if (f->has_slot) {
+    if (f->has_slot && !(f->owner_tag != 0 && inherited(f))) {
         stop_recovery(f);
         mark_slot_closed(f);
     }
@@ -273,6 +278,15 @@ static pthread_mutex_t open_files_lock = PTHREAD_MUTEX_INITIALIZER;
 static prb_file *open_files;
 static pthread_once_t thread_exit_once = PTHREAD_ONCE_INIT;
 static pthread_key_t thread_exit_key;
+static bool thread_exit_key_made;
+/* Incremented in every child of fork(): a handle opened before is inherited (prb_file.fork_generation). */
+static _Atomic unsigned fork_generation;
+
+/* A handle inherited through fork(): its lock and slots are its parent's. */
+static bool inherited(const prb_file *f)
+{
+    return f->fork_generation != atomic_load_explicit(&fork_generation, memory_order_relaxed);
+}
 
 /*
  * A slot of this handle goes back to the table, unless its intent names a record that may still
@@ -311,7 +325,27 @@ static void release_thread_slots(void *unused)
     pthread_mutex_unlock(&open_files_lock);
 }
 
-static void make_thread_exit_key(void) { pthread_key_create(&thread_exit_key, release_thread_slots); }
+/*
+ * In the child of a fork(): every handle open for writing is its parent's (the same open file
+ * description, so the same lock, process slot and owner tag, and the thread slots its parent's
+ * threads hold). Writes through it are refused (PRB_E_NO_WRITER_SLOT: the child would write under
+ * its parent's name, into its parent's thread slot), and closing it frees nothing of the parent's;
+ * a child that writes opens the file itself. Only the forking thread exists in the child, and the
+ * registry's lock may have been held by another thread of the parent: start afresh.
+ */
+static void after_fork(void)
+{
+    atomic_fetch_add_explicit(&fork_generation, 1, memory_order_relaxed);
+    memset(thread_slots, 0, sizeof thread_slots);
+    open_files = NULL;
+    pthread_mutex_init(&open_files_lock, NULL);
+}
+
+static void make_thread_exit_key(void)
+{
+    thread_exit_key_made = pthread_key_create(&thread_exit_key, release_thread_slots) == 0;
+    pthread_atfork(NULL, NULL, after_fork);
+}
 
 /*
  * claim_thread_slot() - a free thread slot becomes this handle's: free -> owned by owner_tag. A
@@ -350,6 +384,8 @@ static prb_aword *acquire_thread_slot(void *context, uint64_t *token)
     prb_aword *slot;
     unsigned i;
 
+    if (inherited(f))
+        return NULL;
     for (i = 0; i < THREAD_FILES; i++) {
         struct thread_file_slot *t = &thread_slots[i];
 
@@ -373,9 +409,11 @@ static prb_aword *acquire_thread_slot(void *context, uint64_t *token)
         free_entry->owner_tag = f->owner_tag;
         free_entry->file = f;
         atomic_signal_fence(memory_order_seq_cst);
-        /* Once per thread, so that its exit frees its slots (glibc keeps the first keys' values
-           in the thread itself: no allocation). */
-        if (pthread_getspecific(thread_exit_key) == NULL)
+        /* Once per thread, so that its exit frees its slots. Not on POSIX's list of
+           async-signal-safe functions: glibc keeps the values of the first 32 keys in the thread
+           itself and allocates nothing for them, but a thread whose first write to a ring file
+           is in a signal handler should not rely on it (prb_file.h). */
+        if (thread_exit_key_made && pthread_getspecific(thread_exit_key) == NULL)
             pthread_setspecific(thread_exit_key, thread_slots);
         *token = (uint64_t)(free_entry - thread_slots);
         return slot;
@@ -412,6 +450,7 @@ static void start_recovery(prb_file *f)
 {
     f->owner_tag = ((uint64_t)(f->slot + 1) << OWNER_GENERATION_BITS) | (f->generation & OWNER_GENERATION_MASK);
     pthread_once(&thread_exit_once, make_thread_exit_key);
+    f->fork_generation = atomic_load_explicit(&fork_generation, memory_order_relaxed);
     pthread_mutex_lock(&open_files_lock);
     f->next_open = open_files;
     open_files = f;

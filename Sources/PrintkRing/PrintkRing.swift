@@ -254,8 +254,12 @@ public final class PrintkRing: @unchecked Sendable {
     /// ring to make room; its text moves with it.
     ///
     /// - Parameter maxTotalSize: the record's text may not grow beyond this many bytes in all.
+    /// A ring in a file opened for writing never reopens a record (its dead-writer take-over could
+    /// not tell a reopened record from a first reservation; docs/RECOVERY.md): there this always
+    /// throws ``PrintkRingError/cannotExtend``. Write the whole line, or use a ``RecordWriter``.
+    ///
     /// - Throws: ``PrintkRingError/cannotExtend`` when the newest record is not this caller's
-    ///   committed record, or when the text ring has no room for it to grow;
+    ///   committed record, when the text ring has no room for it to grow, or on a ring file;
     ///   ``PrintkRingError/extensionTooLarge(additional:maximumTotal:)``. The record is unchanged.
     ///
     /// The corresponding C function is `prb_reserve_in_last`.

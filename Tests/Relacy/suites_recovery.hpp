@@ -193,6 +193,181 @@ struct dead_writer_two_survivors : rl::test_suite<dead_writer_two_survivors, 3> 
     }
 };
 
+/*
+ * reopen_vs_take_over (from the review of the take-over): W1 (caller 7) writes a record and commits
+ * it (not final); W2 (caller 7) tries to reopen it (prb_reserve_in_last) while T, whose write
+ * needs that record's space, takes it over if it may. Slot 0 holds a dead writer's stale intent
+ * naming the record (it lost the race for the id and died before its next intent store), so only
+ * the liveness of W1 and W2 stands between T and the record. Were the reopen allowed, the state
+ * word would go reserved -> committed -> reserved again, and T's CAS from the first reserved
+ * state would take W2's live reopen (the review's failing history: iteration 135). Rings with
+ * recovery refuse reopens. Checks: nothing is taken over (nobody with a record in flight died).
+ */
+struct reopen_vs_take_over;
+static reopen_vs_take_over *g_rvt;
+
+struct reopen_vs_take_over : rl::test_suite<reopen_vs_take_over, 3> {
+    enum { SLOTS = 4 };
+    ring_fixture f;
+    prb_aword slots[SLOTS * PRB_TS_WORDS];
+    uint64_t id1;
+    bool w1_committed, w2_done, w1_reserved, t_at_scan;
+
+    static bool owner_is_gone(void *, uint64_t tag)
+    {
+        if (tag == 1) { /* X: the first slot the scan asks about, after take_over:A and B */
+            g_rvt->t_at_scan = true;
+            wait_for_keeping_views(g_rvt->w2_done);
+            return true;
+        }
+        return false;
+    }
+    static prb_aword *acquire_slot(void *, uint64_t *token)
+    {
+        *token = rl::ctx().current_thread() + 1;
+        return &g_rvt->slots[*token * PRB_TS_WORDS];
+    }
+    static void release_slot(void *, uint64_t) {}
+    static const prb_recovery_ops ops;
+
+    static void hook(void *, prb_fault_point point, const prb_entry *)
+    {
+        if (rl::ctx().current_thread() != 0)
+            return;
+        if (point == PRB_FAULT_TEXT_PARTIAL)
+            wait_for_keeping_views(g_rvt->t_at_scan);
+        if (point == PRB_FAULT_COMMITTED) {
+            g_rvt->w1_committed = true;
+            wait_for_keeping_views(g_rvt->w2_done);
+        }
+    }
+    void before()
+    {
+        g_rvt = this;
+        f.make();
+        write_record(f.ring, 9, 0, 16); /* block [0,24) */
+        prb_positions pos;
+        prb_get_positions(f.ring, &pos);
+        id1 = desc_id(pos.head_id + 1);
+        for (unsigned k = 0; k < SLOTS; k++) {
+            for (unsigned w = 0; w < PRB_TS_WORDS; w++)
+                slots[k * PRB_TS_WORDS + w]($).store(0, rl::mo_relaxed);
+            slots[k * PRB_TS_WORDS + PRB_TS_OWNER]($).store(k + 1, rl::mo_relaxed);
+        }
+        slots[0 * PRB_TS_WORDS + PRB_TS_DESC]($).store(id1 | PRB_INTENT_SET, rl::mo_relaxed);
+        prb_ring_enable_recovery(f.ring, slots, SLOTS, &ops, this);
+        prb_ring_set_fault_hook(f.ring, hook, this);
+        w1_committed = w2_done = w1_reserved = t_at_scan = false;
+    }
+    void after()
+    {
+        prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+        prb_stats s;
+        prb_get_stats(f.ring, &s);
+        RL_ASSERT(s.taken_over == 0); /* nobody with a record died: any take-over took a live one */
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) { /* W1, caller 7: 16 bytes, block [24,48), committed (not final) */
+            prb_meta meta = meta_of(7, 0);
+            prb_entry e;
+            unsigned char text[16];
+            if (prb_reserve(f.ring, &e, 16, &meta) != PRB_OK) {
+                w1_committed = w1_reserved = t_at_scan = true;
+                return;
+            }
+            w1_reserved = true;
+            RL_ASSERT(e.id == id1);
+            fill_text(text, e.seq, meta.timestamp_ns, 0, 16);
+            prb_entry_append(&e, text, 8);
+            prb_entry_append(&e, text + 8, 8);
+            RL_ASSERT(prb_commit(&e) == PRB_OK);
+        } else if (index == 1) { /* W2, caller 7: reopens W1's record and adds 8 bytes */
+            wait_for_keeping_views(w1_committed);
+            prb_entry e;
+            prb_status st = prb_reserve_in_last(f.ring, &e, 7, 8, MAX_TEXT);
+            w2_done = true;
+            if (st == PRB_OK) {
+                unsigned char more[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+                prb_entry_append(&e, more, 8);
+                RL_ASSERT(prb_commit(&e) == PRB_OK);
+            }
+        } else { /* T: 24 bytes: wraps, must push the data tail past W1's block */
+            wait_for_keeping_views(w1_reserved);
+            write_record(f.ring, 2, 0, MAX_TEXT);
+            t_at_scan = true;
+        }
+    }
+};
+const prb_recovery_ops reopen_vs_take_over::ops = {reopen_vs_take_over::owner_is_gone, reopen_vs_take_over::acquire_slot, reopen_vs_take_over::release_slot};
+
+
+/*
+ * stale_dead_intent (from the review): a live writer W writes one record while slot 0 holds a
+ * dead writer's stale intent naming the id W will get (it lost the race for it and died). T writes
+ * six records, wrapping both rings onto W's record, and tries to take it over whenever it is in
+ * the way. Checks: nothing is taken over (W is alive, and its own intent names its record).
+ */
+struct stale_dead_intent;
+static stale_dead_intent *g_sdi;
+struct stale_dead_intent : rl::test_suite<stale_dead_intent, 2> {
+    enum { SLOTS = 3 };
+    ring_fixture f;
+    prb_aword slots[SLOTS * PRB_TS_WORDS];
+    uint64_t id1;
+    bool ok;
+    static bool owner_is_gone(void *, uint64_t tag) { return tag == 1; }
+    static prb_aword *acquire_slot(void *, uint64_t *token)
+    {
+        *token = rl::ctx().current_thread() + 1;
+        return &g_sdi->slots[*token * PRB_TS_WORDS];
+    }
+    static void release_slot(void *, uint64_t) {}
+    static const prb_recovery_ops ops;
+    void before()
+    {
+        g_sdi = this;
+        f.make();
+        prb_positions pos;
+        prb_get_positions(f.ring, &pos);
+        id1 = desc_id(pos.head_id + 1);
+        for (unsigned k = 0; k < SLOTS; k++) {
+            for (unsigned w = 0; w < PRB_TS_WORDS; w++)
+                slots[k * PRB_TS_WORDS + w]($).store(0, rl::mo_relaxed);
+            slots[k * PRB_TS_WORDS + PRB_TS_OWNER]($).store(k + 1, rl::mo_relaxed);
+        }
+        slots[PRB_TS_DESC]($).store(id1 | PRB_INTENT_SET, rl::mo_relaxed);
+        prb_ring_enable_recovery(f.ring, slots, SLOTS, &ops, this);
+    }
+    void after()
+    {
+        prb_stats s;
+        prb_get_stats(f.ring, &s);
+        RL_ASSERT(s.taken_over == 0);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            prb_meta meta = meta_of(0, 0);
+            prb_entry e;
+            unsigned char text[16];
+            if (prb_reserve(f.ring, &e, 16, &meta) != PRB_OK)
+                return;
+            fill_text(text, e.seq, meta.timestamp_ns, 0, 16);
+            prb_entry_append(&e, text, 8);
+            prb_entry_append(&e, text + 8, 8);
+            RL_ASSERT(prb_final_commit(&e) == PRB_OK);
+        } else {
+            for (unsigned n = 0; n < 6; n++)
+                write_record(f.ring, 1, n, 16);
+        }
+    }
+};
+const prb_recovery_ops stale_dead_intent::ops = {stale_dead_intent::owner_is_gone, stale_dead_intent::acquire_slot,
+                                                 stale_dead_intent::release_slot};
+
 } // namespace prbrl
 
 #endif

@@ -77,6 +77,8 @@ private func waitForWriter(
         // The next writer process takes the free slot under a new generation.
         let next = try RunningWriter(path)
         let claimed = try waitForWriter(observer, pid: next.pid, "alive") { $0.state == .alive }
-        #expect(claimed.slot == dead.slot && claimed.generation == dead.generation + 1)
+        #expect(
+            claimed.slot == dead.slot && claimed.generation == dead.generation + 1,
+            "dead \(dead), claimed \(claimed), table \(observer.fileWriters ?? [])")
     }
 }

@@ -112,7 +112,8 @@ typedef enum prb_status {
         block is still being written. The seq is committed as a lost record; readers see a gap. */
     PRB_E_NO_SPACE = 4,
     /** prb_reserve_in_last: the newest record is not this caller's committed record, or it can no
-        longer grow (finalized, or its data block is no longer the newest). Nothing changed. */
+        longer grow (finalized, or its data block is no longer the newest), or the ring takes over
+        dead writers' records (a ring file), where records are never reopened. Nothing changed. */
     PRB_E_CANNOT_EXTEND = 5,
     /** prb_ring_attach / prb_ring_format: the memory is too small, misaligned, or not a ring of
         this layout version. */

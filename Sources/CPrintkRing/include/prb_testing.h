@@ -92,6 +92,9 @@ typedef enum prb_fault_point {
         its id and seq, nothing else). The window where only the writer's intent says whose the
         record is (docs/RECOVERY.md). */
     PRB_FAULT_DESC_HEAD_MOVED = 6,
+    /** data_alloc, rings with dead-writer recovery only: the block's positions are stored in the
+        descriptor and its header (the owner's id) is not yet; the entry passed is NULL. */
+    PRB_FAULT_DATA_POSITIONS = 7,
 } prb_fault_point;
 
 /** Called at each fault point by writers using this handle. It may block for as long as it likes
