@@ -5,17 +5,20 @@
 #   - Tests/Relacy/prb_relacy.cpp: prb.c compiled as C++ under Relacy, a checker of the C++11
 #     memory model (installs Debian's relacy-dev when missing): every suite with the random
 #     scheduler, then the context-bounded searches of the small ones.
-# Usage: scripts/verify.sh [--long]
+# Usage: scripts/verify.sh [--long|--quick]
 #   short (CI): 2*10^5 random-scheduler iterations per suite and the quick bounded searches;
 #               about 1.5 minutes on two cores
+#   --quick:    5*10^4 iterations per suite, no bounded searches (scripts/mutate.sh, for a mutant
+#               that is not a weakened memory order); about half a minute
 #   --long:     10^6 per suite and every bounded search (two of them about 13 and 10 million
 #               iterations); about 20 minutes on two shared cores (docs/VERIFICATION.md)
 # scripts/verify-weakening.sh shows, site by site, that each barrier is needed (not run by CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mode=()
-[ "${1:-}" = "--long" ] && mode=(--long)
+mode=(--bounded)
+[ "${1:-}" = "--long" ] && mode=(--bounded --long)
+[ "${1:-}" = "--quick" ] && mode=(--iterations 50000)
 
 if [ ! -f /usr/include/relacy/relacy.hpp ]; then
     echo "installing relacy-dev" >&2
@@ -34,4 +37,4 @@ for test in Tests/Interleavings/*.c; do
 done
 
 nice g++ -std=c++11 -O2 -w -I "$core/include" -I Tests/Relacy Tests/Relacy/prb_relacy.cpp -o "$out/prb_relacy"
-nice "$out/prb_relacy" --bounded "${mode[@]}"
+nice "$out/prb_relacy" "${mode[@]}"

@@ -14,6 +14,13 @@ import TestSupport
         #expect(r.read(0).0 == PRB_READ_NOT_YET)
         #expect(r.readAll().seqs.isEmpty)
         #expect(r.stats.reserved == 0 && r.stats.finalized == 0)
+        // A panic-mode reader has nothing to skip on an empty ring: it returns at once.
+        #expect(returnsInTime("a panic-mode reader on the empty ring") { r.readAll(panic: true).seqs } == [])
+        var seq: UInt64 = 0
+        #expect(returnsInTime("prb_read_valid in panic mode on the empty ring") {
+            prb_read_valid(r.ring, &seq, nil, nil, 0, true)
+        } == false)
+        #expect(seq == 0)
     }
 
     @Test func idsAndPositionsStartJustBelowOverflow() {
@@ -89,6 +96,46 @@ import TestSupport
         #expect(prb_commit(&a) == PRB_E_BAD_ENTRY)
         #expect(prb_entry_append(&a, "y", 1) == 0)
         #expect(r.read(0).2 == Array("x".utf8))
+
+        // A copy of an entry taken before its commit is stale after it: it can neither commit
+        // nor finalize the record (the state must still be reserved by that entry).
+        var (_, b) = r.reserve(Array("z".utf8))
+        var stale = b
+        #expect(prb_commit(&b) == PRB_OK)
+        #expect(prb_final_commit(&stale) == PRB_E_BAD_ENTRY)
+        #expect(r.state(1) == PRB_DESC_COMMITTED)
+
+        // A committed entry is spent even with room left: appends and device info after the
+        // commit change nothing.
+        var c = prb_entry()
+        #expect(prb_reserve(r.ring, &c, 10, nil) == PRB_OK)
+        #expect(prb_entry_append(&c, "w", 1) == 1)
+        #expect(prb_final_commit(&c) == PRB_OK)
+        #expect(prb_entry_append(&c, "v", 1) == 0)
+        prb_entry_set_dev_info(&c, "sub", "dev")
+        let (status, info, text) = r.read(c.seq)
+        #expect(status == PRB_READ_OK && text == Array("w".utf8))
+        #expect(info.subsystem.0 == 0, "no device info after the commit")
+    }
+
+    /// The first wrap of the descriptor ring, each step under a deadline: a walk over the ring that
+    /// does not stop (the finalized-prefix walk of every finalization, prb_next_seq's, a reader's)
+    /// fails this test, named, instead of hanging the run. It comes before the other tests that
+    /// wrap the ring, so that, run one at a time, it fails before they hang.
+    @Test func aWrappedDescriptorRingAnswersInTime() throws {
+        let r = CRing(descBits: 2, dataBits: 10)  // 4 descriptors
+        let statuses = returnsInTime("10 writes to a 4-descriptor ring") {
+            (0..<10).map { r.write(pattern(20, seed: UInt64($0))).0 }
+        }
+        #expect(try #require(statuses) == Array(repeating: PRB_OK, count: 10))
+        #expect(returnsInTime("prb_next_seq after the wrap") { prb_next_seq(r.ring) } == 10)
+        let first = try #require(returnsInTime("prb_first_seq after the wrap") { prb_first_seq(r.ring) })
+        for panic in [false, true] {
+            let seqs = returnsInTime("a reader (panic mode: \(panic)) draining the ring") {
+                r.readAll(panic: panic).seqs
+            }
+            #expect(seqs == Array(first..<10))
+        }
     }
 
     @Test func overwrittenRecordsBecomeReusableAndReadAsLost() {
@@ -132,6 +179,19 @@ import TestSupport
         #expect(r.state(0) == PRB_DESC_MISS)
         #expect(r.state(4) == PRB_DESC_FINALIZED)
         #expect(r.read(0).0 == PRB_READ_LOST)
+    }
+
+    /// A descriptor is recycled only once the data tail has passed its block: otherwise, when the
+    /// text wraps later, the data-tail walk meets a block whose descriptor holds another record
+    /// and every write fails. Both rings wrap many times here, the descriptor ring faster.
+    @Test func descriptorsRecycledFasterThanTextKeepTheDataTailMoving() {
+        let r = CRing(descBits: 2, dataBits: 8)  // 4 descriptors, 256 bytes: 24-byte blocks
+        let statuses = (0..<64).map { r.write(pattern(16, seed: UInt64($0))).0 }
+        #expect(statuses == Array(repeating: PRB_OK, count: 64))
+        #expect(r.stats.failed_data == 0)
+        let first = prb_first_seq(r.ring)
+        #expect(r.readAll().seqs == Array(first..<64))
+        #expect(r.read(63).2 == pattern(16, seed: 63))
     }
 
     @Test func idOverflowIsCrossedWithoutLosingRecords() {

@@ -1,6 +1,7 @@
 import CPrintkRing
 import CPrintkRing.Testing
 import Testing
+import TestSupport
 
 /// A C ring owned by a test, with the small conveniences the unit tests share.
 final class CRing {
@@ -134,4 +135,27 @@ func pattern(_ count: Int, seed: UInt64) -> [UInt8] {
 
 func isWrapped(_ block: (begin: UInt64, next: UInt64), dataSize: UInt64) -> Bool {
     block.begin / dataSize != (block.next &- 1) / dataSize
+}
+
+/// Runs `body` on a thread of its own and waits for it at most `limit`. A loop in the core that
+/// never ends then fails the calling test within the limit, naming `what`, instead of hanging the
+/// whole run (Swift Testing's time limit cannot stop a thread spinning in C). After a timeout the
+/// thread is left spinning, holding what `body` captured, and nil is returned.
+func returnsInTime<Value>(
+    _ what: String, within limit: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: @escaping () -> Value
+) -> Value? {
+    let call = TimedCall(body)
+    let thread = OSThread { call.run() }
+    guard thread.join(within: limit, waitingFor: what, sourceLocation: sourceLocation) else { return nil }
+    return call.result
+}
+
+/// returnsInTime's call: the body runs on the thread alone, and its result is read only after
+/// joining that thread (the join orders the two), hence @unchecked.
+private final class TimedCall<Value>: @unchecked Sendable {
+    let body: () -> Value
+    var result: Value?
+    init(_ body: @escaping () -> Value) { self.body = body }
+    func run() { result = body() }
 }

@@ -77,6 +77,34 @@ import TestSupport
         #expect(readBack == text, "the held record's text was overwritten")
     }
 
+    /// A descriptor is recycled only after the data tail has passed its block. Here the record at
+    /// the descriptor tail (T) got its block after a later record (U) that is still being
+    /// written, so the data tail cannot pass T's block yet: a reservation that needs T's slot must
+    /// fail, not recycle it (its block, left ahead of the data tail, would stop every later data
+    /// walk for good). Held at PRB_FAULT_DESC_RESERVED: T has its descriptor, no block yet.
+    @Test func aDescriptorIsNotRecycledBeforeItsBlockIsPassed() throws {
+        let ring = CRing(descBits: 3, dataBits: 10)  // 8 descriptors, 1024 bytes: 24-byte blocks
+        var stuck = prb_entry()
+        let probe = Probe(ring: ring, at: PRB_FAULT_DESC_RESERVED) { ring in
+            let written = ring.write(pattern(16, seed: 1)).0  // S: seq 1, its block first
+            let (reserved, entry) = ring.reserve(pattern(16, seed: 2))  // U: seq 2, block second, stuck
+            stuck = entry
+            return [written, reserved]
+        }
+        var held = prb_entry()
+        withProbe(probe) { held = ring.reserve(pattern(16, seed: 0)).1 }  // T: seq 0, block third
+        try #require(probe.statuses == [PRB_OK, PRB_OK])
+        try #require(prb_final_commit(&held) == PRB_OK)
+        for n in 3..<8 { try #require(ring.write(pattern(16, seed: UInt64(n))).0 == PRB_OK) }
+        // Seq 8 needs T's slot; T's block lies behind U's, which is still reserved.
+        #expect(ring.write(pattern(16, seed: 8)).0 == PRB_E_NO_DESCRIPTOR)
+        #expect(prb_first_seq(ring.ring) == 0)
+        // U done: the ring goes on, through several wraps of both rings.
+        try #require(prb_final_commit(&stuck) == PRB_OK)
+        let statuses = (0..<100).map { ring.write(pattern(16, seed: 0x100 + UInt64($0))).0 }
+        #expect(statuses == Array(repeating: PRB_OK, count: 100))
+    }
+
     /// prb_reserve_in_last refuses another caller's record before touching it: the record stays
     /// committed and extendable by its owner, and no fault point fires (a reopen that is undone
     /// afterwards would pass PRB_FAULT_COMMITTED when it commits the record again).

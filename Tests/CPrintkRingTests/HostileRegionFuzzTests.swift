@@ -356,14 +356,32 @@ struct RingImage {
     func infoSeqWord(slot: UInt64) -> Int { layout.infoBase + Int(slot) * 4 }
     var tailSlot: UInt64 { r.positions.tail_id & (r.descCount - 1) }
 
-    /// Every reader returns, a drain within one ring of records.
-    func readersReturn() {
+    /// Every reader returns, a drain within one ring of records (each under a deadline: a loop
+    /// without its bound fails the test, named, instead of hanging the run).
+    func readersReturn(sourceLocation: SourceLocation = #_sourceLocation) {
         for panic in [false, true] {
-            let all = r.readAll(from: 0, panic: panic)
-            #expect(UInt64(all.seqs.count) <= r.descCount)
+            let what = "a reader (panic mode: \(panic)) draining the damaged ring"
+            let count = returnsInTime(what, sourceLocation: sourceLocation) {
+                r.readAll(from: 0, panic: panic).seqs.count
+            }
+            #expect(count.map { UInt64($0) <= r.descCount } == true, sourceLocation: sourceLocation)
         }
-        _ = prb_next_seq(r.ring)
-        _ = prb_first_valid_seq(r.ring)
+        _ = returnsInTime("prb_next_seq on the damaged ring", sourceLocation: sourceLocation) { prb_next_seq(r.ring) }
+        _ = returnsInTime("prb_first_valid_seq on the damaged ring", sourceLocation: sourceLocation) {
+            prb_first_valid_seq(r.ring)
+        }
+    }
+
+    /// prb_first_seq, under a deadline.
+    func firstSeq(sourceLocation: SourceLocation = #_sourceLocation) -> UInt64? {
+        returnsInTime("prb_first_seq on the damaged ring", sourceLocation: sourceLocation) { prb_first_seq(r.ring) }
+    }
+
+    /// `count` writes of 8 + n % 20 bytes, under a deadline: each fails or succeeds, none waits.
+    func writesReturn(_ count: Int, sourceLocation: SourceLocation = #_sourceLocation) -> [prb_status] {
+        returnsInTime("\(count) writes to the damaged ring", sourceLocation: sourceLocation) {
+            (0..<count).map { r.write(pattern(8 + $0 % 20, seed: UInt64($0))).0 }
+        } ?? []
     }
 
     /// prb_first_seq re-read the tail until it stood on a finalized or reusable descriptor: a tail
@@ -372,13 +390,23 @@ struct RingImage {
         let first = prb_first_seq(r.ring)
         let tail = r.positions.tail_id
         set(stateWord(slot: tailSlot), tail & idMask)  // reserved, the tail's own id
-        #expect(prb_first_seq(r.ring) == first, "the seq the tail id implies")
+        #expect(firstSeq() == first, "the seq the tail id implies")
         readersReturn()
         set(stateWord(slot: tailSlot), (tail &+ 5) & idMask)  // another id: a miss, for ever
-        #expect(prb_first_seq(r.ring) == first)
+        #expect(firstSeq() == first)
         readersReturn()
         // Writers do not take the slot of a damaged tail either: they fail, they do not hang.
-        for _ in 0..<20 { #expect(r.write(pattern(8, seed: 1)).0 != PRB_E_BAD_ENTRY) }
+        #expect(writesReturn(20).allSatisfy { $0 != PRB_E_BAD_ENTRY })
+        readersReturn()
+    }
+
+    /// A tail id damaged to one more than a ring behind the head (its slot holds a newer record):
+    /// prb_first_seq answers no seq more than a ring behind the head, where no record can be.
+    @Test func aTailFarBehindTheHeadIsAnsweredWithinARing() {
+        let next = prb_next_reserve_seq(r.ring)
+        set(RegionLayout.positionWords[1], (r.positions.head_id &- (next - 1)) & idMask)  // seq 0's id
+        let first = firstSeq()
+        #expect(first.map { $0 >= next - r.descCount && $0 <= next } == true, "first seq \(String(describing: first))")
         readersReturn()
     }
 
@@ -396,10 +424,13 @@ struct RingImage {
         set(RegionLayout.positionWords[0], (r.positions.head_id &+ (1 << 50)) & idMask)
         var reader = prb_reader()
         prb_reader_init(&reader, r.ring, prb_first_seq(r.ring), true)
-        var info = prb_record_info()
-        var records = 0
-        while prb_reader_next(&reader, &info, nil, 0) { records += 1 }
-        #expect(records <= 16)
+        let records = returnsInTime("a panic-mode reader under a head 2^50 ahead") { () -> Int in
+            var info = prb_record_info()
+            var records = 0
+            while prb_reader_next(&reader, &info, nil, 0) { records += 1 }
+            return records
+        }
+        #expect(records.map { $0 <= 16 } == true)
         // It skipped to the head (not one by one) and stopped there; the skipped seqs were never
         // finalized, so it stays at the first of them and counts none of them lost.
         #expect(reader.next_seq == 40 && reader.lost == 0)
@@ -432,6 +463,86 @@ struct RingImage {
         #expect(reader.next_seq == .max)
     }
 
+    /// Damaged block positions or a damaged text length of a finalized record: each reads as lost,
+    /// never as text from outside the record's block (a block spanning more than one wrap, a block
+    /// larger than the largest record, a text longer than its block).
+    @Test func damagedBlockPositionsOrLengthReadAsLost() throws {
+        let seq: UInt64 = 39  // the newest record: 27 bytes of text, finalized
+        let (begin, next) = try #require(r.block(seq))
+        try #require(r.read(seq).0 == PRB_READ_OK)
+        let slot = Int(seq & (r.descCount - 1))
+        let wrapStart = begin & ~(UInt64(layout.dataSize) - 1)
+        let size = UInt64(layout.dataSize)
+        let damages: [(String, UInt64, UInt64)] = [
+            ("a block spanning more than one wrap", wrapStart + 64, wrapStart + 64 + 2 * size + 16),
+            ("a block larger than the largest record", wrapStart, wrapStart + size / 2 + 64),
+        ]
+        for (what, damagedBegin, damagedNext) in damages {
+            set(layout.descBase + slot * 4 + 1, damagedBegin)
+            set(layout.descBase + slot * 4 + 2, damagedNext)
+            #expect(r.read(seq).0 == PRB_READ_LOST, "\(what)")
+        }
+        set(layout.descBase + slot * 4 + 1, begin)
+        set(layout.descBase + slot * 4 + 2, next)
+        try #require(r.read(seq).0 == PRB_READ_OK)
+        // The text length (low half of the caller/length word) beyond the block's text.
+        let callerLength = word(infoSeqWord(slot: UInt64(slot)) + 2)
+        set(infoSeqWord(slot: UInt64(slot)) + 2, (callerLength & ~0xFFFF_FFFF) | (next - begin))
+        #expect(r.read(seq).0 == PRB_READ_LOST, "a text longer than its block")
+    }
+
+    /// A committed record whose text length was damaged beyond its block: its owner's extension
+    /// keeps only the text the block holds (the length is cut to the block), so the record
+    /// reads whole again with the new text after it, instead of staying unreadable.
+    @Test func anExtensionCutsADamagedTextLengthToTheBlock() throws {
+        let ring = CRing(descBits: 4, dataBits: 10)
+        let ringLayout = RegionLayout(descBits: 4, dataBits: 10)
+        let memory = try #require(prb_ring_memory(ring.ring))
+        var (status, entry) = ring.reserve(Array("abcdefgh".utf8), caller: 7)  // a block of 8 bytes of text
+        try #require(status == PRB_OK)
+        try #require(prb_commit(&entry) == PRB_OK)
+        let lengthWord = (ringLayout.infoBase + Int(entry.seq & 15) * 4 + 2) * 8
+        let callerLength = memory.load(fromByteOffset: lengthWord, as: UInt64.self)
+        memory.storeBytes(of: (callerLength & ~0xFFFF_FFFF) | 100, toByteOffset: lengthWord, as: UInt64.self)
+        var more = prb_entry()
+        #expect(prb_reserve_in_last(ring.ring, &more, 7, 4, 64) == PRB_OK)
+        _ = Array("XYZW".utf8).withUnsafeBytes { prb_entry_append(&more, $0.baseAddress, $0.count) }
+        _ = prb_final_commit(&more)
+        #expect(ring.read(entry.seq).2 == Array("abcdefghXYZW".utf8))
+    }
+
+    /// A data head that is not a block position (not a multiple of 8): no block is allocated at
+    /// it, the write reports no space (its record lost), and the head is left as it was.
+    @Test func aMisalignedDataHeadGivesNoBlock() {
+        let head = r.positions.data_head_lpos
+        set(RegionLayout.positionWords[2], head &+ 4)
+        let failedBefore = r.stats.failed_data
+        #expect(r.write(pattern(16, seed: 1)).0 == PRB_E_NO_SPACE)
+        #expect(r.stats.failed_data == failedBefore + 1)
+        #expect(r.positions.data_head_lpos == head &+ 4)
+        readersReturn()
+    }
+
+    /// The same damage where the data ring wraps first (64 descriptors, 512 bytes), so that the
+    /// damaged descriptor is not recycled before the walk reaches its block: the walk must stop
+    /// there, not step to the same block (or back, or a ring ahead) for ever.
+    @Test(arguments: [UInt64(0), 8, 1 << 20])
+    func aDamagedBlockEndStopsTheWalkOverItsOwnDescriptor(offset: UInt64) throws {
+        let ring = CRing(descBits: 6, dataBits: 9)
+        let ringLayout = RegionLayout(descBits: 6, dataBits: 9)
+        let memory = try #require(prb_ring_memory(ring.ring))
+        for i in 0..<12 { ring.write(pattern(40, seed: UInt64(i))) }  // 48-byte blocks: the text wraps
+        let tailLpos = ring.positions.data_tail_lpos
+        let id = memory.load(fromByteOffset: (ringLayout.dataBase + Int(tailLpos & 511) / 8) * 8, as: UInt64.self)
+        let nextWord = ringLayout.descBase + Int(id & 63) * 4 + 2
+        memory.storeBytes(of: tailLpos &- offset, toByteOffset: nextWord * 8, as: UInt64.self)
+        let statuses = returnsInTime("writes whose tail walk meets the damaged block") {
+            (0..<20).map { ring.write(pattern(40, seed: UInt64($0))).0 }
+        }
+        #expect(statuses?.allSatisfy { [PRB_OK, PRB_E_NO_SPACE, PRB_E_NO_DESCRIPTOR].contains($0) } == true)
+        #expect(returnsInTime("a reader of the damaged ring") { ring.readAll().seqs.count }.map { $0 <= 64 } == true)
+    }
+
     /// A block whose descriptor says it ends before it begins, or more than a ring ahead: the data
     /// tail walk stops there, writes fail or succeed but return, readers see lost records.
     @Test(arguments: [UInt64(0), 8, 1 << 20]) func aBlockEndingBackwardsOrFarAheadStopsTheTailWalk(offset: UInt64) {
@@ -440,10 +551,10 @@ struct RingImage {
                              as: UInt64.self)
         let slot = id & (r.descCount - 1)
         set(layout.descBase + Int(slot) * 4 + 2, tailLpos &- offset)  // blk.next: no advance, back
-        for i in 0..<30 {
-            let status = r.write(pattern(40, seed: UInt64(i))).0
-            #expect(status == PRB_OK || status == PRB_E_NO_SPACE || status == PRB_E_NO_DESCRIPTOR)
+        let statuses = returnsInTime("30 writes over the damaged block") {
+            (0..<30).map { r.write(pattern(40, seed: UInt64($0))).0 }
         }
+        #expect(statuses?.allSatisfy { [PRB_OK, PRB_E_NO_SPACE, PRB_E_NO_DESCRIPTOR].contains($0) } == true)
         readersReturn()
     }
 }

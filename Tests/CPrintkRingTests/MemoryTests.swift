@@ -97,6 +97,9 @@ import TestSupport
         #expect(damaged { $0.word(2).pointee = 30 } == PRB_E_BAD_MEMORY)  // desc bits
         #expect(damaged { $0.word(3).pointee = 12 } == PRB_E_BAD_MEMORY)  // data bits vs size
         #expect(damaged { $0.word(8).pointee &+= 100 } == PRB_E_BAD_MEMORY)  // head far from tail
+        // The edge: a full ring has its head 15 ids past its tail (16 descriptors in use), never 16.
+        #expect(damaged { $0.word(8).pointee = ($0.word(16).pointee &+ 15) & ((1 << 62) - 1) } == PRB_OK)
+        #expect(damaged { $0.word(8).pointee = ($0.word(16).pointee &+ 16) & ((1 << 62) - 1) } == PRB_E_BAD_MEMORY)
         #expect(damaged { $0.word(24).pointee &+= 4096 } == PRB_E_BAD_MEMORY)  // data head
         #expect(damaged { $0.word(24).pointee &+= 3 } == PRB_E_BAD_MEMORY)  // misaligned lpos
 

@@ -45,6 +45,30 @@ import TestSupport
         #expect(r.readAll().seqs == [0, 1, 2])
     }
 
+    /// prb_next_seq walks forward from a cached end of the finalized prefix, which finalizations
+    /// refresh every stride-th record (a quarter of the ring, at most 64, prb.c): the cache never
+    /// lags the newest finalized record by a stride or more, whether a record was finalized by its
+    /// final commit or by the next reservation. A cache that is never refreshed would give the same
+    /// answers, only after a walk over the whole ring on every call.
+    @Test(arguments: [4, 6, 8, 10] as [UInt32]) func theFinalizedPrefixCacheKeepsUp(descBits: UInt32) {
+        let r = CRing(descBits: descBits, dataBits: 16)
+        let stride = min(r.descCount / 4, 64)
+        var worst: UInt64 = 0
+        for n in 0..<(3 * r.descCount) {
+            let finalizedThrough: UInt64
+            if n % 2 == 0 {
+                r.write(pattern(8, seed: n))  // final commit
+                finalizedThrough = n
+            } else {
+                var (_, entry) = r.reserve(pattern(8, seed: n))
+                prb_commit(&entry)  // finalized by the next reservation, like record n - 1 just now
+                finalizedThrough = n - 1
+            }
+            worst = max(worst, finalizedThrough - r.positions.last_finalized_seq)
+        }
+        #expect(worst < stride, "the cache lagged \(worst) records behind, with a stride of \(stride)")
+    }
+
     @Test func lostRecordsCountInNextSeqAndStatistics() {
         let r = CRing(descBits: 4, dataBits: 8)
         // A stuck writer holds most of the data ring; a large record then gets a seq but no space.

@@ -364,6 +364,17 @@ func rewriteHeader(_ path: String, _ fields: [(Int, [UInt8])]) throws {
         #expect(FileOutcome.open(path).status == PRB_E_BAD_MEMORY)
     }
 
+    /// A region whose own sizes are not the file header's, although they give the same number of
+    /// bytes (8 descriptors and 2 KiB of text take as much room as 16 and 1 KiB): refused.
+    @Test func aRegionOfOtherSizesInTheSameBytesIsRefused() throws {
+        let dir = try ScratchDirectory()
+        let path = dir.file("ring")
+        try makeRingFile(path)
+        try patch(path, at: Int(ringOffset) + 16, littleEndianBytes(UInt64(descBits - 1)))
+        try patch(path, at: Int(ringOffset) + 24, littleEndianBytes(UInt64(dataBits + 1)))
+        #expect(FileOutcome.open(path).status == PRB_E_BAD_MEMORY)
+    }
+
     @Test func everyReadEntryPointWorksOnAReadOnlyMapping() throws {
         let dir = try ScratchDirectory()
         let path = dir.file("ring")

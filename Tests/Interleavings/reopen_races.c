@@ -11,6 +11,13 @@
  *    the old blk.next, inside the grown block: every later walk read text as a block id, and the
  *    ring refused all writes forever.
  *
+ * And one for a check that single-threaded tests cannot see (issue 15):
+ *
+ * 3. prb_reserve_in_last by a caller that does not own the newest record must refuse before it
+ *    reopens the record. Without that check (the re-check after the reopen still refuses and
+ *    re-commits), the record is reserved by the wrong caller for a while, and the owner's own
+ *    extension in that window fails with PRB_E_CANNOT_EXTEND.
+ *
  * Built by scripts/verify.sh: the real prb.c with preempt_atomics.h as its atomics layer.
  */
 #define PRB_ATOMICS_CUSTOM "preempt_atomics.h"
@@ -19,6 +26,7 @@
 #include <stdio.h>
 
 void (*preempt_hook)(void);
+void (*preempt_after_cas_hook)(void);
 
 static prb_ring *ring;
 static int passed, failed;
@@ -119,10 +127,54 @@ static void walker_never_stops_inside_a_grown_block(void)
     prb_ring_destroy(ring);
 }
 
+static prb_status owner_status = PRB_E_BAD_ENTRY;
+
+static void owner_extends(void)
+{
+    prb_entry e;
+    owner_status = prb_reserve_in_last(ring, &e, 7, 5, 500);
+    if (owner_status == PRB_OK) {
+        prb_entry_append(&e, "CCCCC", 5);
+        prb_commit(&e);
+    }
+}
+
+static void another_caller_never_holds_the_owners_record(void)
+{
+    prb_record_info info;
+    prb_entry other;
+    char text[64];
+    uint64_t seq;
+    prb_status status;
+    bool reopened;
+
+    ring = prb_ring_create(4, 10, NULL);
+    seq = extendable_record(); /* caller 7's */
+    /* If the other caller's call reopens the record (its first successful CAS), the owner
+       extends right then, while the other caller holds the record; otherwise right after. */
+    owner_status = PRB_E_BAD_ENTRY;
+    preempt_after_cas_hook = owner_extends;
+    status = prb_reserve_in_last(ring, &other, 8, 5, 500);
+    reopened = preempt_after_cas_hook == 0;
+    preempt_after_cas_hook = 0;
+    check(status == PRB_E_CANNOT_EXTEND, "another caller's extension is refused");
+    check(!reopened, "a refused caller changes nothing (no compare-and-swap)");
+    if (!reopened)
+        owner_extends();
+    check(owner_status == PRB_OK, "the owner extends its record, also while another caller tries to");
+    write_filled('n', 1); /* finalizes the extended record */
+    memset(text, '?', sizeof text);
+    check(prb_read(ring, seq, &info, text, sizeof text) == PRB_READ_OK && info.text_len == 15 &&
+              memcmp(text, "AAAAAAAAAACCCCC", 15) == 0,
+          "the record reads back with the owner's extension");
+    prb_ring_destroy(ring);
+}
+
 int main(void)
 {
     reader_never_mixes_old_block_and_new_length();
     walker_never_stops_inside_a_grown_block();
+    another_caller_never_holds_the_owners_record();
     printf("interleavings: %d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }
