@@ -1707,7 +1707,7 @@ prb_status prb_final_commit(prb_entry *e)
 static PRB_INLINE prb_status reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta,
                                      bool recoverable)
 {
-    static const prb_meta no_meta = {0, 0, 0, 0, 0};
+    static const prb_meta no_meta = {0, 0, 0, 0, 0, 0};
     uint64_t id, seq, text_word;
     prb_aword *info;
 

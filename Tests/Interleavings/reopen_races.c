@@ -25,20 +25,12 @@
 
 #include <stdio.h>
 
+#include "replay_check.h"
+
 void (*preempt_hook)(void);
 void (*preempt_after_cas_hook)(void);
 
 static prb_ring *ring;
-static int passed, failed;
-
-static void check(bool ok, const char *what)
-{
-    printf("%s: %s\n", ok ? "ok" : "FAILED", what);
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
 
 static void write_filled(char c, size_t n)
 {
@@ -51,7 +43,7 @@ static void write_filled(char c, size_t n)
 /* Makes the newest record: 10 bytes of 'A' with room for 100, committed but not final, caller 7. */
 static uint64_t extendable_record(void)
 {
-    prb_meta meta = {1, 7, 0, 0, 0};
+    prb_meta meta = {1, 7, 0, 0, 0, 0};
     prb_entry e;
     if (prb_reserve(ring, &e, 100, &meta) != PRB_OK)
         abort();

@@ -15,21 +15,13 @@
 
 #include <stdio.h>
 
+#include "replay_check.h"
+
 void (*preempt_hook)(void);
 void (*preempt_after_cas_hook)(void);
 
 static prb_ring *ring;
 static uint64_t base, bystander_id;
-static int passed, failed;
-
-static void check(bool ok, const char *what)
-{
-    printf("%s: %s\n", ok ? "ok" : "FAILED", what);
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
 
 static uint64_t write_filled(char c, size_t n)
 {
