@@ -262,6 +262,12 @@ static prb_aword *thread_slot(const prb_file *f, uint32_t t)
  * of its own. A handful of files per thread; beyond that, temporary slots.
  */
 #define THREAD_FILES 4
+/*
+ * `busy` is read by a signal handler that interrupts this very thread, never by another thread: the
+ * atomic_signal_fence calls around it are compiler barriers only (no instruction is emitted on any
+ * architecture), which keep the compiler from moving its stores across the intent store and the
+ * commit. The seq_cst order they name costs nothing more than acquire or release would there.
+ */
 struct thread_file_slot {
     const prb_file *file; /* compared, never followed: the file may be closed */
     uint64_t owner_tag;

@@ -22,7 +22,7 @@ struct PrbCrash: ParsableCommand {
             """
     )
 
-    @Option(help: "Kill at: random, desc-reserved, data-allocated, text-partial or committed.")
+    @Option(help: "Kill at: random, desc-head-moved, desc-reserved, data-allocated, text-partial or committed.")
     var at: String = "random"
 
     @Option(help: "How many kills.")
