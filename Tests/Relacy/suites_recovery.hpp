@@ -319,7 +319,6 @@ struct stale_dead_intent : rl::test_suite<stale_dead_intent, 2> {
     ring_fixture f;
     prb_aword slots[SLOTS * PRB_TS_WORDS];
     uint64_t id1;
-    bool ok;
     static bool owner_is_gone(void *, uint64_t tag) { return tag == 1; }
     static prb_aword *acquire_slot(void *, uint64_t *token)
     {
