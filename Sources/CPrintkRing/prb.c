@@ -1062,9 +1062,16 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
         break;
     }
 
-    /* The record's data must be invalid before its descriptor can be recycled: afterwards
-       nothing would tell the data block's readers that it is stale. */
-    if (!data_push_tail(r, d.next) && !(PRB_UNLIKELY(r->rec_ops != NULL) && pass_headless_block(r, tail_id, &d)))
+    /*
+     * The record's data must be invalid before its descriptor can be recycled: afterwards
+     * nothing would tell the data block's readers that it is stale. A record whose positions do
+     * not span a block has none: a record without text (dataless positions), or one taken over
+     * before its writer stored any, whose positions are still those of the slot's previous
+     * record (long passed by the data tail) or, in a never-used slot, zero, which would name the
+     * end of the first data wrap, ahead of the tail.
+     */
+    if (d.begin != d.next && !data_push_tail(r, d.next) &&
+        !(PRB_UNLIKELY(r->rec_ops != NULL) && pass_headless_block(r, tail_id, &d)))
         return false;
 
     /*
