@@ -7,7 +7,8 @@
  * fails from then on.
  *
  * Build: gcc -std=c11 -O1 -pthread -I Sources/CPrintkRing/include -I Sources/CPrintkRing \
- *          Tests/ReviewRepro/first_wrap_wedge.c -o /tmp/fww && /tmp/fww [fault-point]
+ *          Tests/ReviewRepro/first_wrap_wedge.c -o /tmp/fww && /tmp/fww [fault-point [desc_bits data_bits]]
+ * (fault points 1, 6, 8 wedge with the default 4/12; 8 recovers with 8/8, where the data ring wraps first)
  */
 #define _GNU_SOURCE
 #include "../../Sources/CPrintkRing/prb.c"
@@ -51,10 +52,11 @@ static void *dying(void *arg)
 
 int main(int argc, char **argv)
 {
-    size_t bytes = prb_ring_required_bytes(4, 12);
+    unsigned desc_bits = argc > 2 ? (unsigned)atoi(argv[2]) : 4, data_bits = argc > 3 ? (unsigned)atoi(argv[3]) : 12;
+    size_t bytes = prb_ring_required_bytes(desc_bits, data_bits);
     void *mem = aligned_alloc(64, bytes);
     prb_status st;
-    prb_ring *r = prb_ring_format(mem, bytes, 4, 12, &st);
+    prb_ring *r = prb_ring_format(mem, bytes, desc_bits, data_bits, &st);
     unsigned k, ok = 0, fails_at_end = 0;
 
     die_at = argc > 1 ? atoi(argv[1]) : PRB_FAULT_DATA_HEAD_MOVED;
