@@ -374,6 +374,120 @@ struct stale_dead_intent : rl::test_suite<stale_dead_intent, 2> {
 const prb_recovery_ops stale_dead_intent::ops = {stale_dead_intent::owner_is_gone, stale_dead_intent::acquire_slot,
                                                  stale_dead_intent::release_slot};
 
+/*
+ * unnamed_block_reclaimed_slot (from the review of recover_unnamed_block): D loses the race for
+ * the data head at `at` to X (its compare-and-swap fails) and dies before its next attempt
+ * (PRB_FAULT_DATA_HEAD_LOST): its data intent names `at`, with its size. X finishes its record at
+ * `at` (final commit, intent cleared) and lets its thread slot go (a temporary slot: owner 0,
+ * release); N claims that slot, as claim_thread_slot does (owner CAS, acquire; then the intent
+ * words reset with relaxed stores). S then writes two 24-byte records, the second of which needs
+ * the data tail past X's block. Checks: X's record, while it can be read, reads whole (its block
+ * is never passed while it is finalized), and afterwards the ring is sound.
+ *
+ * recover_unnamed_block's argument: S reads X's data intent naming `at`, or a later value of X's
+ * slot whose acquire makes X's block header visible. N's reset values are later values, but
+ * relaxed stores by another thread: acquiring them synchronizes with nobody.
+ */
+template <bool Prefill> struct unnamed_block_reclaimed_slot;
+static void *g_ubr_any;
+template <bool Prefill> struct unnamed_block_reclaimed_slot : rl::test_suite<unnamed_block_reclaimed_slot<Prefill>, 4> {
+    enum { SLOTS = 4, D = 0, X = 1, N = 2, S = 3 };
+    ring_fixture f;
+    prb_aword slots[SLOTS * PRB_TS_WORDS];
+    rl::atomic<unsigned> d_dead;
+    bool d_done, x_done, n_done, dead;
+    uint64_t x_seq;
+
+    static size_t length(unsigned writer, unsigned) { return writer == S || writer == 30 ? MAX_TEXT : 16; }
+    static unnamed_block_reclaimed_slot *self() { return static_cast<unnamed_block_reclaimed_slot *>(g_ubr_any); }
+    static bool owner_is_gone(void *, uint64_t tag) { return tag == 1 && self()->d_dead($).load(rl::mo_acquire) != 0; }
+    static prb_aword *acquire_slot(void *, uint64_t *token)
+    {
+        *token = rl::ctx().current_thread();
+        return &self()->slots[*token * PRB_TS_WORDS];
+    }
+    static void release_slot(void *, uint64_t) {}
+    static const prb_recovery_ops ops;
+    static void hook(void *, prb_fault_point point, const prb_entry *)
+    {
+        if (point != PRB_FAULT_DATA_HEAD_LOST || rl::ctx().current_thread() != D || self()->dead)
+            return;
+        self()->dead = true;
+        self()->d_dead($).store(1, rl::mo_release);
+        throw died();
+    }
+    /* X's record, if it can be read, is whole. */
+    void check_x()
+    {
+        prb_record_info info;
+        unsigned char text[MAX_TEXT + 8];
+        if (x_seq != NO_SEQ && prb_read(f.ring, x_seq, &info, text, sizeof text) == PRB_READ_OK)
+            check_record(info, text, x_seq, length);
+    }
+    void before()
+    {
+        g_ubr_any = this;
+        f.make();
+        /* Prefill: the descriptor ring past its first wrap, so that a taken-over record's stale
+           positions are a real, passed block's (without: see first_wrap_wedge in the review). */
+        for (unsigned n = 0; Prefill && n < 4; n++)
+            write_record(f.ring, 9, n, 16);
+        init_slots(slots, SLOTS);
+        for (unsigned k = 0; k < SLOTS; k++)
+            slots[k * PRB_TS_WORDS + PRB_TS_DATA_BEGIN]($).store(PRB_TS_NO_BLOCK, rl::mo_relaxed);
+        d_dead($).store(0, rl::mo_relaxed);
+        d_done = x_done = n_done = dead = false;
+        x_seq = NO_SEQ;
+        prb_ring_enable_recovery(f.ring, slots, SLOTS, &ops, this);
+        prb_ring_set_fault_hook(f.ring, hook, this);
+    }
+    void after()
+    {
+        check_x();
+        prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+        check_still_writable(f.ring);
+        check_quiescent(f.ring, length, false);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == D) {
+            try {
+                write_record(f.ring, D, 0, 16);
+            } catch (const died &) {
+            }
+            d_done = true;
+        } else if (index == X) {
+            write_outcome w = write_record(f.ring, X, 0, 16);
+            x_seq = w.status == PRB_OK ? w.seq : NO_SEQ;
+            /* A temporary slot goes back: release (prb_file.c release_thread_slot). */
+            slots[X * PRB_TS_WORDS + PRB_TS_OWNER]($).store(0, rl::mo_release);
+            x_done = true;
+        } else if (index == N) {
+            /* claim_thread_slot: acquire CAS on the owner, then relaxed resets of the intent. */
+            wait_for_keeping_views(x_done);
+            uint64_t expected = 0;
+            if (slots[X * PRB_TS_WORDS + PRB_TS_OWNER]($).compare_exchange_strong(expected, N + 1, rl::mo_acquire,
+                                                                                  rl::mo_relaxed)) {
+                slots[X * PRB_TS_WORDS + PRB_TS_DESC]($).store(0, rl::mo_relaxed);
+                slots[X * PRB_TS_WORDS + PRB_TS_DATA_BEGIN]($).store(PRB_TS_NO_BLOCK, rl::mo_relaxed);
+            }
+            n_done = true;
+        } else {
+            wait_for_keeping_views(n_done);
+            wait_for_keeping_views(d_done);
+            for (unsigned n = 0; n < 2; n++) {
+                write_record(f.ring, S, n, MAX_TEXT);
+                check_x();
+            }
+        }
+    }
+};
+template <bool Prefill>
+const prb_recovery_ops unnamed_block_reclaimed_slot<Prefill>::ops = {
+    unnamed_block_reclaimed_slot<Prefill>::owner_is_gone, unnamed_block_reclaimed_slot<Prefill>::acquire_slot,
+    unnamed_block_reclaimed_slot<Prefill>::release_slot};
+
 } // namespace prbrl
 
 #endif
