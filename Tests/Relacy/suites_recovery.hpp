@@ -384,13 +384,19 @@ const prb_recovery_ops stale_dead_intent::ops = {stale_dead_intent::owner_is_gon
  * the data tail past X's block. Checks: X's record, while it can be read, reads whole (its block
  * is never passed while it is finalized), and afterwards the ring is sound.
  *
+ * unnamed_block_x_moves_on (XSecond): the same, but X keeps its slot and writes a second record, so
+ * that its data intent moves on (data_alloc:I). The suite passes as the code is, and (so far) also
+ * with -DPRB_WEAKEN_data_alloc_I=1 (300000 iterations): X's second record pushes the data tail, and
+ * S's acquire of that push gives it X's header anyway. A start for a suite that shows that
+ * data_alloc:I's release is needed; none does yet.
+ *
  * recover_unnamed_block's argument: S reads X's data intent naming `at`, or a later value of X's
  * slot whose acquire makes X's block header visible. N's reset values are later values, but
  * relaxed stores by another thread: acquiring them synchronizes with nobody.
  */
-template <bool Prefill> struct unnamed_block_reclaimed_slot;
+template <bool Prefill, bool XSecond = false> struct unnamed_block_reclaimed_slot;
 static void *g_ubr_any;
-template <bool Prefill> struct unnamed_block_reclaimed_slot : rl::test_suite<unnamed_block_reclaimed_slot<Prefill>, 4> {
+template <bool Prefill, bool XSecond> struct unnamed_block_reclaimed_slot : rl::test_suite<unnamed_block_reclaimed_slot<Prefill, XSecond>, 4> {
     enum { SLOTS = 4, D = 0, X = 1, N = 2, S = 3 };
     ring_fixture f;
     prb_aword slots[SLOTS * PRB_TS_WORDS];
@@ -460,15 +466,23 @@ template <bool Prefill> struct unnamed_block_reclaimed_slot : rl::test_suite<unn
         } else if (index == X) {
             write_outcome w = write_record(f.ring, X, 0, 16);
             x_seq = w.status == PRB_OK ? w.seq : NO_SEQ;
-            /* A temporary slot goes back: release (prb_file.c release_thread_slot). */
-            slots[X * PRB_TS_WORDS + PRB_TS_OWNER]($).store(0, rl::mo_release);
+            if (XSecond) {
+                /* X's next record: its data intent moves on (data_alloc:I). */
+                write_record(f.ring, X, 1, 16);
+            } else {
+                /* A temporary slot goes back: release (prb_file.c release_thread_slot). */
+                slots[X * PRB_TS_WORDS + PRB_TS_OWNER]($).store(0, rl::mo_release);
+            }
             x_done = true;
         } else if (index == N) {
             /* claim_thread_slot: acquire CAS on the owner, then relaxed resets of the intent. */
             wait_for_keeping_views(x_done);
             uint64_t expected = 0;
-            if (slots[X * PRB_TS_WORDS + PRB_TS_OWNER]($).compare_exchange_strong(expected, N + 1, rl::mo_acquire,
+            if (!XSecond && slots[X * PRB_TS_WORDS + PRB_TS_OWNER]($).compare_exchange_strong(expected, N + 1, rl::mo_acquire,
                                                                                   rl::mo_relaxed)) {
+#ifdef REVIEW_CLAIM_RELEASE_FENCE /* the proposed fix: the resets carry what the claim acquired */
+                rl::atomic_thread_fence(rl::mo_release, $);
+#endif
                 slots[X * PRB_TS_WORDS + PRB_TS_DESC]($).store(0, rl::mo_relaxed);
                 slots[X * PRB_TS_WORDS + PRB_TS_DATA_BEGIN]($).store(PRB_TS_NO_BLOCK, rl::mo_relaxed);
             }
@@ -483,10 +497,11 @@ template <bool Prefill> struct unnamed_block_reclaimed_slot : rl::test_suite<unn
         }
     }
 };
-template <bool Prefill>
-const prb_recovery_ops unnamed_block_reclaimed_slot<Prefill>::ops = {
-    unnamed_block_reclaimed_slot<Prefill>::owner_is_gone, unnamed_block_reclaimed_slot<Prefill>::acquire_slot,
-    unnamed_block_reclaimed_slot<Prefill>::release_slot};
+template <bool Prefill, bool XSecond>
+const prb_recovery_ops unnamed_block_reclaimed_slot<Prefill, XSecond>::ops = {
+    unnamed_block_reclaimed_slot<Prefill, XSecond>::owner_is_gone,
+    unnamed_block_reclaimed_slot<Prefill, XSecond>::acquire_slot,
+    unnamed_block_reclaimed_slot<Prefill, XSecond>::release_slot};
 
 } // namespace prbrl
 
