@@ -90,6 +90,8 @@ const run_spec runs[] = {
      simulate_suite<prbrl::unnamed_block_reclaimed_slot<false> >},
     {"unnamed_block_reclaimed_slot", rl::random_scheduler_type, 0, false,
      simulate_suite<prbrl::unnamed_block_reclaimed_slot<true> >},
+    {"unnamed_block_released_slot", rl::random_scheduler_type, 0, false,
+     simulate_suite<prbrl::unnamed_block_reclaimed_slot<true, false, true> >},
     {"unnamed_block_x_moves_on", rl::random_scheduler_type, 0, false,
      simulate_suite<prbrl::unnamed_block_reclaimed_slot<true, true> >},
     {"dead_writer_text_partial", rl::random_scheduler_type, 0, false,
