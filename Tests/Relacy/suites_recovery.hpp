@@ -399,6 +399,11 @@ const prb_recovery_ops stale_dead_intent::ops = {stale_dead_intent::owner_is_gon
  * slot whose acquire makes X's block header visible. N's reset values are later values, but
  * relaxed stores by another thread: acquiring them synchronizes with nobody.
  */
+/* claim_thread_slot's order for its resets (prb_file.c): relaxed on fac78ea; the review's proposed fix
+   (Tests/ReviewRepro/proposed-fix.patch) makes them release. */
+#ifndef CLAIM_RESET_MO
+#define CLAIM_RESET_MO rl::mo_relaxed
+#endif
 template <bool Prefill, bool XSecond = false, bool NoClaim = false> struct unnamed_block_reclaimed_slot;
 static void *g_ubr_any;
 template <bool Prefill, bool XSecond, bool NoClaim>
@@ -486,11 +491,8 @@ struct unnamed_block_reclaimed_slot : rl::test_suite<unnamed_block_reclaimed_slo
             uint64_t expected = 0;
             if (!XSecond && !NoClaim && slots[X * PRB_TS_WORDS + PRB_TS_OWNER]($).compare_exchange_strong(expected, N + 1, rl::mo_acquire,
                                                                                   rl::mo_relaxed)) {
-#ifdef REVIEW_CLAIM_RELEASE_FENCE /* the proposed fix: the resets carry what the claim acquired */
-                rl::atomic_thread_fence(rl::mo_release, $);
-#endif
-                slots[X * PRB_TS_WORDS + PRB_TS_DESC]($).store(0, rl::mo_relaxed);
-                slots[X * PRB_TS_WORDS + PRB_TS_DATA_BEGIN]($).store(PRB_TS_NO_BLOCK, rl::mo_relaxed);
+                slots[X * PRB_TS_WORDS + PRB_TS_DESC]($).store(0, CLAIM_RESET_MO);
+                slots[X * PRB_TS_WORDS + PRB_TS_DATA_BEGIN]($).store(PRB_TS_NO_BLOCK, CLAIM_RESET_MO);
             }
             n_done = true;
         } else {
