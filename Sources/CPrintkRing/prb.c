@@ -276,8 +276,13 @@ enum {
     H_DATA_TAIL = 32,
     H_LAST_FINALIZED = 40,
     H_FAILED_DESC = 48,
+    /* The seqs of the latest take-overs, for readers to give a gap its reason
+       (prb_lost_reason_of): TAKEN_MARK | seq, 0 while unused. Zero in regions formatted before
+       them, which read as "no take-over remembered". */
+    H_RECENT_TAKEN = 49,
+    RECENT_TAKEN = PRB_RECENT_TAKE_OVERS,
     H_FAILED_DATA = 56,
-    H_TAKEN_OVER = 60, /* failure-path counters share the last line */
+    H_TAKEN_OVER = 60, /* failure-path counters share the last lines */
 
     /* Descriptor: state_var, blk.begin, blk.next, and the slot's reopen count (how often
        prb_reserve_in_last reopened a record of this slot: lets a panic-mode reader tell a record
@@ -310,6 +315,7 @@ enum {
 #define PRB_LAYOUT_VERSION 2
 
 #define ID_BITS 62
+#define TAKEN_MARK (UINT64_C(1) << 63) /* a remembered take-over's seq (H_RECENT_TAKEN) */
 #define ID_MASK ((UINT64_C(1) << ID_BITS) - 1)
 
 /* Special lpos values for records without a data block. Real block positions are multiples of
@@ -1201,7 +1207,11 @@ PRB_COLD static bool take_over(const prb_ring *r, uint64_t id)
     if (!prb_cas(sv_word, &sv, make_sv(id, PRB_DESC_REUSABLE), PRB_MO(take_over_D, PRB_MO_RELEASE),
                  PRB_MO_LOAD(take_over_D, PRB_MO_RELAXED)))
         return false;
-    prb_fetch_add(hdr_word(r, H_TAKEN_OVER), 1, PRB_MO_RELAXED);
+    /* Counted, and remembered for readers (prb_lost_reason_of): relaxed, a hint nobody orders
+       anything by. Each take-over gets its own entry from the count; the oldest is overwritten. */
+    k = prb_fetch_add(hdr_word(r, H_TAKEN_OVER), 1, PRB_MO_RELAXED);
+    prb_store(hdr_word(r, H_RECENT_TAKEN + (unsigned)(k % RECENT_TAKEN)), TAKEN_MARK | seq_of_id(r, id),
+              PRB_MO_RELAXED);
     return true;
 }
 
@@ -2552,6 +2562,37 @@ bool prb_block_of_seq(const prb_ring *r, uint64_t seq, uint64_t *begin, uint64_t
     *begin = prb_load(desc_word(r, seq, D_BEGIN), PRB_MO_RELAXED);
     *next = prb_load(desc_word(r, seq, D_NEXT), PRB_MO_RELAXED);
     return true;
+}
+
+prb_lost_reason prb_lost_reason_of(const prb_ring *r, uint64_t seq)
+{
+    uint64_t begin, next;
+    unsigned k;
+
+    /* Values from memory we may not have written are only compared: damage gives a wrong
+       reason, nothing worse. */
+    for (k = 0; k < RECENT_TAKEN; k++)
+        if (prb_load(hdr_word(r, H_RECENT_TAKEN + k), PRB_MO_RELAXED) == (TAKEN_MARK | seq))
+            return PRB_LOST_WRITER_DIED;
+    if (prb_block_of_seq(r, seq, &begin, &next) && begin == LPOS_FAILED && next == LPOS_FAILED)
+        return PRB_LOST_NO_SPACE;
+    if (seq < prb_first_seq(r))
+        return PRB_LOST_OVERWRITTEN;
+    return PRB_LOST_UNKNOWN;
+}
+
+size_t prb_recent_take_overs(const prb_ring *r, uint64_t *seqs, size_t max)
+{
+    size_t n = 0;
+    unsigned k;
+
+    for (k = 0; k < RECENT_TAKEN && n < max; k++) {
+        uint64_t v = prb_load(hdr_word(r, H_RECENT_TAKEN + k), PRB_MO_RELAXED);
+
+        if ((v & TAKEN_MARK) != 0)
+            seqs[n++] = v & ~TAKEN_MARK;
+    }
+    return n;
 }
 
 void prb_get_positions(const prb_ring *r, prb_positions *p)

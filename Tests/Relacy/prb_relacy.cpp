@@ -100,6 +100,7 @@ const run_spec runs[] = {
     {"dead_writer_two_survivors", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::dead_writer_two_survivors>},
     {"reopen_vs_take_over", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::reopen_vs_take_over>},
     {"stale_dead_intent", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::stale_dead_intent>},
+    {"stale_dead_data_intent", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::stale_dead_data_intent>},
     {"panic_reader_vs_reopen", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::panic_reader_vs_reopen>},
     {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 2, false, simulate_suite<prbrl::commit_store_buffering>},
     {"extend_shared_caller", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::extend_shared_caller>},

@@ -375,6 +375,67 @@ const prb_recovery_ops stale_dead_intent::ops = {stale_dead_intent::owner_is_gon
                                                  stale_dead_intent::release_slot};
 
 /*
+ * stale_dead_data_intent (the review of recover_unnamed_block): a live writer W writes a record
+ * while slot 0 holds a dead writer's data intent naming the very position W's block will take,
+ * with another size: a writer whose data-head CAS lost that position to W and that died before
+ * its next attempt (its descriptor intent names a finished record here, so nothing of it can be
+ * taken over). T writes six records, wrapping the text ring onto W's block again and again, and
+ * tries to pass any block in its way that nobody names. Checks: nothing is taken over, W's record
+ * reads back whole, the ring is still writable: W's block is never passed by the dead intent's
+ * end (W is alive while it allocates; once W has stored its header, the check after the search
+ * sees it).
+ */
+struct stale_dead_data_intent;
+static stale_dead_data_intent *g_sddi;
+struct stale_dead_data_intent : rl::test_suite<stale_dead_data_intent, 2> {
+    enum { SLOTS = 3 };
+    ring_fixture f;
+    prb_aword slots[SLOTS * PRB_TS_WORDS];
+    static bool owner_is_gone(void *, uint64_t tag) { return tag == 1; }
+    static prb_aword *acquire_slot(void *, uint64_t *token)
+    {
+        *token = rl::ctx().current_thread() + 1;
+        return &g_sddi->slots[*token * PRB_TS_WORDS];
+    }
+    static void release_slot(void *, uint64_t) {}
+    static const prb_recovery_ops ops;
+    void before()
+    {
+        g_sddi = this;
+        f.make();
+        write_record(f.ring, 9, 0, 16); /* a finished record, which the dead intent names */
+        prb_positions pos;
+        prb_get_positions(f.ring, &pos);
+        init_slots(slots, SLOTS);
+        slots[PRB_TS_DESC]($).store(desc_id(pos.head_id) | PRB_INTENT_SET, rl::mo_relaxed);
+        slots[PRB_TS_DATA_BEGIN]($).store(pos.data_head_lpos, rl::mo_relaxed); /* W's block, soon */
+        slots[PRB_TS_DATA_SIZE]($).store(8, rl::mo_relaxed);                   /* W's is 24 */
+        prb_ring_enable_recovery(f.ring, slots, SLOTS, &ops, this);
+    }
+    void after()
+    {
+        prb_stats s;
+        prb_get_stats(f.ring, &s);
+        RL_ASSERT(s.taken_over == 0);
+        check_still_writable(f.ring);
+        check_quiescent(f.ring, dying_length, false, nullptr);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            write_record(f.ring, 2, 0, 16, false); /* W, as caller 2 (16 bytes in dying_length) */
+        } else {
+            for (unsigned n = 0; n < 6; n++)
+                write_record(f.ring, 1, n, 16);
+        }
+    }
+};
+const prb_recovery_ops stale_dead_data_intent::ops = {stale_dead_data_intent::owner_is_gone,
+                                                      stale_dead_data_intent::acquire_slot,
+                                                      stale_dead_data_intent::release_slot};
+
+/*
  * unnamed_block_reclaimed_slot (from the review of recover_unnamed_block): D loses the race for
  * the data head at `at` to X (its compare-and-swap fails) and dies before its next attempt
  * (PRB_FAULT_DATA_HEAD_LOST): its data intent names `at`, with its size. X finishes its record at
