@@ -898,9 +898,10 @@ static PRB_INLINE bool data_alloc(const prb_ring *r, prb_entry *e, uint64_t id, 
             (!data_push_tail(r, next - r->data_size) &&
              !(recover_blocked_data(r, next - r->data_size) && data_push_tail(r, next - r->data_size)))) {
             /* No block is ours: a data intent left naming one that another writer took would
-               keep survivors waiting on us (recover_unnamed_block) until our commit clears it. */
+               keep survivors waiting on us (recover_unnamed_block) until our commit clears it.
+               LMM(data_alloc:J) release, as data_alloc:I: a later value of the data intent. */
             if (intent != NULL)
-                prb_store(&intent[PRB_TS_DATA_BEGIN], PRB_TS_NO_BLOCK, PRB_MO_RELAXED);
+                prb_store(&intent[PRB_TS_DATA_BEGIN], PRB_TS_NO_BLOCK, PRB_MO(data_alloc_J, PRB_MO_RELEASE));
             desc_store_blk(r, id, LPOS_FAILED, LPOS_FAILED);
             return false;
         }
@@ -924,8 +925,14 @@ static PRB_INLINE bool data_alloc(const prb_ring *r, prb_entry *e, uint64_t id, 
         if (prb_cas(head_word, &begin, next, PRB_MO(data_alloc_A, PRB_MO_ACQ_REL),
                     PRB_MO_LOAD(data_alloc_A, PRB_MO_ACQUIRE)))
             break;
-        if (intent != NULL)
+        /* Lost: the block is another writer's. Our data intent must stop naming it before
+           anything slow (the next tail push may make system calls): a survivor finding a dead
+           loser's intent and a dead winner's at one position with different sizes cannot tell
+           which end is right (recover_unnamed_block). Release, as J. */
+        if (intent != NULL) {
             fault_point(r, PRB_FAULT_DATA_HEAD_LOST, e);
+            prb_store(&intent[PRB_TS_DATA_BEGIN], PRB_TS_NO_BLOCK, PRB_MO(data_alloc_J, PRB_MO_RELEASE));
+        }
     } while (true);
     if (intent != NULL)
         fault_point(r, PRB_FAULT_DATA_HEAD_MOVED, e);
@@ -1383,7 +1390,14 @@ PRB_COLD static bool recover_unnamed_block(const prb_ring *r, uint64_t at)
         if ((intent & PRB_INTENT_SET) == 0 ||
             prb_load(&slot[PRB_TS_DATA_BEGIN], PRB_MO_LOAD(recover_unnamed_block_C, PRB_MO_ACQUIRE)) != at)
             continue;
-        owner = prb_load(&slot[PRB_TS_OWNER], PRB_MO_RELAXED);
+        /*
+         * LMM(recover_unnamed_block:D) acquire. Pairs with the release that let the slot go
+         * (prb_file.c: free_thread_slot, release_slot): an owner word 0 is a later value of the
+         * slot, whose writer finished its record first; the words read again below are then its
+         * last ones, not stale ones to be taken for a dead writer's. (A take-over needs no such
+         * acquire: its CAS of the record's state decides.)
+         */
+        owner = prb_load(&slot[PRB_TS_OWNER], PRB_MO_LOAD(recover_unnamed_block_D, PRB_MO_ACQUIRE));
         if (owner != 0 && !r->rec_ops->owner_is_gone(r->rec_context, owner))
             return false; /* alive (or no answer): maybe still allocating this block */
 
@@ -1406,10 +1420,21 @@ PRB_COLD static bool recover_unnamed_block(const prb_ring *r, uint64_t at)
     if (!named)
         return false;
 
-    /* The header, after the acquires above: a block its writer named in the end is not ours to pass. */
+    /*
+     * The header, after the acquires above: a block its writer named in the end is not ours to
+     * pass. A header naming a record that exists names that record's block (ids never repeat);
+     * desc_read copies no positions for a reserved one, so reserved alone stops the pass too.
+     */
     header_id = prb_load(&r->data[data_index(r, at) / WORD], PRB_MO_RELAXED);
-    if (desc_read(r, desc_id(header_id), &d, NULL, NULL, NULL) != PRB_DESC_MISS && d.begin == at)
+    switch (desc_read(r, desc_id(header_id), &d, NULL, NULL, NULL)) {
+    case PRB_DESC_MISS:
+        break;
+    case PRB_DESC_RESERVED:
         return false;
+    default:
+        if (d.begin == at)
+            return false;
+    }
 
     /* As pass_headless_block: first up to the block, then from it, release as data_push_tail:D. */
     if (!data_push_tail(r, at))

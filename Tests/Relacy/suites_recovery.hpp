@@ -26,6 +26,7 @@ inline void init_slots(prb_aword *slots, unsigned count)
         for (unsigned w = 0; w < PRB_TS_WORDS; w++)
             slots[k * PRB_TS_WORDS + w]($).store(0, rl::mo_relaxed);
         slots[k * PRB_TS_WORDS + PRB_TS_OWNER]($).store(k + 1, rl::mo_relaxed);
+        slots[k * PRB_TS_WORDS + PRB_TS_DATA_BEGIN]($).store(PRB_TS_NO_BLOCK, rl::mo_relaxed);
     }
 }
 
@@ -460,10 +461,10 @@ const prb_recovery_ops stale_dead_data_intent::ops = {stale_dead_data_intent::ow
  * slot whose acquire makes X's block header visible. N's reset values are later values, but
  * relaxed stores by another thread: acquiring them synchronizes with nobody.
  */
-/* claim_thread_slot's order for its resets (prb_file.c): relaxed on fac78ea; the review's proposed fix
-   (Tests/ReviewRepro/proposed-fix.patch) makes them release. */
+/* claim_thread_slot's order for its resets (prb_file.c): release since the review (relaxed, as on
+   fac78ea, this suite fails: -DCLAIM_RESET_MO=rl::mo_relaxed). */
 #ifndef CLAIM_RESET_MO
-#define CLAIM_RESET_MO rl::mo_relaxed
+#define CLAIM_RESET_MO rl::mo_release
 #endif
 template <bool Prefill, bool XSecond = false, bool NoClaim = false> struct unnamed_block_reclaimed_slot;
 static void *g_ubr_any;
