@@ -1231,6 +1231,12 @@ PRB_COLD static bool take_over(const prb_ring *r, uint64_t id)
 
 bool prb_ring_intent_settled(const prb_ring *r, const prb_aword *slot)
 {
+    /*
+     * Acquire loads, as take_over:C, :A and :B: a cleared intent comes with its record's end, a
+     * head and a state come with what their writers did before. Called by the slot's owner (it
+     * lets the slot go) or after a liveness query said the owner is gone (which synchronized with
+     * its end): the slot's words are the owner's last.
+     */
     uint64_t intent = prb_load(&slot[PRB_TS_DESC], PRB_MO_ACQUIRE);
     uint64_t id = desc_id(intent), head, sv, begin;
 
@@ -1247,7 +1253,8 @@ bool prb_ring_intent_settled(const prb_ring *r, const prb_aword *slot)
     /* Taken over, but its block, which only the data intent names, may still be ahead of the data
        tail (recover_unnamed_block). */
     begin = prb_load(&slot[PRB_TS_DATA_BEGIN], PRB_MO_RELAXED);
-    return (begin % WORD) != 0 || begin - prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_ACQUIRE) >= r->data_size;
+    /* Relaxed tail: an old one only keeps the slot longer. */
+    return (begin % WORD) != 0 || begin - prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_RELAXED) >= r->data_size;
 }
 
 /*
@@ -1436,13 +1443,19 @@ PRB_COLD static bool recover_unnamed_block(const prb_ring *r, uint64_t at)
             return false;
     }
 
-    /* As pass_headless_block: first up to the block, then from it, release as data_push_tail:D. */
+    /*
+     * As pass_headless_block: first up to the block, then from it. LMM(recover_unnamed_block:E)
+     * acquire, as data_push_tail:A (P11); LMM(recover_unnamed_block:F) release CAS, as
+     * data_push_tail:D: the tail's release sequence must carry what the pushes before it made
+     * reusable. A failure means another writer moved the tail past the block.
+     */
     if (!data_push_tail(r, at))
         return false;
-    tail = prb_load(tail_word, PRB_MO_ACQUIRE);
+    tail = prb_load(tail_word, PRB_MO_LOAD(recover_unnamed_block_E, PRB_MO_ACQUIRE));
     if (tail != at)
         return !need_more_space(r, tail, end); /* past it already: another survivor */
-    prb_cas(tail_word, &tail, end, PRB_MO_RELEASE, PRB_MO_RELAXED);
+    prb_cas(tail_word, &tail, end, PRB_MO(recover_unnamed_block_F, PRB_MO_RELEASE),
+            PRB_MO_LOAD(recover_unnamed_block_F, PRB_MO_RELAXED));
     return true;
 }
 
@@ -1460,8 +1473,10 @@ PRB_COLD static bool recover_blocked_data(const prb_ring *r, uint64_t lpos)
     desc_copy d;
     bool changed;
 
-    if (r->rec_ops == NULL || !data_blocker(r, lpos, &at, &header_id))
+    if (r->rec_ops == NULL)
         return false;
+    if (!data_blocker(r, lpos, &at, &header_id))
+        return true; /* the walk goes through now (the first one read something older): try again */
     if (finish_superseded(r, desc_id(header_id)) || take_over(r, desc_id(header_id)))
         return true;
     id = headless_owner(r, at, none);
