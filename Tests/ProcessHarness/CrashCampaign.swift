@@ -308,8 +308,11 @@ public final class CrashCampaign {
                 finish(writer)
                 writers[slot] = try startWriter(lines: configuration.linesPerWriter)
             }
+            let killsBefore = counts.kills
             wedged = try killOne(&writers)
-            if counts.kills % Self.progressInterval == 0 && !wedged { progress(runningTotals) }
+            if counts.kills / Self.progressInterval > killsBefore / Self.progressInterval && !wedged {
+                progress(runningTotals)
+            }
         }
         // Wind down: the background writers finish their lines (a wedged ring refuses them fast).
         for writer in writers {
