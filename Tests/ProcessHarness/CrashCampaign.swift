@@ -365,8 +365,11 @@ public final class CrashCampaign {
         counts.findings.add(ledger.findings)
         if let takeovers = try takeoverCount() { counts.takeovers = (counts.takeovers ?? 0) + takeovers }
         unlink(ringPath)
+        // Counted: what the running totals add of the ring's own checks starts again from zero.
+        let writersHeld = ledger.writersHeld
+        ledger = WriterLedger()
         followerOutput = nil
-        progress("ring \(counts.rings) done: " + runningTotals)
+        progress("ring \(counts.rings) done (\(writersHeld) writers held at its end): " + runningTotals)
     }
 
     /// Kills between two progress lines.
