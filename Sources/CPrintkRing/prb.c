@@ -276,8 +276,13 @@ enum {
     H_DATA_TAIL = 32,
     H_LAST_FINALIZED = 40,
     H_FAILED_DESC = 48,
+    /* The seqs of the latest take-overs, for readers to give a gap its reason
+       (prb_lost_reason_of): TAKEN_MARK | seq, 0 while unused. Zero in regions formatted before
+       them, which read as "no take-over remembered". */
+    H_RECENT_TAKEN = 49,
+    RECENT_TAKEN = PRB_RECENT_TAKE_OVERS,
     H_FAILED_DATA = 56,
-    H_TAKEN_OVER = 60, /* failure-path counters share the last line */
+    H_TAKEN_OVER = 60, /* failure-path counters share the last lines */
 
     /* Descriptor: state_var, blk.begin, blk.next, and the slot's reopen count (how often
        prb_reserve_in_last reopened a record of this slot: lets a panic-mode reader tell a record
@@ -310,6 +315,7 @@ enum {
 #define PRB_LAYOUT_VERSION 2
 
 #define ID_BITS 62
+#define TAKEN_MARK (UINT64_C(1) << 63) /* a remembered take-over's seq (H_RECENT_TAKEN) */
 #define ID_MASK ((UINT64_C(1) << ID_BITS) - 1)
 
 /* Special lpos values for records without a data block. Real block positions are multiples of
@@ -848,14 +854,22 @@ static void desc_store_blk(const prb_ring *r, uint64_t id, uint64_t begin, uint6
 }
 
 /*
- * Allocates a block for `size` bytes of text to record `id` (reserved by the caller): pushes the
- * data tail far enough, moves the data head, writes the block header. Returns the data word where
- * the text starts, through *text_word. size 0 gives an empty record without a block. On failure
- * the record gets FAILED positions (it will read as lost) and false is returned.
+ * data_alloc() - allocates a block for `size` bytes of text to record `id` (reserved by the
+ * caller, through entry e): pushes the data tail far enough, moves the data head, writes the block
+ * header. size 0 gives an empty record without a block.
+ * @intent: the writer's thread slot (rings with recovery), else NULL. Its data intent names the
+ * block before each attempt to move the head, so that a survivor can pass the block if this
+ * writer dies before anything else names it (recover_unnamed_block).
+ *
+ * Context: the write path; inlined into both copies of reserve(), so the in-process ring's has
+ * no trace of the intent.
+ * Return: true, and through *text_word the data word where the text starts; false if there is no
+ * room (the record then has FAILED positions: it will read as lost).
  */
 static bool recover_blocked_data(const prb_ring *r, uint64_t lpos);
 
-static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *text_word)
+static PRB_INLINE bool data_alloc(const prb_ring *r, prb_entry *e, uint64_t id, uint64_t size, prb_aword *intent,
+                                  uint64_t *text_word)
 {
     prb_aword *head_word = hdr_word(r, H_DATA_HEAD);
     uint64_t blk_size, begin, next, first;
@@ -867,6 +881,9 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
     }
 
     blk_size = to_blk_size(size);
+    /* The data intent's size, ordered before its begin by that store's release (data_alloc:I). */
+    if (intent != NULL)
+        prb_store(&intent[PRB_TS_DATA_SIZE], blk_size, PRB_MO_RELAXED);
     /*
      * Acquire, as at a failed CAS below: pairs with data_alloc:A (the data ring's twin of P1).
      * Whoever moved the head to `begin` had pushed the tail to at least begin - data_size first,
@@ -880,16 +897,38 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
         if (next - begin > r->data_size || (begin % WORD) != 0 ||
             (!data_push_tail(r, next - r->data_size) &&
              !(recover_blocked_data(r, next - r->data_size) && data_push_tail(r, next - r->data_size)))) {
+            /* No block is ours: a data intent left naming one that another writer took would
+               keep survivors waiting on us (recover_unnamed_block) until our commit clears it. */
+            if (intent != NULL)
+                prb_store(&intent[PRB_TS_DATA_BEGIN], PRB_TS_NO_BLOCK, PRB_MO_RELAXED);
             desc_store_blk(r, id, LPOS_FAILED, LPOS_FAILED);
             return false;
         }
         /*
-         * LMM(data_alloc:A) acq_rel: the release publishes our tail push with the new head (see the
-         * acquire above); on failure, acquire the newer head for the same reason. (The acquire
-         * half on success is only there because C11 wants it at least as strong as the failure.)
+         * LMM(data_alloc:I) release: the data intent, in this writer's own thread slot (rings with
+         * recovery only). The release half of the CAS at A orders it (and the size stored above)
+         * before the head move, so a survivor that acquires a data head past `begin`
+         * (recover_unnamed_block:A) reads this intent or a later one of the same slot. Its own
+         * release pairs with recover_unnamed_block:C: a survivor that reads a later begin than
+         * one naming a block it examines sees everything this writer did before, that block's
+         * header included (if the block was ours).
          */
-    } while (!prb_cas(head_word, &begin, next, PRB_MO(data_alloc_A, PRB_MO_ACQ_REL),
-                      PRB_MO_LOAD(data_alloc_A, PRB_MO_ACQUIRE)));
+        if (intent != NULL)
+            prb_store(&intent[PRB_TS_DATA_BEGIN], begin, PRB_MO(data_alloc_I, PRB_MO_RELEASE));
+        /*
+         * LMM(data_alloc:A) acq_rel: the release publishes our tail push with the new head (see the
+         * acquire above), and the data intent; on failure, acquire the newer head for the same
+         * reason. (The acquire half on success is only there because C11 wants it at least as
+         * strong as the failure.)
+         */
+        if (prb_cas(head_word, &begin, next, PRB_MO(data_alloc_A, PRB_MO_ACQ_REL),
+                    PRB_MO_LOAD(data_alloc_A, PRB_MO_ACQUIRE)))
+            break;
+        if (intent != NULL)
+            fault_point(r, PRB_FAULT_DATA_HEAD_LOST, e);
+    } while (true);
+    if (intent != NULL)
+        fault_point(r, PRB_FAULT_DATA_HEAD_MOVED, e);
 
     /*
      * LMM(data_alloc:A) fence(release): the data tail as this writer pushed or saw it (with the
@@ -907,8 +946,8 @@ static bool data_alloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t *
      * which a dead-writer take-over relies on (docs/RECOVERY.md).
      */
     desc_store_blk(r, id, begin, next);
-    if (PRB_UNLIKELY(r->rec_ops != NULL))
-        fault_point(r, PRB_FAULT_DATA_POSITIONS, NULL);
+    if (intent != NULL)
+        fault_point(r, PRB_FAULT_DATA_POSITIONS, e);
     first = data_index(r, begin) / WORD;
     prb_store(&r->data[first], id, PRB_MO_RELAXED);
     if (is_blk_wrapped(r, begin, next)) {
@@ -1168,13 +1207,18 @@ PRB_COLD static bool take_over(const prb_ring *r, uint64_t id)
     if (!prb_cas(sv_word, &sv, make_sv(id, PRB_DESC_REUSABLE), PRB_MO(take_over_D, PRB_MO_RELEASE),
                  PRB_MO_LOAD(take_over_D, PRB_MO_RELAXED)))
         return false;
-    prb_fetch_add(hdr_word(r, H_TAKEN_OVER), 1, PRB_MO_RELAXED);
+    /* Counted, and remembered for readers (prb_lost_reason_of): relaxed, a hint nobody orders
+       anything by. Each take-over gets its own entry from the count; the oldest is overwritten. */
+    k = prb_fetch_add(hdr_word(r, H_TAKEN_OVER), 1, PRB_MO_RELAXED);
+    prb_store(hdr_word(r, H_RECENT_TAKEN + (unsigned)(k % RECENT_TAKEN)), TAKEN_MARK | seq_of_id(r, id),
+              PRB_MO_RELAXED);
     return true;
 }
 
-bool prb_ring_intent_settled(const prb_ring *r, uint64_t intent)
+bool prb_ring_intent_settled(const prb_ring *r, const prb_aword *slot)
 {
-    uint64_t id = desc_id(intent), head, sv;
+    uint64_t intent = prb_load(&slot[PRB_TS_DESC], PRB_MO_ACQUIRE);
+    uint64_t id = desc_id(intent), head, sv, begin;
 
     if ((intent & PRB_INTENT_SET) == 0)
         return true;
@@ -1183,8 +1227,13 @@ bool prb_ring_intent_settled(const prb_ring *r, uint64_t intent)
     if (sv == make_sv(id, PRB_DESC_RESERVED))
         return false;
     /* Moved onto but never marked reserved: only while the head is at or past id, within a ring. */
-    return !(desc_id(head - id) < r->desc_count &&
-             (sv == make_sv(id_prev_wrap(r, id), PRB_DESC_REUSABLE) || (sv == 0 && in_first_wrap(r, id))));
+    if (desc_id(head - id) < r->desc_count &&
+        (sv == make_sv(id_prev_wrap(r, id), PRB_DESC_REUSABLE) || (sv == 0 && in_first_wrap(r, id))))
+        return false;
+    /* Taken over, but its block, which only the data intent names, may still be ahead of the data
+       tail (recover_unnamed_block). */
+    begin = prb_load(&slot[PRB_TS_DATA_BEGIN], PRB_MO_RELAXED);
+    return (begin % WORD) != 0 || begin - prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_ACQUIRE) >= r->data_size;
 }
 
 /*
@@ -1276,9 +1325,100 @@ static uint64_t headless_owner(const prb_ring *r, uint64_t at, uint64_t none)
 }
 
 /*
+ * recover_unnamed_block() - the data tail walk stops at `at`, and nothing names the block there:
+ * neither its header nor the positions of any record an intent names. Its writer died between
+ * moving the data head and storing the block's positions (data_alloc), and only its data intent
+ * (a begin, and a size that gives the end) says where the block is. Takes over that writer's
+ * record and moves the data tail past the block: [at, end) -> free. Rings with recovery only.
+ *
+ * The block is passed only if every writer whose data intent names `at` is gone, and all of them
+ * give the same end. Two can name it: the writer whose compare-and-swap moved the head, and one
+ * whose compare-and-swap for the same position failed and that died before its next attempt
+ * (PRB_FAULT_DATA_HEAD_LOST). If both are dead and their sizes differ, nothing tells which end is
+ * right, and the block stays (docs/RECOVERY.md: two deaths, each within a few instructions).
+ *
+ * Why a block someone still writes, or has finished, is never passed. The search acquires a data
+ * head past `at` (A), so it reads the data intent its writer stored before moving the head from
+ * `at`, or a later one of the same slot (data_alloc:I). If that one, its writer is alive (the
+ * search stops) or gone (a candidate). If a later one (or a later descriptor intent, B), the writer
+ * has finished its allocation, header included, and the acquire of that later value (B or C)
+ * makes its header visible to the check after the search, which then stops. A gone writer's words
+ * are final: they are read again after the liveness query, which synchronized with its end.
+ *
+ * Context: a writer's failure path. Return: true if the data tail is now past the block.
+ */
+PRB_COLD static bool recover_unnamed_block(const prb_ring *r, uint64_t at)
+{
+    prb_aword *tail_word = hdr_word(r, H_DATA_TAIL);
+    uint64_t head, tail, end = 0, header_id;
+    bool named = false;
+    desc_copy d;
+    uint32_t k;
+
+    /*
+     * LMM(recover_unnamed_block:A) acquire. Pairs with data_alloc:A's release half, through the
+     * data head's release sequence (every head move is a read-modify-write): the data intent of
+     * whoever moved the head from `at` is visible below.
+     */
+    head = prb_load(hdr_word(r, H_DATA_HEAD), PRB_MO_LOAD(recover_unnamed_block_A, PRB_MO_ACQUIRE));
+    if (!need_more_space(r, at, head))
+        return false; /* the head is not past `at`: no block there */
+
+    for (k = 0; k < r->rec_slot_count; k++) {
+        prb_aword *slot = r->rec_slots + k * PRB_TS_WORDS;
+        uint64_t intent, owner, size, next;
+
+        /*
+         * LMM(recover_unnamed_block:B) acquire, as take_over:C (pairs with desc_reserve:I and
+         * end_intent:A); LMM(recover_unnamed_block:C) acquire, pairs with data_alloc:I.
+         */
+        intent = prb_load(&slot[PRB_TS_DESC], PRB_MO_LOAD(recover_unnamed_block_B, PRB_MO_ACQUIRE));
+        if ((intent & PRB_INTENT_SET) == 0 ||
+            prb_load(&slot[PRB_TS_DATA_BEGIN], PRB_MO_LOAD(recover_unnamed_block_C, PRB_MO_ACQUIRE)) != at)
+            continue;
+        owner = prb_load(&slot[PRB_TS_OWNER], PRB_MO_RELAXED);
+        if (owner != 0 && !r->rec_ops->owner_is_gone(r->rec_context, owner))
+            return false; /* alive (or no answer): maybe still allocating this block */
+
+        /* Gone: its words are final. Relaxed: after the liveness query. */
+        intent = prb_load(&slot[PRB_TS_DESC], PRB_MO_RELAXED);
+        size = prb_load(&slot[PRB_TS_DATA_SIZE], PRB_MO_RELAXED);
+        if ((intent & PRB_INTENT_SET) == 0 || prb_load(&slot[PRB_TS_DATA_BEGIN], PRB_MO_RELAXED) != at)
+            continue;
+        /* A size no block has (damaged memory), or two dead writers that disagree: leave it. */
+        if (size == 0 || size % WORD != 0 || size > max_blk_size(r))
+            return false;
+        next = get_next_lpos(r, at, size);
+        if (head - next >= r->data_size || (named && next != end))
+            return false;
+        named = true;
+        end = next;
+        /* Its record: a dead writer's, reserved (or head moved onto it); readers will see it lost. */
+        take_over(r, desc_id(intent));
+    }
+    if (!named)
+        return false;
+
+    /* The header, after the acquires above: a block its writer named in the end is not ours to pass. */
+    header_id = prb_load(&r->data[data_index(r, at) / WORD], PRB_MO_RELAXED);
+    if (desc_read(r, desc_id(header_id), &d, NULL, NULL, NULL) != PRB_DESC_MISS && d.begin == at)
+        return false;
+
+    /* As pass_headless_block: first up to the block, then from it, release as data_push_tail:D. */
+    if (!data_push_tail(r, at))
+        return false;
+    tail = prb_load(tail_word, PRB_MO_ACQUIRE);
+    if (tail != at)
+        return !need_more_space(r, tail, end); /* past it already: another survivor */
+    prb_cas(tail_word, &tail, end, PRB_MO_RELEASE, PRB_MO_RELAXED);
+    return true;
+}
+
+/*
  * recover_blocked_data() - data_push_tail(lpos) failed: take over the record whose block stops it,
  * if its writer is gone; if the block's header does not name the record (its writer died before
- * storing it), find the record through the intents, take it over and pass its block.
+ * storing it), find the record through the intents, take it over and pass its block; if no
+ * record names the block at all, pass it by its writer's data intent (recover_unnamed_block).
  * Return: true if something changed (worth trying again).
  */
 PRB_COLD static bool recover_blocked_data(const prb_ring *r, uint64_t lpos)
@@ -1293,13 +1433,16 @@ PRB_COLD static bool recover_blocked_data(const prb_ring *r, uint64_t lpos)
     if (finish_superseded(r, desc_id(header_id)) || take_over(r, desc_id(header_id)))
         return true;
     id = headless_owner(r, at, none);
-    if (id == none)
-        return false;
-    changed = take_over(r, id);
-    /* desc_read: a consistent copy of the state and positions (a reusable record's are final). */
-    if (desc_read(r, id, &d, NULL, NULL, NULL) == PRB_DESC_REUSABLE && d.begin == at)
-        changed = pass_headless_block(r, id, &d) || changed;
-    return changed;
+    if (id != none) {
+        changed = take_over(r, id);
+        /* desc_read: a consistent copy of the state and positions (a reusable record's are final). */
+        if (desc_read(r, id, &d, NULL, NULL, NULL) == PRB_DESC_REUSABLE && d.begin == at)
+            changed = pass_headless_block(r, id, &d) || changed;
+        if (changed)
+            return true;
+    }
+    /* Nobody's positions (a record's stale ones can coincide with `at`): the data intents. */
+    return recover_unnamed_block(r, at);
 }
 
 /*
@@ -1760,7 +1903,7 @@ static PRB_INLINE prb_status reserve(prb_ring *r, prb_entry *e, size_t text_size
         desc_make_final(r, desc_id(id - 1));
 
     fault_point(r, PRB_FAULT_DESC_RESERVED, e);
-    if (!data_alloc(r, id, text_size, &text_word)) {
+    if (!data_alloc(r, e, id, text_size, recoverable ? (prb_aword *)e->intent_slot : NULL, &text_word)) {
         /* The seq is taken; publish it as a record without data, which readers report lost. */
         prb_fetch_add(hdr_word(r, H_FAILED_DATA), 1, PRB_MO_RELAXED);
         prb_final_commit(e);
@@ -1959,7 +2102,7 @@ static prb_status grow_reopened(const prb_ring *r, prb_entry *e, size_t addition
         new_total = additional;
         if (new_total > max_total)
             return PRB_E_TOO_LARGE;
-        if (!data_alloc(r, e->id, new_total, &text_word)) {
+        if (!data_alloc(r, e, e->id, new_total, NULL, &text_word)) {
             /* data_alloc marked the record lost; it was empty, and stays empty. */
             desc_store_blk(r, e->id, LPOS_EMPTY, LPOS_EMPTY);
             return PRB_E_NO_SPACE;
@@ -2419,6 +2562,37 @@ bool prb_block_of_seq(const prb_ring *r, uint64_t seq, uint64_t *begin, uint64_t
     *begin = prb_load(desc_word(r, seq, D_BEGIN), PRB_MO_RELAXED);
     *next = prb_load(desc_word(r, seq, D_NEXT), PRB_MO_RELAXED);
     return true;
+}
+
+prb_lost_reason prb_lost_reason_of(const prb_ring *r, uint64_t seq)
+{
+    uint64_t begin, next;
+    unsigned k;
+
+    /* Values from memory we may not have written are only compared: damage gives a wrong
+       reason, nothing worse. */
+    for (k = 0; k < RECENT_TAKEN; k++)
+        if (prb_load(hdr_word(r, H_RECENT_TAKEN + k), PRB_MO_RELAXED) == (TAKEN_MARK | seq))
+            return PRB_LOST_WRITER_DIED;
+    if (prb_block_of_seq(r, seq, &begin, &next) && begin == LPOS_FAILED && next == LPOS_FAILED)
+        return PRB_LOST_NO_SPACE;
+    if (seq < prb_first_seq(r))
+        return PRB_LOST_OVERWRITTEN;
+    return PRB_LOST_UNKNOWN;
+}
+
+size_t prb_recent_take_overs(const prb_ring *r, uint64_t *seqs, size_t max)
+{
+    size_t n = 0;
+    unsigned k;
+
+    for (k = 0; k < RECENT_TAKEN && n < max; k++) {
+        uint64_t v = prb_load(hdr_word(r, H_RECENT_TAKEN + k), PRB_MO_RELAXED);
+
+        if ((v & TAKEN_MARK) != 0)
+            seqs[n++] = v & ~TAKEN_MARK;
+    }
+    return n;
 }
 
 void prb_get_positions(const prb_ring *r, prb_positions *p)

@@ -303,7 +303,7 @@ static void free_thread_slot(prb_file *f, prb_aword *slot)
 {
     uint64_t expected = f->owner_tag;
 
-    if (!prb_ring_intent_settled(f->ring, prb_load(&slot[PRB_TS_DESC], PRB_MO_RELAXED)))
+    if (!prb_ring_intent_settled(f->ring, slot))
         return;
     /* Release: pairs with claim_thread_slot's acquire (the next owner overwrites the intent). */
     prb_cas(&slot[PRB_TS_OWNER], &expected, 0, PRB_MO_RELEASE, PRB_MO_RELAXED);
@@ -370,11 +370,12 @@ static prb_aword *claim_thread_slot(prb_file *f)
             uint64_t owner = prb_load(&slot[PRB_TS_OWNER], PRB_MO_RELAXED);
 
             if (owner != 0 && (pass == 0 || !prb_file_owner_gone(f, owner) ||
-                               !prb_ring_intent_settled(f->ring, prb_load(&slot[PRB_TS_DESC], PRB_MO_RELAXED))))
+                               !prb_ring_intent_settled(f->ring, slot)))
                 continue;
             /* Acquire: pairs with the release that freed the slot; we overwrite its intent next. */
             if (prb_cas(&slot[PRB_TS_OWNER], &owner, f->owner_tag, PRB_MO_ACQUIRE, PRB_MO_RELAXED)) {
                 prb_store(&slot[PRB_TS_DESC], 0, PRB_MO_RELAXED);
+                prb_store(&slot[PRB_TS_DATA_BEGIN], PRB_TS_NO_BLOCK, PRB_MO_RELAXED);
                 return slot;
             }
         }

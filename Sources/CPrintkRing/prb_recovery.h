@@ -6,8 +6,8 @@
  *
  * A ring with recovery enabled has a table of *thread slots* in shared memory, PRB_TS_WORDS words
  * each. A writer stores its intent in the slot it holds (the descriptor id it is about to take,
- * before it moves the descriptor head) so that, if it dies, a survivor can find which records are
- * its. A survivor whose reservation fails because a tail is blocked by a record still being
+ * before it moves the descriptor head, and the block it is allocating before it moves the data
+ * head) so that, if it dies, a survivor can find which records and blocks are its. A survivor whose reservation fails because a tail is blocked by a record still being
  * written asks whether every writer whose intent names that record is gone; if so it takes the
  * record over with one compare-and-swap (prb.c, take_over): readers see it as lost, both tails
  * pass it.
@@ -28,11 +28,21 @@ enum {
     PRB_TS_OWNER = 0,
     /** The intent: PRB_INTENT_SET | the descriptor id its writer is reserving or owns; 0: none. */
     PRB_TS_DESC = 1,
+    /** The data intent: the data-head position its writer is about to move the head from (the
+        begin of the block it is allocating), stored before each attempt; PRB_TS_NO_BLOCK when it
+        has none. Lets a survivor pass a block whose writer died between moving the data head and
+        storing the block's positions (prb.c: recover_unnamed_block). */
+    PRB_TS_DATA_BEGIN = 2,
+    /** The size of that block, stored before the first attempt (its end follows from both). */
+    PRB_TS_DATA_SIZE = 3,
     PRB_TS_WORDS = 8 /* a cache line: no two writers share one */
 };
 
 /** Marks an intent word as set (descriptor ids have 62 bits). */
 #define PRB_INTENT_SET (UINT64_C(1) << 63)
+
+/** A data intent naming no block (odd: never a block position). */
+#define PRB_TS_NO_BLOCK UINT64_C(1)
 
 /** What prb.c needs from the side that knows who is alive. */
 typedef struct prb_recovery_ops {
@@ -55,12 +65,13 @@ typedef struct prb_recovery_ops {
 } prb_recovery_ops;
 
 /**
- * prb_ring_intent_settled() - may a thread slot whose owner is gone, holding this intent word, be
- * given to another thread? Yes unless the record it names may still need a take-over (reserved,
- * or the descriptor head moved onto it and it was never marked reserved).
- * Context: failure paths (a full thread-slot table).
+ * prb_ring_intent_settled() - may this thread slot, whose owner is gone or is letting it go, be
+ * given to another thread? Yes unless the record its intent names may still need a take-over
+ * (reserved, or the descriptor head moved onto it and it was never marked reserved), or its data
+ * intent may still be the only name of a block ahead of the data tail.
+ * Context: failure paths (a full thread-slot table), a thread's exit, a handle's close.
  */
-bool prb_ring_intent_settled(const prb_ring *ring, uint64_t intent);
+bool prb_ring_intent_settled(const prb_ring *ring, const prb_aword *slot);
 
 /**
  * prb_ring_enable_recovery() - turns on intents and the take-over for this handle.

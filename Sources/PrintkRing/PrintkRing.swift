@@ -361,6 +361,48 @@ public final class PrintkRing: @unchecked Sendable {
 }
 
 extension PrintkRing {
+    /// Why a record that readers report lost is gone.
+    public enum LostReason: Sendable, Hashable {
+        /// The ring wrapped past it before it was read.
+        case overwritten
+        /// It got a seq but no text space (``Statistics/failedDataAllocations``).
+        case noSpace
+        /// Its writer died before committing it, and another writer took it over (ring files).
+        /// Only the last few take-overs (``recentTakeOverLimit``) are remembered.
+        case writerDied
+        /// Not known any more (an older take-over, a record being overwritten right now, damaged
+        /// memory), or the record is not lost.
+        case unknown
+    }
+
+    /// How many take-overs a ring remembers for ``lostReason(ofSeq:)`` and ``recentTakeOvers``.
+    public static let recentTakeOverLimit = Int(PRB_RECENT_TAKE_OVERS)
+
+    /// Why record `seq` is lost, as far as the ring can still tell: a reader that finds a gap
+    /// (``Reader/lostCount`` grew) asks for each seq in it.
+    ///
+    /// The corresponding C function is `prb_lost_reason_of`.
+    public func lostReason(ofSeq seq: UInt64) -> LostReason {
+        switch prb_lost_reason_of(handle, seq) {
+        case PRB_LOST_OVERWRITTEN: .overwritten
+        case PRB_LOST_NO_SPACE: .noSpace
+        case PRB_LOST_WRITER_DIED: .writerDied
+        default: .unknown
+        }
+    }
+
+    /// The seqs of the last records taken over from dead writers (at most
+    /// ``recentTakeOverLimit``), in increasing order.
+    ///
+    /// The corresponding C function is `prb_recent_take_overs`.
+    public var recentTakeOvers: [UInt64] {
+        var seqs = [UInt64](repeating: 0, count: Self.recentTakeOverLimit)
+        let count = prb_recent_take_overs(handle, &seqs, seqs.count)
+        return Array(seqs[..<count]).sorted()
+    }
+}
+
+extension PrintkRing {
     /// Now on the clock records are stamped with (`CLOCK_MONOTONIC`, in nanoseconds): for callers
     /// that stamp records themselves (``RecordMetadata/timestampNanoseconds``) or compare a
     /// record's time with the present. Async-signal-safe.

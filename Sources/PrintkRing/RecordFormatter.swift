@@ -53,9 +53,12 @@ extension PrintkRing {
         }
 
         /// The JSON line that reports a gap: `count` records from `fromSeq` on were lost (overwritten
-        /// before they could be read, or never finished by their writer).
-        public static func json(lost count: UInt64, fromSeq: UInt64) -> String {
-            "{\"lost\":\(count),\"from_seq\":\(fromSeq)}"
+        /// before they could be read, or never finished by their writer); `writerDied` names those
+        /// known to have been taken over from a dead writer (``PrintkRing/lostReason(ofSeq:)``),
+        /// as `"writer_died":[seqs]` when there are any.
+        public static func json(lost count: UInt64, fromSeq: UInt64, writerDied: [UInt64] = []) -> String {
+            let died = writerDied.isEmpty ? "" : ",\"writer_died\":[" + writerDied.map(String.init).joined(separator: ",") + "]"
+            return "{\"lost\":\(count),\"from_seq\":\(fromSeq)\(died)}"
         }
 
         /// `[sssss.uuuuuu]`: seconds and microseconds, as dmesg prints them.

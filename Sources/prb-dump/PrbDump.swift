@@ -27,7 +27,9 @@ struct PrbDump: ParsableCommand {
 
             With --json each record is one JSON object on a line (seq, ts_nsec, level, facility, \
             caller_id, text, and subsystem and device when set), and records that were lost \
-            (overwritten before they could be read) show up as {"lost": N, "from_seq": S}.
+            (overwritten before they could be read) show up as {"lost": N, "from_seq": S}, with \
+            "writer_died": [seqs] naming those of them taken over from writers that died \
+            writing them (the ring remembers the last few).
 
             Exit status: 0 success; 1 the file could not be opened (one line on standard error \
             names the file and the reason); 64 a usage error.
@@ -104,7 +106,7 @@ struct PrbDump: ParsableCommand {
             while let record = reader.next() {
                 let lost = reader.lostCount - lostSoFar
                 lostSoFar = reader.lostCount
-                if lost > 0 { reportLost(lost, before: record.seq) }
+                if lost > 0 { reportLost(lost, before: record.seq, in: ring) }
                 if let level, !level.contains(record.info.level) { continue }
                 emit(json ? RecordFormatter.json(for: record) : formatter.line(for: record))
             }
@@ -112,19 +114,23 @@ struct PrbDump: ParsableCommand {
             // record follows them yet), and they end just before its next seq.
             let trailing = reader.lostCount - lostSoFar
             lostSoFar = reader.lostCount
-            if trailing > 0 { reportLost(trailing, before: reader.nextSeq) }
+            if trailing > 0 { reportLost(trailing, before: reader.nextSeq, in: ring) }
             if !follow || StopSignal.requested { break }
             var interval = timespec(tv_sec: 0, tv_nsec: Self.followIntervalMilliseconds * 1_000_000)
             nanosleep(&interval, nil)
         } while !StopSignal.requested
     }
 
-    /// `count` records just before `seq` were lost.
-    func reportLost(_ count: UInt64, before seq: UInt64) {
+    /// `count` records just before `seq` were lost; those of them taken over from dead writers
+    /// (as far as the ring remembers) are named.
+    func reportLost(_ count: UInt64, before seq: UInt64, in ring: PrintkRing) {
+        let from = seq - count
+        let writerDied = ring.recentTakeOvers.filter { $0 >= from && $0 < seq }
         if json {
-            emit(RecordFormatter.json(lost: count, fromSeq: seq - count))
+            emit(RecordFormatter.json(lost: count, fromSeq: from, writerDied: writerDied))
         } else if verbose {
-            emit("-- \(count) record\(count == 1 ? "" : "s") lost (seq \(seq - count)...\(seq - 1)) --")
+            let why = writerDied.isEmpty ? "" : ", writer died: seq " + writerDied.map(String.init).joined(separator: ",")
+            emit("-- \(count) record\(count == 1 ? "" : "s") lost (seq \(from)...\(seq - 1)\(why)) --")
         }
     }
 
@@ -157,6 +163,7 @@ struct PrbDump: ParsableCommand {
             ("failed_reservations", String(counters.failedReservations)),
             ("failed_data_allocations", String(counters.failedDataAllocations)),
             ("takeovers", String(counters.takenOver)),
+            ("recent_takeover_seqs", ring.recentTakeOvers.map(String.init).joined(separator: ",")),
         ]
         let writers = ring.fileWriters ?? []
         fields.append(("writers_alive", String(writers.count { $0.state == .alive })))

@@ -21,6 +21,12 @@ struct FreezeRequest {
         case descHeadMoved = "desc-head-moved"
         /// The descriptor is reserved (its seq taken); no text block yet.
         case descReserved = "desc-reserved"
+        /// The data head has moved past the record's block and nothing names the block yet, but
+        /// the writer's data intent (ring files only).
+        case dataHeadMoved = "data-head-moved"
+        /// The block's positions are in the descriptor; its header does not name the record yet
+        /// (ring files only).
+        case dataPositions = "data-positions"
         /// The text block is allocated; no text written.
         case dataAllocated = "data-allocated"
         /// Part of the text is written (the record is written in two pieces to get here).
@@ -32,6 +38,8 @@ struct FreezeRequest {
             switch self {
             case .descHeadMoved: PRB_FAULT_DESC_HEAD_MOVED
             case .descReserved: PRB_FAULT_DESC_RESERVED
+            case .dataHeadMoved: PRB_FAULT_DATA_HEAD_MOVED
+            case .dataPositions: PRB_FAULT_DATA_POSITIONS
             case .dataAllocated: PRB_FAULT_DATA_ALLOCATED
             case .textPartial: PRB_FAULT_TEXT_PARTIAL
             case .committed: PRB_FAULT_COMMITTED

@@ -31,12 +31,13 @@ struct PrbLog: ParsableCommand {
             a usage error.
 
             Testing aid (crash tests; not for production): with the environment variable \
-            \(FreezeRequest.pointVariable)=desc-head-moved|desc-reserved|data-allocated|text-partial|committed, \
-            prb-log stops at that point of the N-th record that reaches it (N from \
-            \(FreezeRequest.recordVariable), default 1): after moving the descriptor head onto the \
-            record (before marking it reserved), after reserving the record's descriptor, \
-            after allocating its text block, after writing part of its text, or after committing \
-            it. It then writes one line, "prb-log: frozen point=P record=R seq=S pid=I", to the \
+            \(FreezeRequest.pointVariable)=desc-head-moved|desc-reserved|data-head-moved|data-positions|\
+            data-allocated|text-partial|committed, prb-log stops at that point of the N-th record \
+            that reaches it (N from \(FreezeRequest.recordVariable), default 1): after moving the \
+            descriptor head onto the record (before marking it reserved), after reserving the \
+            record's descriptor, after moving the data head past its text block (before anything \
+            names the block), after storing the block's positions (before its header), after \
+            allocating the block, after writing part of its text, or after committing it. It then writes one line, "prb-log: frozen point=P record=R seq=S pid=I", to the \
             file named by \(FreezeRequest.notifyVariable) (appended) or else to standard error, and \
             waits (in sigsuspend, not stopped with SIGSTOP) for a signal: SIGKILL, SIGTERM or \
             SIGINT end it; SIGUSR1 lets it go on. Several points, comma-separated in that order \

@@ -119,6 +119,57 @@ private func readBack(_ path: String) throws -> (records: [(seq: UInt64, text: [
         // The newest records, whose text the ring still holds, read back whole.
         #expect(back.records.suffix(2).map(\.text) == Array(big.suffix(2)))
         #expect(back.records.map(\.seq) == Array(back.records.map(\.seq).sorted()))
+        // The gap has its reason; the survivor's first records, whose text went, another.
+        let ring = prb_file_ring(survivor)
+        #expect(prb_lost_reason_of(ring, 0) == PRB_LOST_WRITER_DIED)
+        var seqs = [UInt64](repeating: 99, count: Int(PRB_RECENT_TAKE_OVERS))
+        #expect(prb_recent_take_overs(ring, &seqs, seqs.count) == 1 && seqs[0] == 0)
+        #expect(prb_lost_reason_of(ring, 1) != PRB_LOST_WRITER_DIED)
+    }
+
+    /// A gap's reason, for each kind of gap: a dead writer's record, a record that got no text
+    /// space, records the ring wrapped past; a record that is not lost has none. Only the last
+    /// PRB_RECENT_TAKE_OVERS take-overs are remembered.
+    @Test func aGapSaysWhyItIsThere() throws {
+        let dir = try ScratchDirectory()
+        let path = dir.file("ring")
+        var status = PRB_OK
+        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        defer { prb_file_close(survivor) }
+        let ring = prb_file_ring(survivor)
+        var deadSeqs: [UInt64] = []
+        for n in 0..<(Int(PRB_RECENT_TAKE_OVERS) + 2) {
+            deadSeqs.append(try leaveARecordReserved(path, capacity: 8))
+            let text = survivorText(n)
+            // Enough writes to wrap the descriptor ring past the dead record, taking it over.
+            for _ in 0..<16 { #expect(prb_write(ring, text, text.count, nil, nil) == PRB_OK) }
+        }
+        #expect(stats(survivor).taken_over == UInt64(deadSeqs.count))
+        let remembered = deadSeqs.suffix(Int(PRB_RECENT_TAKE_OVERS))
+        for seq in remembered { #expect(prb_lost_reason_of(ring, seq) == PRB_LOST_WRITER_DIED, "seq \(seq)") }
+        for seq in deadSeqs.prefix(2) { #expect(prb_lost_reason_of(ring, seq) == PRB_LOST_OVERWRITTEN, "seq \(seq)") }
+        var seqs = [UInt64](repeating: 0, count: 16)
+        let count = prb_recent_take_overs(ring, &seqs, seqs.count)
+        #expect(Set(seqs[..<count]) == Set(remembered))
+        #expect(prb_recent_take_overs(ring, &seqs, 2) == 2)
+
+        // No text space: a record larger than what the tail can free while a live writer's
+        // record (reserved, not committed) holds the text ring.
+        var held = prb_entry()
+        try #require(prb_reserve(ring, &held, 200, nil) == PRB_OK)
+        var failedSeq: UInt64 = 0
+        var result = PRB_OK
+        for _ in 0..<8 {
+            let text = [UInt8](repeating: 7, count: 300)
+            result = prb_write(ring, text, text.count, nil, &failedSeq)
+            if result != PRB_OK { break }
+        }
+        try #require(result == PRB_E_NO_SPACE)
+        #expect(prb_lost_reason_of(ring, failedSeq) == PRB_LOST_NO_SPACE)
+        let heldSeq = held.seq
+        #expect(prb_commit(&held) == PRB_OK)
+        #expect(prb_read(ring, heldSeq, nil, nil, 0) == PRB_READ_OK)
+        #expect(prb_lost_reason_of(ring, heldSeq) == PRB_LOST_UNKNOWN)
     }
 
     @Test func aLiveWritersRecordIsNeverTakenOver() throws {

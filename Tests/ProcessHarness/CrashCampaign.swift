@@ -23,6 +23,8 @@ public enum KillPoint: Equatable, Sendable, CustomStringConvertible {
 public enum FreezePoint: String, CaseIterable, Sendable {
     case descHeadMoved = "desc-head-moved"
     case descReserved = "desc-reserved"
+    case dataHeadMoved = "data-head-moved"
+    case dataPositions = "data-positions"
     case dataAllocated = "data-allocated"
     case textPartial = "text-partial"
     case committed

@@ -88,12 +88,18 @@ inline size_t dying_length(unsigned writer, unsigned n)
 }
 
 /* A record of the dying writer's last, unfinished record must never be read (unless it died
-   after committing it: then the record is whole, and check_record checks it). */
+   after committing it: then the record is whole, and check_record checks it). A writer to die at
+   PRB_FAULT_DATA_HEAD_LOST reaches that point only if its compare-and-swap of the data head fails;
+   when it does not, it finishes the record, which may then be read: the suite checks at the end
+   that it was read only if the writer did not die (g_read_dying_last). */
 static prb_fault_point g_die_at;
+static bool g_read_dying_last;
 inline bool dying_special(const prb_record_info &info, const unsigned char *)
 {
-    if (g_die_at != PRB_FAULT_COMMITTED)
-        RL_ASSERT(!(info.caller_id == DYING && tag_n(info.timestamp_ns) == 1));
+    if (info.caller_id == DYING && tag_n(info.timestamp_ns) == 1) {
+        g_read_dying_last = true;
+        RL_ASSERT(g_die_at == PRB_FAULT_COMMITTED || g_die_at == PRB_FAULT_DATA_HEAD_LOST);
+    }
     return false;
 }
 
@@ -121,6 +127,7 @@ template <prb_fault_point Point> struct dead_writer : rl::test_suite<dead_writer
         f.make();
         model.make(f.ring, Point);
         g_die_at = Point;
+        g_read_dying_last = false;
         log.reset();
         dead = false;
     }
@@ -133,6 +140,7 @@ template <prb_fault_point Point> struct dead_writer : rl::test_suite<dead_writer
         prb_stats s;
         prb_get_stats(f.ring, &s);
         RL_ASSERT(s.taken_over == (dead && Point != PRB_FAULT_COMMITTED ? 1u : 0u));
+        RL_ASSERT(!(dead && Point != PRB_FAULT_COMMITTED && g_read_dying_last));
         f.destroy();
     }
     void thread(unsigned index)

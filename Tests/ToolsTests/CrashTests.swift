@@ -5,8 +5,9 @@
 // which scripts/crash-test.sh runs at scale through prb-crash.
 //
 // Without dead-writer recovery (docs/RECOVERY.md), a writer killed with its record reserved (at
-// desc-head-moved, desc-reserved, data-allocated or text-partial, or at a random moment that falls
-// there) would wedge the ring once it wraps onto that record: every later reservation would fail.
+// desc-head-moved, desc-reserved, data-head-moved, data-positions, data-allocated or text-partial,
+// or at a random moment that falls there) would wedge the ring once it wraps onto that record:
+// every later reservation would fail.
 // A writer that is alive (frozen, not killed) still does, as in the kernel.
 
 import ProcessHarness
@@ -54,7 +55,7 @@ import TestSupport
     /// The wedge check can fail: a live writer frozen with its record reserved blocks the ring,
     /// and must keep blocking it (a recovery must never take over a live writer's record); killed,
     /// it must not (that half needs recovery).
-    @Test(arguments: [FreezePoint.descReserved, .dataAllocated, .textPartial])
+    @Test(arguments: [FreezePoint.descReserved, .dataHeadMoved, .dataPositions, .dataAllocated, .textPartial])
     func aLiveStuckWriterBlocksTheRing(at point: FreezePoint) throws {
         let campaign = try CrashCampaign(Self.configuration(.freeze(point), writers: 0, kills: 1))
         try campaign.createRing()
@@ -66,7 +67,7 @@ import TestSupport
 
     /// Once its writer is dead, the record that blocked the ring is taken over: the ring wraps
     /// past it again and again. (The campaigns below also check that a reader shows it lost.)
-    @Test(arguments: [FreezePoint.descHeadMoved, .descReserved, .dataAllocated, .textPartial])
+    @Test(arguments: [FreezePoint.descHeadMoved, .descReserved, .dataHeadMoved, .dataPositions, .dataAllocated, .textPartial])
     func aKilledStuckWriterNoLongerBlocksTheRing(at point: FreezePoint) throws {
         let campaign = try CrashCampaign(Self.configuration(.freeze(point), writers: 0, kills: 1))
         try campaign.createRing()
@@ -98,13 +99,13 @@ import TestSupport
 
     /// Writers killed alone at each point that leaves a reserved record, again and again: the
     /// dead record shows as lost, the ring wraps past it, every dump checks.
-    @Test(arguments: [FreezePoint.descHeadMoved, .descReserved, .dataAllocated, .textPartial])
+    @Test(arguments: [FreezePoint.descHeadMoved, .descReserved, .dataHeadMoved, .dataPositions, .dataAllocated, .textPartial])
     func killedAloneAtAFaultPoint(at point: FreezePoint) throws {
         _ = try Self.run(Self.configuration(.freeze(point), writers: 0, kills: 4))
     }
 
     /// The same with three writer processes running throughout and a follower reading them.
-    @Test(arguments: [FreezePoint.descHeadMoved, .descReserved, .dataAllocated, .textPartial])
+    @Test(arguments: [FreezePoint.descHeadMoved, .descReserved, .dataHeadMoved, .dataAllocated, .textPartial])
     func killedAmongWritersAtAFaultPoint(at point: FreezePoint) throws {
         _ = try Self.run(Self.configuration(.freeze(point), writers: 3, kills: 3))
     }

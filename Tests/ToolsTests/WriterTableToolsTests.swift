@@ -82,3 +82,57 @@ private func waitForWriter(
             "dead \(dead), claimed \(claimed), table \(observer.fileWriters ?? [])")
     }
 }
+
+/// A gap with its reason: a prb-log process killed with its record reserved and its text block
+/// allocated leaves a record that the survivors take over as soon as the text ring wraps onto it; readers (the Swift API, and prb-dump in both its formats) say that its
+/// writer died, and `--stats` lists it.
+@Suite(.singleThreaded, .timeLimit(.minutes(2))) struct LostReasonToolsTests {
+    @Test func aDeadWritersRecordIsReportedAsSuch() throws {
+        let scratch = try ScratchFiles()
+        let path = scratch.url("reason.ring").path
+        let notify = scratch.url("frozen")
+        // 32 records, 1 KiB of text: the survivor's records below wrap the text many times and
+        // the descriptors not at all, so the dead record stays in the ring as a gap.
+        let survivor = try PrintkRing(creatingFile: path, descriptorBits: 5, dataBits: 10)
+        try survivor.write("before")
+
+        let victim = Process()
+        victim.executableURL = Tool.directory.appendingPathComponent("prb-log")
+        victim.arguments = [path]
+        victim.environment = ["PRB_TEST_FREEZE_AT": "data-allocated", "PRB_TEST_FREEZE_NOTIFY": notify.path]
+        let input = Pipe()
+        victim.standardInput = input
+        victim.standardOutput = FileHandle.nullDevice
+        victim.standardError = FileHandle.nullDevice
+        try victim.run()
+        defer {
+            if victim.isRunning { kill(victim.processIdentifier, SIGKILL) }
+            victim.waitUntilExit()
+        }
+        input.fileHandleForWriting.write(Data("never finished\n".utf8))
+        let frozenLine = retry(until: monotonicNanoseconds() + 30_000_000_000, sleeping: true) {
+            (try? String(contentsOf: notify, encoding: .utf8)).flatMap { $0.contains("frozen") ? $0 : nil }
+        }
+        let line = try #require(frozenLine, "prb-log never froze")
+        let seqField = try #require(line.split(separator: " ").first { $0.hasPrefix("seq=") })
+        let deadSeq = try #require(UInt64(seqField.dropFirst(4)))
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+
+        #expect(survivor.lostReason(ofSeq: deadSeq) == .unknown)  // not taken over yet
+        let big = String(repeating: "z", count: 300)
+        for _ in 0..<12 { try survivor.write(big) }
+        #expect(survivor.statistics.takenOver == 1)
+        #expect(survivor.lostReason(ofSeq: deadSeq) == .writerDied)
+        #expect(survivor.recentTakeOvers == [deadSeq])
+        #expect(survivor.lostReason(ofSeq: deadSeq + 1) != .writerDied)
+
+        let json = try Tool.run("prb-dump", ["--json", path])
+        #expect(json.status == 0)
+        #expect(json.lines.contains { $0.hasPrefix("{\"lost\":") && $0.contains("\"writer_died\":[\(deadSeq)]") }, "\(json.lines)")
+        let text = try Tool.run("prb-dump", ["--verbose", path])
+        #expect(text.lines.contains { $0.hasPrefix("-- ") && $0.contains("writer died: seq \(deadSeq))") }, "\(text.lines)")
+        let stats = try Tool.run("prb-dump", ["--stats", path])
+        #expect(stats.lines.contains("recent_takeover_seqs: \(deadSeq)"), "\(stats.lines)")
+    }
+}

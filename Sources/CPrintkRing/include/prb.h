@@ -448,6 +448,37 @@ typedef struct prb_stats {
 /** A snapshot of the counters; costs nothing on the write path (derived or failure-only). */
 void prb_get_stats(const prb_ring *ring, prb_stats *stats);
 
+/** Why a record that readers report lost (PRB_READ_LOST, a gap in prb_read_valid) is gone. */
+typedef enum prb_lost_reason {
+    /** Not known: a take-over older than the last PRB_RECENT_TAKE_OVERS, a record being
+        overwritten right now, or damage. */
+    PRB_LOST_UNKNOWN = 0,
+    /** The ring wrapped past it (its seq is below prb_first_seq). */
+    PRB_LOST_OVERWRITTEN = 1,
+    /** It got a seq but no text space (PRB_E_NO_SPACE, counted in failed_data). */
+    PRB_LOST_NO_SPACE = 2,
+    /** Its writer died before committing it, and another writer took it over (ring files,
+        docs/RECOVERY.md). Only the last PRB_RECENT_TAKE_OVERS take-overs are remembered. */
+    PRB_LOST_WRITER_DIED = 3,
+} prb_lost_reason;
+
+/** How many take-overs a ring remembers (in its header) for prb_lost_reason_of. */
+#define PRB_RECENT_TAKE_OVERS 7
+
+/**
+ * prb_lost_reason_of() - why record `seq` is lost, as far as the ring can still tell.
+ * Context: any thread, any time; a few relaxed loads, no allocation.
+ * Return: the reason; PRB_LOST_UNKNOWN also for a seq that is not lost.
+ */
+prb_lost_reason prb_lost_reason_of(const prb_ring *ring, uint64_t seq);
+
+/**
+ * prb_recent_take_overs() - the seqs of the last PRB_RECENT_TAKE_OVERS (at most) records taken
+ * over from dead writers, in no particular order.
+ * Return: how many were stored into seqs (at most max).
+ */
+size_t prb_recent_take_overs(const prb_ring *ring, uint64_t *seqs, size_t max);
+
 /* The ring's internals as tests and the panic benchmark see them (descriptor states, raw
    positions, fault hooks) are in prb_testing.h, not here: a user of the ring needs none of them. */
 

@@ -93,8 +93,16 @@ typedef enum prb_fault_point {
         record is (docs/RECOVERY.md). */
     PRB_FAULT_DESC_HEAD_MOVED = 6,
     /** data_alloc, rings with dead-writer recovery only: the block's positions are stored in the
-        descriptor and its header (the owner's id) is not yet; the entry passed is NULL. */
+        descriptor and its header (the owner's id) is not yet. */
     PRB_FAULT_DATA_POSITIONS = 7,
+    /** data_alloc, rings with dead-writer recovery only: the data head has moved past the
+        record's block and nothing else names the block yet (neither the descriptor's positions
+        nor the block's header): only the writer's data intent does (docs/RECOVERY.md). */
+    PRB_FAULT_DATA_HEAD_MOVED = 8,
+    /** data_alloc, rings with dead-writer recovery only: the writer's compare-and-swap of the
+        data head failed (another writer took the block it meant to take), and its data intent
+        still names that block until its next attempt. */
+    PRB_FAULT_DATA_HEAD_LOST = 9,
 } prb_fault_point;
 
 /** Called at each fault point by writers using this handle. It may block for as long as it likes
