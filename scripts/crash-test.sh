@@ -26,8 +26,11 @@
 #
 # A kill that leaves a record in flight is taken over by the survivors (docs/RECOVERY.md); a wedge
 # (each wedged ring is replaced by a new one and the campaign goes on) means a window the take-over
-# does not cover, which random kills can hit: between a data-head move and the store of the
-# block's positions.
+# does not cover (docs/RECOVERY.md, "Still open": none that one death reaches).
+#
+# Debug binaries are the default, and the faster choice for random kills: a release prb-log writes
+# its 4,000 lines before the random kill delay has passed, so most random victims have finished
+# and each kill takes several attempts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
