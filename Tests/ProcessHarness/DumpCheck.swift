@@ -78,10 +78,13 @@ public struct WriterReport {
         self.seqs = seqs
     }
 
-    /// Parses prb-log --seqs output.
+    /// Parses prb-log --seqs output. Only complete lines count: a killed writer may have been
+    /// stopped in the middle of writing its report (a fatal signal cuts a write to a file short
+    /// between pages), and the start of a line ("12" of "1234") would read as a wrong seq.
     public init(writer: Int, pid: Int32, seqsOutput: String) {
+        let completeLines = seqsOutput.lastIndex(of: "\n").map { seqsOutput[...$0] } ?? ""
         self.init(
-            writer: writer, pid: pid, seqs: seqsOutput.split(separator: "\n").map { $0 == "-" ? nil : UInt64($0) })
+            writer: writer, pid: pid, seqs: completeLines.split(separator: "\n").map { $0 == "-" ? nil : UInt64($0) })
     }
 }
 

@@ -113,6 +113,14 @@ import TestSupport
         #expect(ledger.findings.wrongWriter == 2, "\(ledger.findings)")
     }
 
+    /// A killed writer's report may end in the middle of a line: that line does not count (its
+    /// start would read as another seq, given twice).
+    @Test func aReportCutByAKillEndsAtItsLastCompleteLine() {
+        #expect(WriterReport(writer: 1, pid: 100, seqsOutput: "10\n-\n1234\n12").seqs == [10, nil, 1234])
+        #expect(WriterReport(writer: 1, pid: 100, seqsOutput: "10\n-\n").seqs == [10, nil])
+        #expect(WriterReport(writer: 1, pid: 100, seqsOutput: "12").seqs == [])
+    }
+
     /// A writer is forgotten only once both the ring's oldest record and the reader are past
     /// every seq it could have had; from then on a record of it in any dump is a failure (shown
     /// after the ring had passed it), and until then its lines check as usual.
