@@ -590,13 +590,10 @@ public final class CrashCampaign {
         return Dump.object(readFile(out)) ?? [:]
     }
 
-    /// The take-overs prb-dump --stats reports, or nil if it reports none (not implemented yet).
+    /// The take-overs prb-dump --stats counts ("takeovers"; "recent_takeover_seqs" lists the
+    /// last few, which is not a count), or nil if it does not count them.
     func takeoverCount() throws(HarnessError) -> Int? {
-        let stats = try statistics()
-        guard let key = stats.keys.sorted().first(where: { $0.contains("takeover") || $0.contains("taken_over") }) else {
-            return nil
-        }
-        return stats[key] as? Int
+        try statistics()["takeovers"] as? Int
     }
 }
 
