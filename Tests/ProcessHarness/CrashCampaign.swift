@@ -367,7 +367,7 @@ public final class CrashCampaign {
         counts.findings.add(ledger.findings)
         if let takeovers = try takeoverCount() { counts.takeovers = (counts.takeovers ?? 0) + takeovers }
         unlink(ringPath)
-        // Counted: what the running totals add of the ring's own checks starts again from zero.
+        // The ring's own findings are in the counts now: the running totals must not add them again.
         let writersHeld = ledger.writersHeld
         ledger = WriterLedger()
         followerOutput = nil
