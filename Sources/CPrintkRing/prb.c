@@ -898,9 +898,10 @@ static PRB_INLINE bool data_alloc(const prb_ring *r, prb_entry *e, uint64_t id, 
             (!data_push_tail(r, next - r->data_size) &&
              !(recover_blocked_data(r, next - r->data_size) && data_push_tail(r, next - r->data_size)))) {
             /* No block is ours: a data intent left naming one that another writer took would
-               keep survivors waiting on us (recover_unnamed_block) until our commit clears it. */
+               keep survivors waiting on us (recover_unnamed_block) until our commit clears it.
+               LMM(data_alloc:J) release, as data_alloc:I: a later value of the data intent. */
             if (intent != NULL)
-                prb_store(&intent[PRB_TS_DATA_BEGIN], PRB_TS_NO_BLOCK, PRB_MO_RELAXED);
+                prb_store(&intent[PRB_TS_DATA_BEGIN], PRB_TS_NO_BLOCK, PRB_MO(data_alloc_J, PRB_MO_RELEASE));
             desc_store_blk(r, id, LPOS_FAILED, LPOS_FAILED);
             return false;
         }
@@ -924,8 +925,14 @@ static PRB_INLINE bool data_alloc(const prb_ring *r, prb_entry *e, uint64_t id, 
         if (prb_cas(head_word, &begin, next, PRB_MO(data_alloc_A, PRB_MO_ACQ_REL),
                     PRB_MO_LOAD(data_alloc_A, PRB_MO_ACQUIRE)))
             break;
-        if (intent != NULL)
+        /* Lost: the block is another writer's. Our data intent must stop naming it before
+           anything slow (the next tail push may make system calls): a survivor finding a dead
+           loser's intent and a dead winner's at one position with different sizes cannot tell
+           which end is right (recover_unnamed_block). Release, as J. */
+        if (intent != NULL) {
             fault_point(r, PRB_FAULT_DATA_HEAD_LOST, e);
+            prb_store(&intent[PRB_TS_DATA_BEGIN], PRB_TS_NO_BLOCK, PRB_MO(data_alloc_J, PRB_MO_RELEASE));
+        }
     } while (true);
     if (intent != NULL)
         fault_point(r, PRB_FAULT_DATA_HEAD_MOVED, e);
@@ -1062,9 +1069,16 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
         break;
     }
 
-    /* The record's data must be invalid before its descriptor can be recycled: afterwards
-       nothing would tell the data block's readers that it is stale. */
-    if (!data_push_tail(r, d.next) && !(PRB_UNLIKELY(r->rec_ops != NULL) && pass_headless_block(r, tail_id, &d)))
+    /*
+     * The record's data must be invalid before its descriptor can be recycled: afterwards
+     * nothing would tell the data block's readers that it is stale. A record whose positions do
+     * not span a block has none: a record without text (dataless positions), or one taken over
+     * before its writer stored any, whose positions are still those of the slot's previous
+     * record (long passed by the data tail) or, in a never-used slot, zero, which would name the
+     * end of the first data wrap, ahead of the tail.
+     */
+    if (d.begin != d.next && !data_push_tail(r, d.next) &&
+        !(PRB_UNLIKELY(r->rec_ops != NULL) && pass_headless_block(r, tail_id, &d)))
         return false;
 
     /*
@@ -1217,6 +1231,12 @@ PRB_COLD static bool take_over(const prb_ring *r, uint64_t id)
 
 bool prb_ring_intent_settled(const prb_ring *r, const prb_aword *slot)
 {
+    /*
+     * Acquire loads, as take_over:C, :A and :B: a cleared intent comes with its record's end, a
+     * head and a state come with what their writers did before. Called by the slot's owner (it
+     * lets the slot go) or after a liveness query said the owner is gone (which synchronized with
+     * its end): the slot's words are the owner's last.
+     */
     uint64_t intent = prb_load(&slot[PRB_TS_DESC], PRB_MO_ACQUIRE);
     uint64_t id = desc_id(intent), head, sv, begin;
 
@@ -1233,7 +1253,8 @@ bool prb_ring_intent_settled(const prb_ring *r, const prb_aword *slot)
     /* Taken over, but its block, which only the data intent names, may still be ahead of the data
        tail (recover_unnamed_block). */
     begin = prb_load(&slot[PRB_TS_DATA_BEGIN], PRB_MO_RELAXED);
-    return (begin % WORD) != 0 || begin - prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_ACQUIRE) >= r->data_size;
+    /* Relaxed tail: an old one only keeps the slot longer. */
+    return (begin % WORD) != 0 || begin - prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_RELAXED) >= r->data_size;
 }
 
 /*
@@ -1376,7 +1397,14 @@ PRB_COLD static bool recover_unnamed_block(const prb_ring *r, uint64_t at)
         if ((intent & PRB_INTENT_SET) == 0 ||
             prb_load(&slot[PRB_TS_DATA_BEGIN], PRB_MO_LOAD(recover_unnamed_block_C, PRB_MO_ACQUIRE)) != at)
             continue;
-        owner = prb_load(&slot[PRB_TS_OWNER], PRB_MO_RELAXED);
+        /*
+         * LMM(recover_unnamed_block:D) acquire. Pairs with the release that let the slot go
+         * (prb_file.c: free_thread_slot, release_slot): an owner word 0 is a later value of the
+         * slot, whose writer finished its record first; the words read again below are then its
+         * last ones, not stale ones to be taken for a dead writer's. (A take-over needs no such
+         * acquire: its CAS of the record's state decides.)
+         */
+        owner = prb_load(&slot[PRB_TS_OWNER], PRB_MO_LOAD(recover_unnamed_block_D, PRB_MO_ACQUIRE));
         if (owner != 0 && !r->rec_ops->owner_is_gone(r->rec_context, owner))
             return false; /* alive (or no answer): maybe still allocating this block */
 
@@ -1399,18 +1427,35 @@ PRB_COLD static bool recover_unnamed_block(const prb_ring *r, uint64_t at)
     if (!named)
         return false;
 
-    /* The header, after the acquires above: a block its writer named in the end is not ours to pass. */
+    /*
+     * The header, after the acquires above: a block its writer named in the end is not ours to
+     * pass. A header naming a record that exists names that record's block (ids never repeat);
+     * desc_read copies no positions for a reserved one, so reserved alone stops the pass too.
+     */
     header_id = prb_load(&r->data[data_index(r, at) / WORD], PRB_MO_RELAXED);
-    if (desc_read(r, desc_id(header_id), &d, NULL, NULL, NULL) != PRB_DESC_MISS && d.begin == at)
+    switch (desc_read(r, desc_id(header_id), &d, NULL, NULL, NULL)) {
+    case PRB_DESC_MISS:
+        break;
+    case PRB_DESC_RESERVED:
         return false;
+    default:
+        if (d.begin == at)
+            return false;
+    }
 
-    /* As pass_headless_block: first up to the block, then from it, release as data_push_tail:D. */
+    /*
+     * As pass_headless_block: first up to the block, then from it. LMM(recover_unnamed_block:E)
+     * acquire, as data_push_tail:A (P11); LMM(recover_unnamed_block:F) release CAS, as
+     * data_push_tail:D: the tail's release sequence must carry what the pushes before it made
+     * reusable. A failure means another writer moved the tail past the block.
+     */
     if (!data_push_tail(r, at))
         return false;
-    tail = prb_load(tail_word, PRB_MO_ACQUIRE);
+    tail = prb_load(tail_word, PRB_MO_LOAD(recover_unnamed_block_E, PRB_MO_ACQUIRE));
     if (tail != at)
         return !need_more_space(r, tail, end); /* past it already: another survivor */
-    prb_cas(tail_word, &tail, end, PRB_MO_RELEASE, PRB_MO_RELAXED);
+    prb_cas(tail_word, &tail, end, PRB_MO(recover_unnamed_block_F, PRB_MO_RELEASE),
+            PRB_MO_LOAD(recover_unnamed_block_F, PRB_MO_RELAXED));
     return true;
 }
 
@@ -1428,8 +1473,10 @@ PRB_COLD static bool recover_blocked_data(const prb_ring *r, uint64_t lpos)
     desc_copy d;
     bool changed;
 
-    if (r->rec_ops == NULL || !data_blocker(r, lpos, &at, &header_id))
+    if (r->rec_ops == NULL)
         return false;
+    if (!data_blocker(r, lpos, &at, &header_id))
+        return true; /* the walk goes through now (the first one read something older): try again */
     if (finish_superseded(r, desc_id(header_id)) || take_over(r, desc_id(header_id)))
         return true;
     id = headless_owner(r, at, none);

@@ -374,8 +374,11 @@ static prb_aword *claim_thread_slot(prb_file *f)
                 continue;
             /* Acquire: pairs with the release that freed the slot; we overwrite its intent next. */
             if (prb_cas(&slot[PRB_TS_OWNER], &owner, f->owner_tag, PRB_MO_ACQUIRE, PRB_MO_RELAXED)) {
-                prb_store(&slot[PRB_TS_DESC], 0, PRB_MO_RELAXED);
-                prb_store(&slot[PRB_TS_DATA_BEGIN], PRB_TS_NO_BLOCK, PRB_MO_RELAXED);
+                /* Release: a survivor that reads these resets (prb.c: recover_unnamed_block:B, :C)
+                   sees what the claim acquired: the previous owner's finished record, or its death
+                   (the liveness query above synchronized with it). */
+                prb_store(&slot[PRB_TS_DESC], 0, PRB_MO_RELEASE);
+                prb_store(&slot[PRB_TS_DATA_BEGIN], PRB_TS_NO_BLOCK, PRB_MO_RELEASE);
                 return slot;
             }
         }

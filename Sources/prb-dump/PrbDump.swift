@@ -169,7 +169,10 @@ struct PrbDump: ParsableCommand {
         fields.append(("writers_alive", String(writers.count { $0.state == .alive })))
         fields.append(("writers_dead", String(writers.count { $0.state == .dead })))
         if json {
+            // A list of seqs is an array (empty or not); other all-digit values are numbers.
+            let arrays: Set<String> = ["recent_takeover_seqs"]
             let body = fields.map { key, value in
+                if arrays.contains(key) { return "\"\(key)\":[\(value)]" }
                 let numeric = !value.isEmpty && value.allSatisfy(\.isNumber)
                 return "\"\(key)\":" + (numeric ? value : "\"\(RecordFormatter.escaped(Array(value.utf8), forJSON: true))\"")
             }

@@ -6,6 +6,7 @@
 // taken. (Killed processes, at each fault point: ToolsTests.)
 
 import CPrintkRing
+import CPrintkRing.Testing
 import Testing
 import TestSupport
 
@@ -39,6 +40,54 @@ private func leaveARecordReserved(_ path: String, capacity: Int, written: Int = 
     #expect(prb_entry_append(&entry, text, text.count) == written)
     prb_file_close(dead)  // the entry is never used again
     return entry.seq
+}
+
+/// A writer stopped for good at a fault point of its allocation, on a thread of its own parked
+/// there (in pause(), costing nothing) for the rest of the process: the handle is then closed
+/// under it, which releases its lock as the kernel does when a process dies. Where closing a
+/// handle between two calls (leaveARecordReserved) cannot reach: between the descriptor head move
+/// and the reserved store, between the data-head move and the block's positions, between those
+/// and the block's header.
+private final class StoppedWriter: @unchecked Sendable {
+    // @unchecked: `seq` is written by the parked thread before it advances `reached`, and read
+    // only after waiting for that.
+    let point: prb_fault_point
+    let reached = Handshake()
+    var seq: UInt64 = 0
+
+    init(point: prb_fault_point) { self.point = point }
+
+    /// Opens a writer on `path`, reserves `capacity` bytes through it on a new thread that stops
+    /// at the point, closes the handle. Returns the record's seq.
+    static func leave(_ path: String, at point: prb_fault_point, capacity: Int) throws -> UInt64 {
+        let dead = try openWriter(path)
+        let stopped = StoppedWriter(point: point)
+        let context = Unmanaged.passRetained(stopped).toOpaque()  // the parked thread keeps it
+        prb_ring_set_fault_hook(
+            prb_file_ring(dead),
+            { context, point, entry in
+                let stopped = Unmanaged<StoppedWriter>.fromOpaque(context!).takeUnretainedValue()
+                guard point == stopped.point, let entry else { return }
+                stopped.seq = entry.pointee.seq
+                stopped.reached.advance(to: 1)
+                while true { pause() }  // stopped for good, like a killed process's thread
+            }, context)
+        let ring = UncheckedRing(prb_file_ring(dead))
+        let thread = OSThread {
+            var entry = prb_entry()
+            _ = prb_reserve(ring.ring, &entry, capacity, nil)
+        }
+        _ = Unmanaged.passRetained(thread)  // never joined: it never ends
+        try #require(stopped.reached.wait(for: 1, timeoutNanoseconds: 30_000_000_000), "the writer never reached \(point)")
+        prb_file_close(dead)
+        return stopped.seq
+    }
+}
+
+/// A ring pointer handed to another thread (the C core is made for that).
+private struct UncheckedRing: @unchecked Sendable {
+    let ring: OpaquePointer
+    init(_ ring: OpaquePointer) { self.ring = ring }
 }
 
 private func stats(_ file: OpaquePointer) -> prb_stats {
@@ -97,6 +146,37 @@ private func readBack(_ path: String) throws -> (records: [(seq: UInt64, text: [
             #expect(record.text == survivorText(n), "seq \(record.seq)")
         }
         #expect(deadSeq < back.first || back.lost >= 1)
+    }
+
+    /// A writer stopped for good inside its reservation, at each window between two of its stores
+    /// (where no call boundary is), then gone: its record is taken over and the ring wraps past it
+    /// again and again. Between the data-head move and the store of the block's positions nothing
+    /// but the writer's data intent names the block (recover_unnamed_block).
+    @Test(arguments: [
+        PRB_FAULT_DESC_HEAD_MOVED, PRB_FAULT_DESC_RESERVED, PRB_FAULT_DATA_HEAD_MOVED, PRB_FAULT_DATA_POSITIONS,
+        PRB_FAULT_DATA_ALLOCATED,
+    ])
+    func aWriterStoppedInsideItsReservationIsTakenOver(at point: prb_fault_point) throws {
+        let dir = try ScratchDirectory()
+        let path = dir.file("ring")
+        var status = PRB_OK
+        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        defer { prb_file_close(survivor) }
+        for n in 0..<3 { #expect(prb_write(prb_file_ring(survivor), survivorText(n), survivorText(n).count, nil, nil) == PRB_OK) }
+
+        let deadSeq = try StoppedWriter.leave(path, at: point, capacity: 40)
+
+        for n in 3..<(3 + 3 * 16) {
+            let text = survivorText(n)
+            #expect(prb_write(prb_file_ring(survivor), text, text.count, nil, nil) == PRB_OK, "write \(n)")
+        }
+        #expect(stats(survivor).taken_over == 1)
+        let back = try readBack(path)
+        #expect(back.records.allSatisfy { $0.seq != deadSeq })
+        for record in back.records {
+            let n = Int(record.seq) - (record.seq > deadSeq ? 1 : 0)
+            #expect(record.text == survivorText(n), "seq \(record.seq)")
+        }
     }
 
     /// Taken over by the data ring (large records wrap the text long before the descriptors):

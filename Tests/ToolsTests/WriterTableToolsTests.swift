@@ -134,5 +134,7 @@ private func waitForWriter(
         #expect(text.lines.contains { $0.hasPrefix("-- ") && $0.contains("writer died: seq \(deadSeq))") }, "\(text.lines)")
         let stats = try Tool.run("prb-dump", ["--stats", path])
         #expect(stats.lines.contains("recent_takeover_seqs: \(deadSeq)"), "\(stats.lines)")
+        let jsonStats = try Tool.run("prb-dump", ["--stats", "--json", path])
+        #expect(jsonStats.lines.count == 1 && jsonStats.lines[0].contains("\"recent_takeover_seqs\":[\(deadSeq)]"), "\(jsonStats.lines)")
     }
 }
