@@ -45,6 +45,27 @@ public func waitUntil(seconds: Double, _ condition: () -> Bool) -> Bool {
     return true
 }
 
+/// What a process has used so far: CPU time and its peak resident set (getrusage).
+public struct ResourceUsage: CustomStringConvertible, Sendable {
+    /// User and system CPU time, in seconds.
+    public var cpuSeconds: Double
+    /// The largest resident set the process has had, in kilobytes.
+    public var peakResidentKilobytes: Int
+
+    /// This process's own usage (its children's not included).
+    public static func ofThisProcess() -> ResourceUsage {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return ResourceUsage(
+            cpuSeconds: seconds(usage.ru_utime) + seconds(usage.ru_stime), peakResidentKilobytes: Int(usage.ru_maxrss))
+    }
+
+    public var description: String {
+        "cpu \((cpuSeconds * 10).rounded() / 10) s, peak rss \(peakResidentKilobytes / 1024) MiB"
+    }
+}
+
 /// A child process started by this process.
 public final class ChildProcess {
     /// How a child ended.
@@ -168,6 +189,44 @@ public func readFile(_ path: String) -> String {
         bytes += chunk[..<got]
     }
     return String(decoding: bytes, as: UTF8.self)
+}
+
+/// A file another process appends to (a prb-dump --follow's output), read a piece at a time:
+/// each ``newLines()`` returns the lines completed since the previous call, so a reader of a file
+/// that grows for hours holds only what was appended since it last looked.
+public final class GrowingFile {
+    public let path: String
+    /// Bytes read so far.
+    public private(set) var offset: off_t = 0
+    /// The start of a line whose newline has not been written yet.
+    private var partialLine: [UInt8] = []
+
+    public init(_ path: String) {
+        self.path = path
+    }
+
+    /// The complete lines appended since the previous call (none if the file does not exist
+    /// yet), without their newlines.
+    public func newLines() -> [Substring] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var bytes = partialLine
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let got = pread(fd, &chunk, chunk.count, offset)
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { break }
+            bytes += chunk[..<got]
+            offset += off_t(got)
+        }
+        guard let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) else {
+            partialLine = bytes
+            return []
+        }
+        partialLine = Array(bytes[(lastNewline + 1)...])
+        return String(decoding: bytes[..<lastNewline], as: UTF8.self).split(separator: "\n")
+    }
 }
 
 /// Writes a whole file, replacing it.

@@ -124,19 +124,16 @@ public final class CrashCampaign {
     private var random: UInt64
     private var nextWriterID = 0
     private var ringPath = ""
-    /// The reports of the writers of the current ring that have ended.
-    private var finishedReports: [WriterReport] = []
+    /// What the current ring's writers are and said they wrote, as long as a dump could show
+    /// their records (a writer still running has said nothing yet but its pid).
+    private var ledger = WriterLedger()
     /// The records the current ring's frozen victims died in.
     private var deadRecords: [(seq: UInt64, point: FreezePoint, line: SelfCheckingLine)] = []
-    /// Every writer started on the current ring, by id: its pid.
-    private var pids: [Int: Int32] = [:]
-    /// What the current ring's writers said they wrote; a writer still running has said nothing
-    /// yet but its pid (its records are checked against that).
-    private var reports: [WriterReport] {
-        let finished = Set(finishedReports.map(\.writer))
-        return finishedReports
-            + pids.filter { !finished.contains($0.key) }.map { WriterReport(writer: $0.key, pid: $0.value, seqs: []) }
-    }
+    /// The output of the prb-dump --follow reading the current ring, and its check so far: read
+    /// and checked a piece at a time (after each kill), so that a check costs the same at the
+    /// thousandth kill as at the first.
+    private var followerOutput: GrowingFile?
+    private var followerCheck = DumpChecker()
 
     public init(_ configuration: CampaignConfiguration) throws(HarnessError) {
         self.configuration = configuration
@@ -182,14 +179,14 @@ public final class CrashCampaign {
         let process = try ChildProcess(
             "prb-log", ["--seqs", "--summary", ringPath], environment: environment, stdin: input, stdout: seqs,
             stderr: stderr)
-        pids[id] = process.pid
+        ledger.started(writer: id, pid: process.pid)
         return Writer(id: id, process: process, seqsPath: seqs, stderrPath: stderr)
     }
 
     /// Collects an ended writer's report (and removes its files).
     func finish(_ writer: Writer) {
         let report = WriterReport(writer: writer.id, pid: writer.process.pid, seqsOutput: readFile(writer.seqsPath))
-        finishedReports.append(report)
+        ledger.ended(report)
         if !writer.killed {
             if writer.process.ending != .exited(0) {
                 counts.harnessProblems.append(
@@ -212,9 +209,10 @@ public final class CrashCampaign {
     public func createRing() throws(HarnessError) {
         counts.rings += 1
         ringPath = scratch.file("ring-\(counts.rings)")
-        finishedReports = []
-        pids = [:]
+        ledger = WriterLedger()
         deadRecords = []
+        followerOutput = nil
+        followerCheck = DumpChecker()
         let create = try ChildProcess(
             "prb-log",
             ["--create", "--desc-bits", String(configuration.descriptorBits), "--data-bits", String(configuration.dataBits), ringPath])
@@ -300,6 +298,7 @@ public final class CrashCampaign {
         let follower =
             configuration.follow
             ? try ChildProcess("prb-dump", ["--follow", "--json", "--from-seq", "0", ringPath], stdout: followPath) : nil
+        if follower != nil { followerOutput = GrowingFile(followPath) }
         var writers: [Writer] = []
         for _ in 0..<configuration.writers {
             writers.append(try startWriter(lines: configuration.linesPerWriter))
@@ -311,7 +310,11 @@ public final class CrashCampaign {
                 finish(writer)
                 writers[slot] = try startWriter(lines: configuration.linesPerWriter)
             }
+            let killsBefore = counts.kills
             wedged = try killOne(&writers)
+            if counts.kills / Self.progressInterval > killsBefore / Self.progressInterval && !wedged {
+                progress(runningTotals)
+            }
         }
         // Wind down: the background writers finish their lines (a wedged ring refuses them fast).
         for writer in writers {
@@ -326,13 +329,16 @@ public final class CrashCampaign {
             // Every reported record above the first one shown must be there once all is quiet.
             let quiet = try dump()
             counts.dumps += 1
-            counts.findings.add(check(quiet, reports: reports, quiet: true))
+            counts.findings.add(check(quiet, against: ledger, quiet: true))
         }
         if let follower {
             // A reader following the ring must get past every dead record: it prints the newest
             // record soon after the last write (bounded wait), unless the ring wedged.
             if !wedged, let next = try statistics()["next_seq"] as? UInt64, next > 0 {
-                let caughtUp = waitUntil(seconds: 30) { Dump(json: readFile(followPath)).covers(next - 1) }
+                let caughtUp = waitUntil(seconds: 30) {
+                    readFollower()
+                    return followerCheck.covers(next - 1)
+                }
                 if !caughtUp {
                     counts.followersStuck += 1
                     counts.findings.note("ring \(counts.rings): prb-dump --follow never printed seq \(next - 1)")
@@ -343,12 +349,12 @@ public final class CrashCampaign {
                 counts.harnessProblems.append("prb-dump --follow did not stop cleanly on SIGTERM")
                 follower.killAndReap()
             }
-            let followed = Dump(json: readFile(followPath))
+            readFollower()
             counts.dumps += 1
-            counts.findings.add(check(followed, reports: reports))
+            counts.findings.add(followerCheck.findings)
             if !wedged {
                 for dead in deadRecords {
-                    let shown = followed.shown(dead.seq)
+                    let shown = followerCheck.shown(dead.seq)
                     if !deadRecordShownCorrectly(shown, point: dead.point, line: dead.line, byFollower: true) {
                         counts.deadRecordsMisshown += 1
                         counts.findings.note(
@@ -358,9 +364,50 @@ public final class CrashCampaign {
             }
             unlink(followPath)
         }
+        counts.findings.add(ledger.findings)
         if let takeovers = try takeoverCount() { counts.takeovers = (counts.takeovers ?? 0) + takeovers }
         unlink(ringPath)
-        progress("ring \(counts.rings): \(counts.kills) kills, \(counts.wedges) wedges, \(counts.findings.failures) dump failures")
+        // The ring's own findings are in the counts now: the running totals must not add them again.
+        let writersHeld = ledger.writersHeld
+        ledger = WriterLedger()
+        followerOutput = nil
+        progress("ring \(counts.rings) done (\(writersHeld) writers held at its end): " + runningTotals)
+    }
+
+    /// Kills between two progress lines.
+    public static let progressInterval = 25
+
+    /// The counts so far, the current ring's follower and reports included, and what the
+    /// supervisor itself used: one line of progress.
+    var runningTotals: String {
+        var findings = counts.findings
+        if followerOutput != nil { findings.add(followerCheck.findings) }
+        findings.add(ledger.findings)
+        return "\(counts.kills) kills, \(counts.wedges) wedges, \(findings.torn) torn, "
+            + "\(findings.missingFinalized) missing, \(findings.failures) dump failures, "
+            + "\(counts.deadRecordsMisshown) dead records shown wrongly, \(counts.harnessProblems.count) harness problems; "
+            + "supervisor \(ResourceUsage.ofThisProcess()), \(ledger.writersHeld) writers held"
+    }
+
+    /// Checks what the follower printed since the last call, and catches its check up with the
+    /// writers that ended since.
+    func readFollower() {
+        guard let followerOutput else { return }
+        for line in followerOutput.newLines() { followerCheck.check(jsonLine: line, against: ledger) }
+        followerCheck.settle(with: ledger)
+    }
+
+    /// Tells the checks where the ring stands (`stats`, just taken: after every writer it
+    /// knows of as ended had ended), after checking the follower up to now: the reports of
+    /// writers the ring and the follower have passed are dropped.
+    func observe(_ stats: [String: Any]) {
+        readFollower()
+        guard let firstSeq = stats["first_seq"] as? UInt64, let nextReserveSeq = stats["next_reserve_seq"] as? UInt64 else {
+            return
+        }
+        ledger.observe(
+            firstSeq: firstSeq, nextReserveSeq: nextReserveSeq,
+            readerPosition: followerOutput == nil ? nil : followerCheck.position ?? 0)
     }
 
     /// Kills one writer and checks the ring; returns true if the ring wedged.
@@ -397,6 +444,9 @@ public final class CrashCampaign {
             deadPoint = point
             deadLine = frozen.line
             deadRecords.append((frozen.seq, point, frozen.line))
+            if followerOutput != nil && !followerCheck.watch(frozen.seq) {
+                counts.harnessProblems.append("the follower's check had passed seq \(frozen.seq) before the victim froze in it")
+            }
         }
         // A few records after the kill (which finalize a committed record), then the dead record
         // must show as it should.
@@ -404,7 +454,7 @@ public final class CrashCampaign {
         if let deadSeq, let deadPoint, let deadLine {
             let shown = try dump()
             counts.dumps += 1
-            counts.findings.add(check(shown, reports: reports))
+            counts.findings.add(check(shown, against: ledger))
             if !deadRecordShownCorrectly(shown.shown(deadSeq), point: deadPoint, line: deadLine, byFollower: false) {
                 counts.deadRecordsMisshown += 1
                 counts.findings.note(
@@ -420,7 +470,7 @@ public final class CrashCampaign {
         }
         let shown = try dump()
         counts.dumps += 1
-        counts.findings.add(check(shown, reports: reports))
+        counts.findings.add(check(shown, against: ledger))
         return false
     }
 
@@ -457,7 +507,7 @@ public final class CrashCampaign {
             throw .timedOut("probe writer \(writer.id)")
         }
         let report = WriterReport(writer: writer.id, pid: writer.process.pid, seqsOutput: readFile(writer.seqsPath))
-        finishedReports.append(report)
+        ledger.ended(report)
         if writer.process.ending != .exited(0) || report.seqs.count != lines {
             counts.harnessProblems.append("probe writer \(writer.id) ended \(String(describing: writer.process.ending))")
         }
@@ -493,7 +543,9 @@ public final class CrashCampaign {
         repeat {
             written += try probe(lines: lines).written
             rounds += 1
-            firstSeq = try statistics()["first_seq"] as? UInt64
+            let stats = try statistics()
+            observe(stats)
+            firstSeq = stats["first_seq"] as? UInt64
             let pastDead = deadSeq.map { dead in firstSeq.map { $0 > dead } ?? true } ?? true
             if written >= configuration.wraps * perWrap && pastDead {
                 return WrapCheck(succeeded: true, why: "", firstSeq: firstSeq)
@@ -538,13 +590,10 @@ public final class CrashCampaign {
         return Dump.object(readFile(out)) ?? [:]
     }
 
-    /// The take-overs prb-dump --stats reports, or nil if it reports none (not implemented yet).
+    /// The take-overs prb-dump --stats counts ("takeovers"; "recent_takeover_seqs" lists the
+    /// last few, which is not a count), or nil if it does not count them.
     func takeoverCount() throws(HarnessError) -> Int? {
-        let stats = try statistics()
-        guard let key = stats.keys.sorted().first(where: { $0.contains("takeover") || $0.contains("taken_over") }) else {
-            return nil
-        }
-        return stats[key] as? Int
+        try statistics()["takeovers"] as? Int
     }
 }
 

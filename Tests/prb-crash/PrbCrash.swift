@@ -1,6 +1,12 @@
 import ArgumentParser
 import ProcessHarness
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
 /// `prb-crash`: the crash-test supervisor of scripts/crash-test.sh (test support, not a product).
 @main
 struct PrbCrash: ParsableCommand {
@@ -16,14 +22,20 @@ struct PrbCrash: ParsableCommand {
             --wraps times past the dead record (else the kill counts as a wedge, and the campaign \
             goes on with a new ring), and a dump must check: every record intact, none twice, each \
             writer's in its order, every gap a reported lost run. prb-log and prb-dump are looked \
-            for next to this executable (or in PRB_TOOLS_DIR).
+            for next to this executable (or in PRB_TOOLS_DIR). Progress lines (running counts, and \
+            the supervisor's own CPU time and peak memory) go to standard error every \
+            \(CrashCampaign.progressInterval) kills and after each ring; the counts to standard output \
+            at the end.
 
             Exit status: 0 when every check passed; 1 when any failed (the counts say which).
             """
     )
 
-    @Option(help: "Kill at: random, desc-head-moved, desc-reserved, data-allocated, text-partial or committed.")
+    @Option(help: "Kill at: random, or a freeze point (\(FreezePoint.allCases.map(\.rawValue).joined(separator: ", "))).")
     var at: String = "random"
+
+    @Flag(name: .customLong("list-points"), help: "Print the freeze points, comma-separated, and exit (scripts/crash-test.sh takes its default from here).")
+    var listPoints = false
 
     @Option(help: "How many kills.")
     var kills = 20
@@ -56,6 +68,10 @@ struct PrbCrash: ParsableCommand {
     var seed: UInt64 = 1
 
     func run() throws {
+        if listPoints {
+            print(FreezePoint.allCases.map(\.rawValue).joined(separator: ","))
+            return
+        }
         var configuration = CampaignConfiguration()
         if at == "random" {
             configuration.killPoint = .random
@@ -78,17 +94,23 @@ struct PrbCrash: ParsableCommand {
         configuration.follow = !noFollow
         configuration.seed = seed
         let campaign = try CrashCampaign(configuration)
-        campaign.progress = { print("prb-crash: \($0)") }
+        campaign.progress = { message in
+            var line = "prb-crash: \(message)\n"
+            line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        }
         let counts = try campaign.run()
+        let usage = ResourceUsage.ofThisProcess()
         print("== kill point \(at), \(writers) writers, ring 2^\(descBits) records / 2^\(dataBits) bytes, seed \(seed)")
         print(counts.summary)
+        print("supervisor: \(usage)")
         // One line for scripts/crash-test.sh to add up.
         print(
             "counts: kills=\(counts.kills) wedges=\(counts.wedges) torn=\(counts.findings.torn) "
                 + "missing=\(counts.findings.missingFinalized) dead_misshown=\(counts.deadRecordsMisshown) "
                 + "followers_stuck=\(counts.followersStuck) "
                 + "other_failures=\(counts.findings.failures - counts.findings.torn - counts.findings.missingFinalized) "
-                + "harness=\(counts.harnessProblems.count) takeovers=\(counts.takeovers.map(String.init) ?? "n/a")")
+                + "harness=\(counts.harnessProblems.count) takeovers=\(counts.takeovers.map(String.init) ?? "n/a") "
+                + "supervisor_cpu_ms=\(Int(usage.cpuSeconds * 1000)) supervisor_peak_rss_kb=\(usage.peakResidentKilobytes)")
         if !counts.findings.problems.isEmpty {
             print("first problems:")
             for problem in counts.findings.problems.prefix(10) { print("  " + problem) }
