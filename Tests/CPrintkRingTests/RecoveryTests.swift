@@ -53,13 +53,18 @@ private final class StoppedWriter: @unchecked Sendable {
     // only after waiting for that.
     let point: prb_fault_point
     let reached = Handshake()
+    /// At PRB_FAULT_COMMITTED: 1 once the record is reserved and written, 2 to let it commit.
+    let beforeCommit = Handshake()
     var seq: UInt64 = 0
 
     init(point: prb_fault_point) { self.point = point }
 
     /// Opens a writer on `path`, reserves `capacity` bytes through it on a new thread that stops
-    /// at the point, closes the handle. Returns the record's seq.
-    static func leave(_ path: String, at point: prb_fault_point, capacity: Int) throws -> UInt64 {
+    /// at the point, closes the handle. Returns the record's seq. At PRB_FAULT_COMMITTED the
+    /// thread fills the record with "d" and commits it, after `whileReserved` has run.
+    static func leave(
+        _ path: String, at point: prb_fault_point, capacity: Int, whileReserved: () -> Void = {}
+    ) throws -> UInt64 {
         let dead = try openWriter(path)
         let stopped = StoppedWriter(point: point)
         let context = Unmanaged.passRetained(stopped).toOpaque()  // the parked thread keeps it
@@ -75,9 +80,19 @@ private final class StoppedWriter: @unchecked Sendable {
         let ring = UncheckedRing(prb_file_ring(dead))
         let thread = OSThread {
             var entry = prb_entry()
-            _ = prb_reserve(ring.ring, &entry, capacity, nil)
+            guard prb_reserve(ring.ring, &entry, capacity, nil) == PRB_OK, point == PRB_FAULT_COMMITTED else { return }
+            let text = [UInt8](repeating: UInt8(ascii: "d"), count: capacity)
+            _ = prb_entry_append(&entry, text, text.count)
+            stopped.beforeCommit.advance(to: 1)
+            stopped.beforeCommit.wait(for: 2)
+            _ = prb_commit(&entry)
         }
         _ = Unmanaged.passRetained(thread)  // never joined: it never ends
+        if point == PRB_FAULT_COMMITTED {
+            try #require(stopped.beforeCommit.wait(for: 1, timeoutNanoseconds: 30_000_000_000), "the writer never reserved")
+            whileReserved()
+            stopped.beforeCommit.advance(to: 2)
+        }
         try #require(stopped.reached.wait(for: 1, timeoutNanoseconds: 30_000_000_000), "the writer never reached \(point)")
         prb_file_close(dead)
         return stopped.seq
@@ -88,6 +103,14 @@ private final class StoppedWriter: @unchecked Sendable {
 private struct UncheckedRing: @unchecked Sendable {
     let ring: OpaquePointer
     init(_ ring: OpaquePointer) { self.ring = ring }
+}
+
+/// Reads record `seq`'s text (up to 1 KiB).
+private func readText(_ ring: OpaquePointer, _ seq: UInt64) -> (prb_read_status, [UInt8]) {
+    var info = prb_record_info()
+    var buffer = [UInt8](repeating: 0, count: 1024)
+    let status = buffer.withUnsafeMutableBytes { prb_read(ring, seq, &info, $0.baseAddress, $0.count) }
+    return (status, Array(buffer[..<Int(min(info.text_len, 1024))]))
 }
 
 private func stats(_ file: OpaquePointer) -> prb_stats {
@@ -177,6 +200,37 @@ private func readBack(_ path: String) throws -> (records: [(seq: UInt64, text: [
             let n = Int(record.seq) - (record.seq > deadSeq ? 1 : 0)
             #expect(record.text == survivorText(n), "seq \(record.seq)")
         }
+    }
+
+    /// A committer gone between its commit and its own newer-record check, with a newer record
+    /// reserved before its commit (whose reserver could not finalize it yet): the record stays
+    /// committed behind newer ones, and nothing else would finalize it. A survivor does
+    /// (finish_superseded): the record is whole, readers get it, and the ring wraps past it.
+    @Test func aCommitterGoneBeforeItsCheckLeavesAWholeRecord() throws {
+        let dir = try ScratchDirectory()
+        let path = dir.file("ring")
+        var status = PRB_OK
+        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        defer { prb_file_close(survivor) }
+        let ring = try #require(prb_file_ring(survivor))
+        for n in 0..<3 { #expect(prb_write(ring, survivorText(n), survivorText(n).count, nil, nil) == PRB_OK) }
+
+        let deadSeq = try StoppedWriter.leave(path, at: PRB_FAULT_COMMITTED, capacity: 40) {
+            #expect(prb_write(ring, survivorText(3), survivorText(3).count, nil, nil) == PRB_OK)
+        }
+        #expect(prb_state_of_seq(ring, deadSeq) == PRB_DESC_COMMITTED)
+        // Readers stop at it until it is finalized; one more record's reservation cannot (it is
+        // not the newest's predecessor), so only the take-over's finishing does it.
+        let text = [UInt8](repeating: UInt8(ascii: "d"), count: 40)
+        for n in 4..<(4 + 3 * 16) {
+            #expect(prb_write(ring, survivorText(n), survivorText(n).count, nil, nil) == PRB_OK, "write \(n)")
+            if prb_state_of_seq(ring, deadSeq) == PRB_DESC_FINALIZED {
+                let (readStatus, copy) = readText(ring, deadSeq)
+                #expect(readStatus == PRB_READ_OK && copy == text, "the finished record reads whole")
+            }
+        }
+        #expect(stats(survivor).taken_over == 0)  // finished, not taken over
+        #expect(prb_next_seq(ring) == prb_next_reserve_seq(ring))  // nothing left unfinalized
     }
 
     /// Taken over by the data ring (large records wrap the text long before the descriptors):
