@@ -137,6 +137,29 @@ private func readBack(_ path: String) throws -> (records: [(seq: UInt64, text: [
     return (records, reader.lost, first)
 }
 
+/// After a writer died with record `deadSeq` in flight (the survivor having written
+/// survivorText(0..<3) before it): the survivor writes three times around the descriptor ring and
+/// every write succeeds; the dead record is taken over once; readers get every other record
+/// whole, in order, and the dead one never (overwritten by now, or counted lost).
+private func expectTheSurvivorWrapsPast(
+    _ deadSeq: UInt64, _ survivor: OpaquePointer, _ path: String, sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    for n in 3..<(3 + 3 * 16) {
+        let text = survivorText(n)
+        #expect(prb_write(prb_file_ring(survivor), text, text.count, nil, nil) == PRB_OK, "write \(n)", sourceLocation: sourceLocation)
+    }
+    let s = stats(survivor)
+    #expect(s.taken_over == 1, sourceLocation: sourceLocation)
+    #expect(s.failed_descriptor == 0 && s.failed_data == 0, sourceLocation: sourceLocation)
+    let back = try readBack(path)
+    #expect(back.records.allSatisfy { $0.seq != deadSeq }, sourceLocation: sourceLocation)
+    for record in back.records {
+        let n = Int(record.seq) - (record.seq > deadSeq ? 1 : 0)
+        #expect(record.text == survivorText(n), "seq \(record.seq)", sourceLocation: sourceLocation)
+    }
+    #expect(deadSeq < back.first || back.lost >= 1, sourceLocation: sourceLocation)
+}
+
 @Suite(.serialized, .singleThreaded, .timeLimit(.minutes(1))) struct RecoveryTests {
     /// A writer gone with its record reserved: with no text space yet (capacity 0 is a record
     /// without a block), with its block allocated and nothing written, or half written.
@@ -150,25 +173,7 @@ private func readBack(_ path: String) throws -> (records: [(seq: UInt64, text: [
         for n in 0..<3 { #expect(prb_write(prb_file_ring(survivor), survivorText(n), survivorText(n).count, nil, nil) == PRB_OK) }
 
         let deadSeq = try leaveARecordReserved(path, capacity: capacity, written: written)
-
-        // Three times around the descriptor ring: every write succeeds.
-        for n in 3..<(3 + 3 * 16) {
-            let text = survivorText(n)
-            #expect(prb_write(prb_file_ring(survivor), text, text.count, nil, nil) == PRB_OK, "write \(n)")
-        }
-        let s = stats(survivor)
-        #expect(s.taken_over == 1)
-        #expect(s.failed_descriptor == 0 && s.failed_data == 0)
-
-        // Readers: every record there is a survivor's, whole, in order; the dead one's seq is
-        // overwritten by now (below the first seq) or was counted lost.
-        let back = try readBack(path)
-        #expect(back.records.allSatisfy { $0.seq != deadSeq })
-        for record in back.records {
-            let n = Int(record.seq) - (record.seq > deadSeq ? 1 : 0)
-            #expect(record.text == survivorText(n), "seq \(record.seq)")
-        }
-        #expect(deadSeq < back.first || back.lost >= 1)
+        try expectTheSurvivorWrapsPast(deadSeq, survivor, path)
     }
 
     /// A writer stopped for good inside its reservation, at each window between two of its stores
@@ -188,18 +193,7 @@ private func readBack(_ path: String) throws -> (records: [(seq: UInt64, text: [
         for n in 0..<3 { #expect(prb_write(prb_file_ring(survivor), survivorText(n), survivorText(n).count, nil, nil) == PRB_OK) }
 
         let deadSeq = try StoppedWriter.leave(path, at: point, capacity: 40)
-
-        for n in 3..<(3 + 3 * 16) {
-            let text = survivorText(n)
-            #expect(prb_write(prb_file_ring(survivor), text, text.count, nil, nil) == PRB_OK, "write \(n)")
-        }
-        #expect(stats(survivor).taken_over == 1)
-        let back = try readBack(path)
-        #expect(back.records.allSatisfy { $0.seq != deadSeq })
-        for record in back.records {
-            let n = Int(record.seq) - (record.seq > deadSeq ? 1 : 0)
-            #expect(record.text == survivorText(n), "seq \(record.seq)")
-        }
+        try expectTheSurvivorWrapsPast(deadSeq, survivor, path)
     }
 
     /// A committer gone between its commit and its own newer-record check, with a newer record
