@@ -24,6 +24,16 @@ private func survivorText(_ n: Int) -> [UInt8] {
     Array("s\(n)".utf8) + [UInt8](repeating: UInt8(ascii: "a") + UInt8(n % 26), count: n % 37)
 }
 
+/// A new ring file in `dir` ("ring") and a writer handle on it (the survivor), which writes
+/// survivorText(0..<records).
+private func createSurvivor(in dir: ScratchDirectory, writing records: Int = 0) throws -> (path: String, survivor: OpaquePointer) {
+    let path = dir.file("ring")
+    var status = PRB_OK
+    let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+    for n in 0..<records { #expect(prb_write(prb_file_ring(survivor), survivorText(n), survivorText(n).count, nil, nil) == PRB_OK) }
+    return (path, survivor)
+}
+
 private func openWriter(_ path: String) throws -> OpaquePointer {
     var status = PRB_OK
     return try #require(prb_file_open(path, PRB_FILE_WRITE, &status), "\(String(cString: prb_status_string(status)))")
@@ -166,11 +176,8 @@ private func expectTheSurvivorWrapsPast(
     @Test(arguments: [(0, 0), (40, 0), (40, 17)])
     func aRecordLeftReservedByAGoneWriterIsTakenOver(capacity: Int, written: Int) throws {
         let dir = try ScratchDirectory()
-        let path = dir.file("ring")
-        var status = PRB_OK
-        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        let (path, survivor) = try createSurvivor(in: dir, writing: 3)
         defer { prb_file_close(survivor) }
-        for n in 0..<3 { #expect(prb_write(prb_file_ring(survivor), survivorText(n), survivorText(n).count, nil, nil) == PRB_OK) }
 
         let deadSeq = try leaveARecordReserved(path, capacity: capacity, written: written)
         try expectTheSurvivorWrapsPast(deadSeq, survivor, path)
@@ -186,11 +193,8 @@ private func expectTheSurvivorWrapsPast(
     ])
     func aWriterStoppedInsideItsReservationIsTakenOver(at point: prb_fault_point) throws {
         let dir = try ScratchDirectory()
-        let path = dir.file("ring")
-        var status = PRB_OK
-        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        let (path, survivor) = try createSurvivor(in: dir, writing: 3)
         defer { prb_file_close(survivor) }
-        for n in 0..<3 { #expect(prb_write(prb_file_ring(survivor), survivorText(n), survivorText(n).count, nil, nil) == PRB_OK) }
 
         let deadSeq = try StoppedWriter.leave(path, at: point, capacity: 40)
         try expectTheSurvivorWrapsPast(deadSeq, survivor, path)
@@ -202,9 +206,7 @@ private func expectTheSurvivorWrapsPast(
     /// (finish_superseded): the record is whole, readers get it, and the ring wraps past it.
     @Test func aCommitterGoneBeforeItsCheckLeavesAWholeRecord() throws {
         let dir = try ScratchDirectory()
-        let path = dir.file("ring")
-        var status = PRB_OK
-        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        let (path, survivor) = try createSurvivor(in: dir)
         defer { prb_file_close(survivor) }
         let ring = try #require(prb_file_ring(survivor))
         for n in 0..<3 { #expect(prb_write(ring, survivorText(n), survivorText(n).count, nil, nil) == PRB_OK) }
@@ -231,9 +233,7 @@ private func expectTheSurvivorWrapsPast(
     /// the dead record is still in the descriptor ring, and readers count it as a gap.
     @Test func theTakenOverRecordIsAGapForReaders() throws {
         let dir = try ScratchDirectory()
-        let path = dir.file("ring")
-        var status = PRB_OK
-        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        let (path, survivor) = try createSurvivor(in: dir)
         defer { prb_file_close(survivor) }
         #expect(try leaveARecordReserved(path, capacity: 100) == 0)
 
@@ -260,9 +260,7 @@ private func expectTheSurvivorWrapsPast(
     /// PRB_RECENT_TAKE_OVERS take-overs are remembered.
     @Test func aGapSaysWhyItIsThere() throws {
         let dir = try ScratchDirectory()
-        let path = dir.file("ring")
-        var status = PRB_OK
-        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        let (path, survivor) = try createSurvivor(in: dir)
         defer { prb_file_close(survivor) }
         let ring = prb_file_ring(survivor)
         var deadSeqs: [UInt64] = []
@@ -302,9 +300,7 @@ private func expectTheSurvivorWrapsPast(
 
     @Test func aLiveWritersRecordIsNeverTakenOver() throws {
         let dir = try ScratchDirectory()
-        let path = dir.file("ring")
-        var status = PRB_OK
-        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        let (path, survivor) = try createSurvivor(in: dir)
         defer { prb_file_close(survivor) }
         let slow = try openWriter(path)
         defer { prb_file_close(slow) }
@@ -332,9 +328,7 @@ private func expectTheSurvivorWrapsPast(
     /// own records are never touched.
     @Test func aNewWriterInTheDeadOnesSlotDoesNotHideOrExposeAnything() throws {
         let dir = try ScratchDirectory()
-        let path = dir.file("ring")
-        var status = PRB_OK
-        let survivor = try #require(prb_file_create(path, descBits, dataBits, 0, &status))
+        let (path, survivor) = try createSurvivor(in: dir)
         defer { prb_file_close(survivor) }
         let dead = try openWriter(path)
         var deadSlot: UInt32 = 0
