@@ -200,6 +200,55 @@ private func expectTheSurvivorWrapsPast(
         try expectTheSurvivorWrapsPast(deadSeq, survivor, path)
     }
 
+    /// Thread slots are memory we did not write: fill every one the two handles here do not use
+    /// with random words (owners, intents naming the dead record or not, data intents naming the
+    /// blocked position or not, any size), then let the survivor write past a dead record. Damage
+    /// may keep the record from being taken over (a slot that names it with an owner nobody can
+    /// vouch for is treated as alive), never more: no crash, no hang, no wrong pass (every record
+    /// read back is whole, the dead one never), at most one take-over.
+    @Test(arguments: 0..<12)
+    func damagedThreadSlotsGiveAWedgeAtWorstNeverAWrongPass(seed: UInt64) throws {
+        let dir = try ScratchDirectory()
+        let (path, survivor) = try createSurvivor(in: dir, writing: 3)
+        defer { prb_file_close(survivor) }
+        let deadSeq = try leaveARecordReserved(path, capacity: 40, written: 9)
+        var positions = prb_positions()
+        prb_get_positions(prb_file_ring(survivor), &positions)
+        var info = prb_file_info()
+        prb_file_get_info(survivor, &info)
+
+        var random = SplitMix64(seed: seed &+ 0x5eed)
+        let fd = open(path, O_RDWR)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let firstThreadSlot = Int(PRB_FILE_HEADER_BYTES) + Int(PRB_FILE_SLOT_BYTES) * (1 + Int(info.process_slots))
+        // Slots 0 and 1: the survivor's thread and the dead writer's. A few others: damage.
+        for _ in 0..<(1 + random.below(8)) {
+            let t = 2 + random.below(Int(info.thread_slots) - 2)
+            var words = (0..<8).map { _ in random.next() }
+            switch random.below(6) {
+            case 0: words[1] = (positions.head_id & ((1 << 62) - 1)) | (1 << 63)  // names the dead record
+            case 1: words[2] = positions.data_tail_lpos &+ UInt64(random.below(4)) * 8  // a data intent near the tail
+            case 2: words[0] = 0  // "free", with whatever intent
+            default: break
+            }
+            try #require(pwrite(fd, &words, 64, off_t(firstThreadSlot + t * Int(PRB_FILE_SLOT_BYTES))) == 64)
+        }
+
+        var refused = 0
+        for n in 3..<(3 + 3 * 16) where prb_write(prb_file_ring(survivor), survivorText(n), survivorText(n).count, nil, nil) != PRB_OK {
+            refused += 1
+        }
+        #expect(stats(survivor).taken_over <= 1)
+        let back = try readBack(path)
+        #expect(back.records.allSatisfy { $0.seq != deadSeq })
+        // Whole and in order; the seqs of refused writes are lost, so match texts, not seqs.
+        let expected = Set((0..<(3 + 3 * 16)).map(survivorText))
+        #expect(back.records.allSatisfy { expected.contains($0.text) })
+        #expect(back.records.map(\.seq) == back.records.map(\.seq).sorted())
+        if refused == 0 { #expect(stats(survivor).taken_over == 1) }
+    }
+
     /// A committer gone between its commit and its own newer-record check, with a newer record
     /// reserved before its commit (whose reserver could not finalize it yet): the record stays
     /// committed behind newer ones, and nothing else would finalize it. A survivor does
