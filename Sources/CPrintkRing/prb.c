@@ -1354,17 +1354,21 @@ static uint64_t headless_owner(const prb_ring *r, uint64_t at, uint64_t none)
  *
  * The block is passed only if every writer whose data intent names `at` is gone, and all of them
  * give the same end. Two can name it: the writer whose compare-and-swap moved the head, and one
- * whose compare-and-swap for the same position failed and that died before its next attempt
- * (PRB_FAULT_DATA_HEAD_LOST). If both are dead and their sizes differ, nothing tells which end is
- * right, and the block stays (docs/RECOVERY.md: two deaths, each within a few instructions).
+ * whose compare-and-swap for the same position failed and that died before resetting its data
+ * intent, right after (PRB_FAULT_DATA_HEAD_LOST). If both are dead and their sizes differ, nothing
+ * tells which end is right, and the block stays (docs/RECOVERY.md: two deaths, each within a few
+ * instructions).
  *
  * Why a block someone still writes, or has finished, is never passed. The search acquires a data
  * head past `at` (A), so it reads the data intent its writer stored before moving the head from
- * `at`, or a later one of the same slot (data_alloc:I). If that one, its writer is alive (the
+ * `at`, or a later value of the same slot (data_alloc:I). If that one, its writer is alive (the
  * search stops) or gone (a candidate). If a later one (or a later descriptor intent, B), the writer
  * has finished its allocation, header included, and the acquire of that later value (B or C)
- * makes its header visible to the check after the search, which then stops. A gone writer's words
- * are final: they are read again after the liveness query, which synchronized with its end.
+ * makes its header visible to the check after the search, which then stops. That holds because
+ * every store to a slot's words is a release (the writer's own: desc_reserve:I, :J, end_intent:A,
+ * data_alloc:I, :J; a new claimer's resets, prb_file.c) and an owner word 0 is acquired (D). A gone
+ * writer's words are final: they are read again after the liveness query, which synchronized with
+ * its end.
  *
  * Context: a writer's failure path. Return: true if the data tail is now past the block.
  */
