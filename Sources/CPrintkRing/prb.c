@@ -1279,6 +1279,30 @@ static bool finish_superseded(const prb_ring *r, uint64_t id)
 }
 
 /*
+ * pass_block() - moves the data tail past the block [begin, end), which the walk cannot pass
+ * (its header does not name a record whose positions begin there) and whose record is gone: the
+ * callers have made sure of that. Transition: data tail begin -> end. First up to the block (the
+ * tail moves only after a whole walk: the blocks before it may still be behind it), then
+ * LMM(pass_block:A) acquire, as data_push_tail:A (P11), where the tail stands, and
+ * LMM(pass_block:B) release CAS, as data_push_tail:D: the tail's release sequence must carry what
+ * the pushes before it made reusable. A failure means another writer moved the tail past it.
+ * Return: true if the data tail is now past the block.
+ */
+PRB_COLD static bool pass_block(const prb_ring *r, uint64_t begin, uint64_t end)
+{
+    prb_aword *tail_word = hdr_word(r, H_DATA_TAIL);
+    uint64_t tail;
+
+    if (!data_push_tail(r, begin))
+        return false;
+    tail = prb_load(tail_word, PRB_MO_LOAD(pass_block_A, PRB_MO_ACQUIRE));
+    if (tail != begin)
+        return !need_more_space(r, tail, end); /* past it already: another survivor */
+    prb_cas(tail_word, &tail, end, PRB_MO(pass_block_B, PRB_MO_RELEASE), PRB_MO_LOAD(pass_block_B, PRB_MO_RELAXED));
+    return true;
+}
+
+/*
  * pass_headless_block() - the data tail stands at the block of record `id`, which is reusable
  * (taken over) but whose header does not name it: its writer died after storing the block's
  * positions and before the header (data_alloc). The walk reads the header first and cannot pass
@@ -1288,24 +1312,13 @@ static bool finish_superseded(const prb_ring *r, uint64_t id)
  */
 PRB_COLD static bool pass_headless_block(const prb_ring *r, uint64_t id, const desc_copy *d)
 {
-    prb_aword *tail_word = hdr_word(r, H_DATA_TAIL);
-    uint64_t tail;
-
     if (state_of(id, d->state_var) != PRB_DESC_REUSABLE || lpos_dataless(d->begin) ||
         d->next - d->begin - 1 >= r->data_size)
         return false;
-    /* First up to the block (the tail moves only after a whole walk: the blocks before it may
-       still be behind it), then, acquire as data_push_tail:A (P11), where the tail stands. */
-    if (!data_push_tail(r, d->begin))
+    /* A header that names the record after all: the walk passes the block itself. */
+    if (prb_load(&r->data[data_index(r, d->begin) / WORD], PRB_MO_RELAXED) == id)
         return false;
-    tail = prb_load(tail_word, PRB_MO_ACQUIRE);
-    if (tail != d->begin)
-        return !need_more_space(r, tail, d->next); /* past it already: another survivor */
-    if (prb_load(&r->data[data_index(r, tail) / WORD], PRB_MO_RELAXED) == id)
-        return false;
-    /* Release, as data_push_tail:D; a failure means another writer moved the tail past it. */
-    prb_cas(tail_word, &tail, d->next, PRB_MO_RELEASE, PRB_MO_RELAXED);
-    return true;
+    return pass_block(r, d->begin, d->next);
 }
 
 /*
@@ -1374,8 +1387,7 @@ static uint64_t headless_owner(const prb_ring *r, uint64_t at, uint64_t none)
  */
 PRB_COLD static bool recover_unnamed_block(const prb_ring *r, uint64_t at)
 {
-    prb_aword *tail_word = hdr_word(r, H_DATA_TAIL);
-    uint64_t head, tail, end = 0, header_id;
+    uint64_t head, end = 0, header_id;
     bool named = false;
     desc_copy d;
     uint32_t k;
@@ -1447,20 +1459,7 @@ PRB_COLD static bool recover_unnamed_block(const prb_ring *r, uint64_t at)
             return false;
     }
 
-    /*
-     * As pass_headless_block: first up to the block, then from it. LMM(recover_unnamed_block:E)
-     * acquire, as data_push_tail:A (P11); LMM(recover_unnamed_block:F) release CAS, as
-     * data_push_tail:D: the tail's release sequence must carry what the pushes before it made
-     * reusable. A failure means another writer moved the tail past the block.
-     */
-    if (!data_push_tail(r, at))
-        return false;
-    tail = prb_load(tail_word, PRB_MO_LOAD(recover_unnamed_block_E, PRB_MO_ACQUIRE));
-    if (tail != at)
-        return !need_more_space(r, tail, end); /* past it already: another survivor */
-    prb_cas(tail_word, &tail, end, PRB_MO(recover_unnamed_block_F, PRB_MO_RELEASE),
-            PRB_MO_LOAD(recover_unnamed_block_F, PRB_MO_RELAXED));
-    return true;
+    return pass_block(r, at, end);
 }
 
 /*
