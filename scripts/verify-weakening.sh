@@ -16,6 +16,8 @@
 #                   first), and histories/<variant>.txt (Relacy's trace of each failing iteration)
 #   --timeout S     seconds a variant's binary may run before it is recorded as an error (1800)
 #   SITE_OR_VARIANT only these sites (desc_read_A) or variants (SC_desc_reserve_D)
+# PRB_RELACY_FLAGS adds compiler flags to every build (e.g. -DPRB_TAIL_SLACK_SHIFT=0: the tails'
+# slack at its largest, as scripts/verify.sh runs it too).
 # Exit status 0 when every variant is caught by some suite, 1 otherwise (the uncaught ones are
 # listed: see docs/VERIFICATION.md for the sites known to be beyond Relacy's reach).
 set -euo pipefail
@@ -93,7 +95,7 @@ echo "$sites" > "$out/sites.txt"
 echo "${#variants[@]} variants, $iterations iterations per suite, $jobs at a time" >&2
 [ ${#relaxed_sites[@]} -eq 0 ] || echo "relaxed sites (nothing to weaken): ${relaxed_sites[*]}" >&2
 
-flags="-std=c++11 -O2 -w -I $core/include -I Tests/Relacy"
+flags="-std=c++11 -O2 -w -I $core/include -I Tests/Relacy ${PRB_RELACY_FLAGS:-}"
 # The unweakened preprocessor output: a variant whose output is the same weakened nothing (a
 # misspelled site), which must not pass for "not caught".
 g++ $flags -E -P Tests/Relacy/prb_relacy.cpp -o "$out/bin/default.ii"

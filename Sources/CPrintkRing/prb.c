@@ -729,18 +729,52 @@ static void desc_make_final(const prb_ring *r, uint64_t id)
  * ------------------------------------------------------------------------------------------- */
 
 /*
- * Makes every block from lpos_begin up to lpos_end reusable, walking block by block: the block's
- * header names its descriptor, whose blk.next names the following block. Fails (returns false)
- * at a block whose record is still reserved or committed, or whose header no longer names a
- * descriptor pointing back at it (the area was reallocated meanwhile). On success *lpos_out is
- * where the walk ended (at or past lpos_end); on failure, the block where it stopped.
+ * How much further than it must a tail push goes: the slack. The kernel pushes each tail exactly
+ * as far as the new record needs, so once the ring is full every reservation pushes both tails:
+ * a call, a walk step and a compare-and-swap on a line every writer shares, per record and per
+ * tail. A push that goes on a little (a 64th of the ring, at most PRB_TAIL_SLACK_MAX records
+ * beyond its target, so that no reservation walks far) lets the next reservations find room
+ * without touching the tail. The records it frees early are the oldest ones, which the next
+ * reservations would overwrite anyway: the ring keeps all but the slack's worth of its records
+ * readable. A record that cannot be freed yet (not finalized) simply ends the slack part of a
+ * push; only the part up to the target can fail.
  */
-static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t lpos_end, uint64_t *lpos_out)
+#ifndef PRB_TAIL_SLACK_SHIFT
+#define PRB_TAIL_SLACK_SHIFT 6
+#endif
+#ifndef PRB_TAIL_SLACK_MAX
+#define PRB_TAIL_SLACK_MAX 16
+#endif
+
+/* The data ring's slack in bytes. */
+static inline uint64_t data_slack(const prb_ring *r) { return r->data_size >> PRB_TAIL_SLACK_SHIFT; }
+
+/*
+ * data_make_reusable() - makes the blocks from lpos_begin on reusable, walking block by block:
+ * the block's header names its descriptor, whose blk.next names the following block. The walk
+ * must get to lpos_end and may go on up to lpos_limit (the slack; lpos_limit == lpos_end for
+ * none), passing at most PRB_TAIL_SLACK_MAX more blocks, each ending at or before lpos_limit.
+ * It stops at a block whose record is still reserved or committed, or whose header no longer
+ * names a descriptor pointing back at it (the area was reallocated meanwhile): before lpos_end
+ * that is a failure, after it simply the end of the walk. Transition: finalized -> reusable for each record whose block it passes.
+ *
+ * Context: any writer pushing the data tail; never waits.
+ * Return: true if the walk got to lpos_end; *lpos_out is where it ended (at or past lpos_end),
+ * or on failure the block that stopped it.
+ */
+static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t lpos_end, uint64_t lpos_limit,
+                               uint64_t *lpos_out)
 {
+    unsigned extra = PRB_TAIL_SLACK_MAX;
+    prb_desc_state state;
+    bool in_slack;
     desc_copy d;
     uint64_t id;
 
-    while (need_more_space(r, lpos_begin, lpos_end)) {
+    while (need_more_space(r, lpos_begin, lpos_limit)) {
+        in_slack = !need_more_space(r, lpos_begin, lpos_end);
+        if (in_slack && extra-- == 0)
+            break;
         /*
          * LMM(data_make_reusable:A) relaxed, where the kernel relies on an address dependency.
          * The id may be garbage if the area was reallocated; desc_read and the blk.begin check
@@ -755,7 +789,12 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
         id = prb_load(&r->data[data_index(r, lpos_begin) / WORD], PRB_MO_LOAD(data_make_reusable_A, PRB_MO_RELAXED));
 
         /* LMM(data_make_reusable:B) */
-        switch (desc_read(r, id, &d, NULL, NULL, NULL)) {
+        state = desc_read(r, id, &d, NULL, NULL, NULL);
+        /* In the slack, only a block that ends within it: what a push frees early is bounded by
+           the slack in bytes, whatever the size of the blocks (a small ring frees none early). */
+        if (in_slack && d.next - lpos_begin > lpos_limit - lpos_begin)
+            break;
+        switch (state) {
         case PRB_DESC_MISS:
         case PRB_DESC_RESERVED:
         case PRB_DESC_COMMITTED:
@@ -780,14 +819,19 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
     return true;
 stopped:
     *lpos_out = lpos_begin; /* the block that stops the walk (recover_blocked_data) */
-    return false;
+    return !need_more_space(r, lpos_begin, lpos_end);
 }
 
 /*
- * Moves the data tail to at least `lpos`, making the records whose blocks it passes reusable.
- * Returns false if a block in the way belongs to a record that is still being written.
+ * data_push_tail() - moves the data tail to at least `lpos`, and on towards `lpos_limit` (the
+ * slack: see PRB_TAIL_SLACK_SHIFT; lpos_limit == lpos for none), making the records whose blocks
+ * it passes reusable. Transition: data tail -> at or past lpos.
+ *
+ * Context: any writer; never waits (the walk is bounded by the ring).
+ * Return: true if the tail is at or past `lpos`; false if a block before it belongs to a record
+ * that is still being written.
  */
-static bool data_push_tail(const prb_ring *r, uint64_t lpos)
+static bool data_push_tail(const prb_ring *r, uint64_t lpos, uint64_t lpos_limit)
 {
     prb_aword *tail_word = hdr_word(r, H_DATA_TAIL);
     uint64_t tail, next, again;
@@ -803,7 +847,7 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos)
     tail = prb_load(tail_word, PRB_MO_LOAD(data_push_tail_A, PRB_MO_ACQUIRE));
 
     while (need_more_space(r, tail, lpos)) {
-        if (!data_make_reusable(r, tail, lpos, &next)) {
+        if (!data_make_reusable(r, tail, lpos, lpos_limit, &next)) {
             /*
              * LMM(data_push_tail:B) fence(acquire). Pairs with desc_reserve:F (P2) and data_alloc:A's
              * fence (P7): if the walk failed because it read a newer state or a newer block id
@@ -829,7 +873,9 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos)
          * new tail (P11). No acquire half (the kernel's cmpxchg is a full barrier), although on
          * failure we go on from the value another writer pushed, unlike A and C: we only get
          * here after a walk that succeeded from `tail` to at least `lpos`, and the new value lies
-         * between the two (tails only move forward; at or past `lpos` we are done). So every
+         * past `tail` (tails only move forward): either before `lpos`, in the range we walked,
+         * and we go on from there, or at or past `lpos` (possibly past where our walk ended:
+         * another push with a slack), and we are done. So every
          * record our caller overwrites lies below the last tail we acquired (at A or C: P11), or
          * in a range we have walked successfully since then, reading each record finalized or
          * reusable (desc_read:A, synchronizing with its commit) and then reading or writing
@@ -844,6 +890,17 @@ static bool data_push_tail(const prb_ring *r, uint64_t lpos)
             break;
     }
     return true;
+}
+
+/*
+ * How far data_alloc lets a push go (data_push_tail): `target` plus the slack, but never past
+ * `head`, where the block being allocated starts (nothing beyond it is a block yet).
+ */
+static inline uint64_t data_slack_limit(const prb_ring *r, uint64_t target, uint64_t head)
+{
+    uint64_t slack = data_slack(r), room = head - target;
+
+    return target + (slack < room ? slack : room);
 }
 
 /* Stores a record's block positions (the writer owns the descriptor; readers copy them). */
@@ -895,8 +952,8 @@ static PRB_INLINE bool data_alloc(const prb_ring *r, prb_entry *e, uint64_t id, 
         next = get_next_lpos(r, begin, blk_size);
         /* A head that is not a block position (damaged memory) gives no block: a mask. */
         if (next - begin > r->data_size || (begin % WORD) != 0 ||
-            (!data_push_tail(r, next - r->data_size) &&
-             !(recover_blocked_data(r, next - r->data_size) && data_push_tail(r, next - r->data_size)))) {
+            (!data_push_tail(r, next - r->data_size, data_slack_limit(r, next - r->data_size, begin)) &&
+             !(recover_blocked_data(r, next - r->data_size) && data_push_tail(r, next - r->data_size, next - r->data_size)))) {
             /* No block is ours: a data intent left naming one that another writer took would
                keep survivors waiting on us (recover_unnamed_block) until our commit clears it.
                LMM(data_alloc:J) release, as data_alloc:I: a later value of the data intent. */
@@ -1000,7 +1057,7 @@ static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t
         *text_word = first + 1; /* already large enough */
         return true;
     }
-    if (next - begin > r->data_size || !data_push_tail(r, next - r->data_size))
+    if (next - begin > r->data_size || !data_push_tail(r, next - r->data_size, next - r->data_size))
         return false;
 
     /*
@@ -1034,10 +1091,65 @@ static bool data_realloc(const prb_ring *r, uint64_t id, uint64_t size, uint64_t
  * The descriptor ring: pushing its tail, reserving
  * ------------------------------------------------------------------------------------------- */
 
+/* The descriptor ring's slack in records (PRB_TAIL_SLACK_SHIFT). */
+static inline unsigned desc_slack(const prb_ring *r)
+{
+    uint64_t slack = r->desc_count >> PRB_TAIL_SLACK_SHIFT;
+
+    return slack < PRB_TAIL_SLACK_MAX ? (unsigned)slack : PRB_TAIL_SLACK_MAX;
+}
+
 /*
- * Moves the descriptor tail from tail_id to the next id, after making tail_id reusable and
- * pushing the data tail past its block. Returns false if that is not possible now: tail_id or
- * its successor is still being written. Returns true also when another writer moved the tail.
+ * desc_pass_slack() - desc_push_tail may pass record `id` (read in `state`, finalized or
+ * reusable, with positions *d) and stand on the next one: see how many more records it may pass
+ * with it, up to the slack. Each record passed must be finalized or reusable, have its block (if
+ * any) behind the data tail already (this pass pushes nothing), and be followed by a finalized or
+ * reusable record, where the tail would stand. Transition: finalized -> reusable for each record
+ * it lets the tail pass (the tail itself moves in the caller, after this).
+ *
+ * Context: desc_push_tail; never waits, at most desc_slack() records.
+ * Return: where the tail may stand: `id`, or a finalized or reusable record after it.
+ */
+static uint64_t desc_pass_slack(const prb_ring *r, uint64_t id, prb_desc_state state, desc_copy *d)
+{
+    unsigned extra = desc_slack(r);
+    uint64_t data_tail = 0;
+    bool have_data_tail = false;
+    prb_desc_state next_state;
+    desc_copy next;
+
+    while (extra-- > 0) {
+        if (d->begin != d->next) {
+            /* LMM(data_push_tail:A) acquire, the same load (P11): the data tail a push would
+               start from; at or past the block, the push would return at once. */
+            if (!have_data_tail) {
+                data_tail = prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_LOAD(data_push_tail_A, PRB_MO_ACQUIRE));
+                have_data_tail = true;
+            }
+            if (need_more_space(r, data_tail, d->next))
+                break;
+        }
+        /* LMM(desc_push_tail:A), as for the first successor. */
+        next_state = desc_read(r, desc_id(id + 1), &next, NULL, NULL, NULL);
+        if (next_state != PRB_DESC_FINALIZED && next_state != PRB_DESC_REUSABLE)
+            break;
+        if (state == PRB_DESC_FINALIZED)
+            desc_make_reusable(r, id);
+        id = desc_id(id + 1);
+        state = next_state;
+        *d = next;
+    }
+    return id;
+}
+
+/*
+ * desc_push_tail() - moves the descriptor tail from tail_id to the next id, and on by the slack
+ * (desc_pass_slack), after making tail_id reusable and pushing the data tail past its block.
+ * Transitions: finalized -> reusable for each record passed; the descriptor tail moves past them.
+ *
+ * Context: any writer whose reservation found the ring full; never waits.
+ * Return: true if the tail is past tail_id (also when another writer moved it); false if that is
+ * not possible now: tail_id or its successor is still being written.
  */
 static bool pass_headless_block(const prb_ring *r, uint64_t id, const desc_copy *d);
 
@@ -1077,7 +1189,7 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
      * record (long passed by the data tail) or, in a never-used slot, zero, which would name the
      * end of the first data wrap, ahead of the tail.
      */
-    if (d.begin != d.next && !data_push_tail(r, d.next) &&
+    if (d.begin != d.next && !data_push_tail(r, d.next, d.next) &&
         !(PRB_UNLIKELY(r->rec_ops != NULL) && pass_headless_block(r, tail_id, &d)))
         return false;
 
@@ -1085,7 +1197,7 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
      * The tail may only stand on a finalized or reusable descriptor (readers' prb_first_seq
      * depends on it), so check the successor first. LMM(desc_push_tail:A).
      */
-    next_state = desc_read(r, desc_id(tail_id + 1), NULL, NULL, NULL, NULL);
+    next_state = desc_read(r, desc_id(tail_id + 1), &d, NULL, NULL, NULL);
     if (next_state == PRB_DESC_FINALIZED || next_state == PRB_DESC_REUSABLE) {
         expected = tail_id;
         /*
@@ -1096,10 +1208,14 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
          * synchronizes with its commit) and has since read or written reusable(tail_id) (at
          * desc_read:A, by its own CAS in desc_make_reusable, or by that CAS failing on another
          * writer's), so desc_reserve:E reads it by coherence. A failed CAS here still reads a
-         * tail past tail_id, so the next tail load reads one too (coherence).
+         * tail past tail_id, so the next tail load reads one too (coherence). The records of the
+         * slack (desc_pass_slack), made reusable above, are published to their recyclers the
+         * same way: each later reservation of their slots acquires a tail past them
+         * (desc_reserve:C, P12) or, if this CAS failed short of them, pushes the tail past them
+         * itself and reads reusable there.
          */
-        prb_cas(tail_word, &expected, desc_id(tail_id + 1), PRB_MO(desc_push_tail_B, PRB_MO_RELEASE),
-                PRB_MO_LOAD(desc_push_tail_B, PRB_MO_RELAXED));
+        prb_cas(tail_word, &expected, desc_pass_slack(r, desc_id(tail_id + 1), next_state, &d),
+                PRB_MO(desc_push_tail_B, PRB_MO_RELEASE), PRB_MO_LOAD(desc_push_tail_B, PRB_MO_RELAXED));
     } else {
         /*
          * LMM(desc_push_tail:C), the kernel's fence(acquire) pairing with desc_reserve:F (P3), is
@@ -1293,7 +1409,7 @@ PRB_COLD static bool pass_block(const prb_ring *r, uint64_t begin, uint64_t end)
     prb_aword *tail_word = hdr_word(r, H_DATA_TAIL);
     uint64_t tail;
 
-    if (!data_push_tail(r, begin))
+    if (!data_push_tail(r, begin, begin))
         return false;
     tail = prb_load(tail_word, PRB_MO_LOAD(pass_block_A, PRB_MO_ACQUIRE));
     if (tail != begin)
@@ -1330,7 +1446,7 @@ static bool data_blocker(const prb_ring *r, uint64_t lpos, uint64_t *at, uint64_
     uint64_t tail = prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_ACQUIRE);
 
     *at = tail;
-    if (lpos_dataless(lpos) || data_make_reusable(r, tail, lpos, at))
+    if (lpos_dataless(lpos) || data_make_reusable(r, tail, lpos, lpos, at))
         return false;
     *header_id = prb_load(&r->data[data_index(r, *at) / WORD], PRB_MO_RELAXED);
     return true;

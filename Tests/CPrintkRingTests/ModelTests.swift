@@ -22,6 +22,11 @@
 //     Allocating pushes the tail to (block end - data size), reclaiming each block it passes, and
 //     fails at the first block whose record is reserved or committed; the blocks before it stay
 //     reclaimed. Only the newest block grows (prb_reserve_in_last); blocks never shrink.
+//   - the slack (prb.c, PRB_TAIL_SLACK_SHIFT): a new record's push of either tail, once it has to
+//     move at all, goes on past what it needs, freeing up to 16 more finalized records: in the
+//     descriptor ring up to a 64th of the ring (records whose blocks the data tail has passed
+//     already, each followed by a finalized record); in the data ring blocks that end within a
+//     64th of the ring past the target and before the new block.
 //
 // Operations, weighted at random: write a record (C or Swift reservation then commit or final
 // commit, prb_write, or Swift write) of 0...max bytes biased small, sometimes exactly max, sometimes
@@ -65,16 +70,17 @@ private let modelTimeLimit: TimeLimitTrait.Duration = .minutes(1 + ModelTests.st
     static let seeds: [UInt64] = {
         let environment = ProcessInfo.processInfo.environment
         if let seed = environment["PRB_MODEL_SEED"].flatMap({ UInt64($0) }) { return [seed] }
-        let count = environment["PRB_MODEL_SEEDS"].flatMap { UInt64($0) } ?? 20
+        let count = environment["PRB_MODEL_SEEDS"].flatMap { UInt64($0) } ?? 42
         return Array(0..<count)
     }()
 
     static let steps = ProcessInfo.processInfo.environment["PRB_MODEL_STEPS"].flatMap { Int($0) } ?? 3000
 
-    /// Seeds 0..<20 cover every geometry with descBits 2...5 and dataBits 6...10 once.
+    /// Seeds 0..<42 cover every geometry with descBits 2...7 and dataBits 6...12 once. From
+    /// descBits 6 and from dataBits 11 on, the tails are pushed with a slack that frees records.
     @Test(arguments: seeds)
     func randomOperationsAgreeWithTheModel(seed: UInt64) {
-        let run = ModelRun(seed: seed, descBits: 2 + Int(seed % 4), dataBits: 6 + Int(seed / 4 % 5))
+        let run = ModelRun(seed: seed, descBits: 2 + Int(seed % 6), dataBits: 6 + Int(seed / 6 % 7))
         run.run(steps: Self.steps)
     }
 
@@ -326,21 +332,37 @@ private struct RingModel {
         let begin = dataHead
         let next = placement(begin: begin, size: blockSize(forText: textSize))
         precondition(next - begin <= dataSize)
-        guard pushDataTail(to: next - dataSize) else { return false }
+        // prb.c's data_slack_limit: the slack past the target, never past this block's start.
+        let target = next - dataSize
+        guard pushDataTail(to: target, limit: target + min(dataSize >> Self.slackShift, begin - target)) else {
+            return false
+        }
         dataHead = next
         records[seq].storage = .block(begin: begin, next: next)
         blocksInDataRing.append(seq)
         return true
     }
 
-    /// Reclaims blocks from the tail until the tail is at or past `target`.
-    private mutating func pushDataTail(to target: Int) -> Bool {
+    /// prb.c's slack: a 64th of the ring, at most 16 records past the target.
+    static let slackShift = 6
+    static let slackMax = 16
+
+    /// Reclaims blocks from the tail until the tail is at or past `target`; then, if it had to
+    /// move at all and a `limit` is given (the slack), goes on with up to `slackMax` finalized
+    /// blocks that end at or before `limit`.
+    private mutating func pushDataTail(to target: Int, limit: Int? = nil) -> Bool {
+        guard dataTail < target else { return true }
         var tail = dataTail
         var passed = 0
-        while tail < target {
+        var extra = Self.slackMax
+        while tail < max(target, limit ?? target) {
             let seq = blocksInDataRing[passed]
             guard case let .block(begin, next) = records[seq].storage, begin == tail else {
                 preconditionFailure("the model's data ring is not contiguous at \(tail)")
+            }
+            if tail >= target {
+                guard extra > 0, let limit, next <= limit, records[seq].state == .finalized else { break }
+                extra -= 1
             }
             guard records[seq].state == .finalized else { return false }
             records[seq].reclaimed = true
@@ -361,7 +383,18 @@ private struct RingModel {
         }
         // The tail may only stand on a finalized (or reusable) record.
         guard records[tail + 1].state == .finalized else { return false }
-        descTail = tail + 1
+        // The slack: pass more records whose blocks the data tail has passed already, each
+        // followed by a finalized record (prb.c's desc_pass_slack).
+        var newTail = tail + 1
+        var extra = min(descCount >> Self.slackShift, Self.slackMax)
+        while extra > 0 {
+            if case let .block(_, next) = records[newTail].storage, next > dataTail { break }
+            guard newTail + 1 < records.count, records[newTail + 1].state == .finalized else { break }
+            records[newTail].reclaimed = true
+            newTail += 1
+            extra -= 1
+        }
+        descTail = newTail
         return true
     }
 }
