@@ -950,6 +950,7 @@ static PRB_INLINE bool data_alloc(const prb_ring *r, prb_entry *e, uint64_t id, 
 {
     prb_aword *head_word = hdr_word(r, H_DATA_HEAD);
     uint64_t blk_size, begin, next, first;
+    prb_aword *desc;
 
     *text_word = 0;
     if (size == 0) {
@@ -1029,12 +1030,14 @@ static PRB_INLINE bool data_alloc(const prb_ring *r, prb_entry *e, uint64_t id, 
      * us always comes with positions that name the block, also if this writer dies in between,
      * which a dead-writer take-over relies on (docs/RECOVERY.md).
      */
-    desc_store_blk(r, id, begin, next);
+    desc = desc_word(r, id, 0); /* addressed once: see desc_read */
+    prb_store(&desc[D_BEGIN], begin, PRB_MO_RELAXED);
+    prb_store(&desc[D_NEXT], next, PRB_MO_RELAXED);
     if (intent != NULL)
         fault_point(r, PRB_FAULT_DATA_POSITIONS, e);
     first = data_index(r, begin) / WORD;
     prb_store(&r->data[first], id, PRB_MO_RELAXED);
-    if (is_blk_wrapped(r, begin, next)) {
+    if (next - begin != blk_size) { /* wrapped (get_next_lpos): is_blk_wrapped, cheaper */
         /* The whole block goes to index 0 of the next wrap; its id is stored there too, for
            consistency (the ring itself only ever reads the header at `begin`). */
         prb_store(&r->data[0], id, PRB_MO_RELAXED);
