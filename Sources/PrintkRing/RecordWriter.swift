@@ -37,13 +37,15 @@ extension PrintkRing {
         guard UInt(bitPattern: capacity) <= UInt(maxRecordSize) else {
             throw capacity < 0 ? .negativeSize(capacity) : .recordTooLarge(size: capacity, maximum: maxRecordSize)
         }
-        var entry = prb_entry()
-        var meta = metadata.c
-        let status = prb_reserve(handle, &entry, capacity, &meta)
-        guard status == PRB_OK else {
-            throw .writeFailure(status, size: capacity, maximum: maxRecordSize, seq: entry.seq)
-        }
-        return withUnsafeMutablePointer(to: &entry) { entry in
+        // The entry lives in this frame, uninitialized until prb_reserve fills it (it sets every
+        // field, whatever it returns): zeroing it here first would be a second write of 64 bytes.
+        return try withUnsafeTemporaryAllocation(of: prb_entry.self, capacity: 1) { (slot) throws(PrintkRingError) -> UInt64 in
+            let entry = slot.baseAddress!
+            var meta = metadata.c
+            let status = prb_reserve(handle, entry, capacity, &meta)
+            guard status == PRB_OK else {
+                throw .writeFailure(status, size: capacity, maximum: maxRecordSize, seq: entry.pointee.seq)
+            }
             var writer = RecordWriter(entry: entry)
             fill(&writer)
             _ = prb_final_commit(entry)
