@@ -2139,17 +2139,26 @@ size_t prb_entry_append(prb_entry *e, const void *bytes, size_t len)
     return len;
 }
 
+/* prb_entry_append_word's general case, out of line: taking the word's address would give the
+   fast path a stack frame. */
+PRB_NOINLINE static size_t append_word_bytes(prb_entry *e, uint64_t word)
+{
+    return prb_entry_append(e, &word, WORD);
+}
+
 size_t prb_entry_append_word(prb_entry *e, uint64_t word)
 {
+    uint32_t len = e->text_len;
+
     /* The text so far is whole words and the word fits: it is one aligned word of the block. */
-    if (e->active && e->text_len % WORD == 0 && e->capacity - e->text_len >= WORD) {
-        prb_store(&e->ring->data[e->text_word + e->text_len / WORD], word, PRB_MO_RELAXED);
-        e->text_len += WORD;
-        if (e->text_len < e->capacity)
+    if (e->active && len % WORD == 0 && e->capacity - len >= WORD) {
+        prb_store(&e->ring->data[e->text_word + len / WORD], word, PRB_MO_RELAXED);
+        e->text_len = len + WORD;
+        if (len + WORD < e->capacity)
             fault_point(e->ring, PRB_FAULT_TEXT_PARTIAL, e);
         return WORD;
     }
-    return prb_entry_append(e, &word, WORD);
+    return append_word_bytes(e, word);
 }
 
 /* Copies up to max-1 bytes of a C string into dst (NUL-padded), without strnlen. */
