@@ -332,6 +332,10 @@ struct prb_ring {
     prb_aword *data;
     uint64_t desc_count; /* 2^desc_bits */
     uint64_t data_size;  /* 2^data_bits bytes */
+    /* Derived once, so that the write path does not recompute them per access: */
+    uint64_t desc_mask;  /* desc_count - 1 */
+    uint64_t data_mask;  /* data_size - 1 */
+    uint64_t finalized_stride_mask; /* desc_note_finalized: refresh when (id & mask) == 0 */
     unsigned desc_bits;
     unsigned data_bits;
     unsigned flags; /* the layout flags the region was formatted with */
@@ -339,6 +343,10 @@ struct prb_ring {
     void *owned; /* the region, when prb_ring_create allocated it */
     prb_fault_hook fault_hook; /* NULL unless a test or the panic benchmark installed one */
     void *fault_context;
+    /* A fault hook or recovery is set, or the handle is read-only: prb_reserve takes its
+       out-of-line copy, which handles all three (one test on the write path for the three; the
+       in-process copy has none of them). Kept by set_reserve_path(). */
+    bool reserve_out_of_line;
     bool read_only; /* prb_ring_attach_read_only: every writing entry point refuses at once */
     /* Dead-writer recovery (prb_recovery.h, docs/RECOVERY.md): NULL ops unless enabled. */
     const prb_recovery_ops *rec_ops;
@@ -346,6 +354,12 @@ struct prb_ring {
     prb_aword *rec_slots;
     uint32_t rec_slot_count;
 };
+
+/* Which copy of reserve() prb_reserve takes (prb_ring.reserve_out_of_line). */
+static void set_reserve_path(prb_ring *r)
+{
+    r->reserve_out_of_line = r->rec_ops != NULL || r->fault_hook != NULL || r->read_only;
+}
 
 /* Lets a fault hook freeze the writer at `point`. */
 static inline void fault_point(const prb_ring *r, prb_fault_point point, const prb_entry *e)
@@ -374,7 +388,7 @@ static inline prb_desc_state state_of(uint64_t id, uint64_t sv)
 }
 
 /* Works for ids and seqs alike: both advance one per record. */
-static inline uint64_t desc_index(const prb_ring *r, uint64_t n) { return n & (r->desc_count - 1); }
+static inline uint64_t desc_index(const prb_ring *r, uint64_t n) { return n & r->desc_mask; }
 
 /* The id that used the same slot one wrap earlier. */
 static inline uint64_t id_prev_wrap(const prb_ring *r, uint64_t id) { return desc_id(id - r->desc_count); }
@@ -420,9 +434,9 @@ static inline prb_aword *dev_word(const prb_ring *r, uint64_t id_or_seq, unsigne
 #define LEVEL_HAS_DEV (UINT64_C(1) << 32)
 
 static inline bool lpos_dataless(uint64_t lpos) { return (lpos & 1) != 0; }
-static inline uint64_t data_index(const prb_ring *r, uint64_t lpos) { return lpos & (r->data_size - 1); }
+static inline uint64_t data_index(const prb_ring *r, uint64_t lpos) { return lpos & r->data_mask; }
 static inline uint64_t data_wraps(const prb_ring *r, uint64_t lpos) { return lpos >> r->data_bits; }
-static inline uint64_t this_wrap_start(const prb_ring *r, uint64_t lpos) { return lpos & ~(r->data_size - 1); }
+static inline uint64_t this_wrap_start(const prb_ring *r, uint64_t lpos) { return lpos & ~r->data_mask; }
 
 /* Block size for `text` bytes of text: header word plus text, rounded up to a word. */
 static inline uint64_t to_blk_size(uint64_t text) { return (text + WORD + (WORD - 1)) & ~(uint64_t)(WORD - 1); }
@@ -673,12 +687,18 @@ static void desc_update_last_finalized(const prb_ring *r);
    Inline, so that the 63 records of 64 whose turn it is not cost a mask and a branch. */
 static inline void desc_note_finalized(const prb_ring *r, uint64_t id)
 {
-    uint64_t stride = r->desc_count / 4;
+    if ((id & r->finalized_stride_mask) == 0)
+        desc_update_last_finalized(r);
+}
+
+/* The mask desc_note_finalized tests: stride - 1, or 0 (every time) for a stride of 1 or less. */
+static uint64_t finalized_stride_mask(uint64_t desc_count)
+{
+    uint64_t stride = desc_count / 4;
 
     if (stride > LAST_FINALIZED_STRIDE_MAX)
         stride = LAST_FINALIZED_STRIDE_MAX;
-    if (stride <= 1 || (id & (stride - 1)) == 0)
-        desc_update_last_finalized(r);
+    return stride <= 1 ? 0 : stride - 1;
 }
 
 /* finalized -> reusable (any writer pushing a tail). */
@@ -930,6 +950,7 @@ static PRB_INLINE bool data_alloc(const prb_ring *r, prb_entry *e, uint64_t id, 
 {
     prb_aword *head_word = hdr_word(r, H_DATA_HEAD);
     uint64_t blk_size, begin, next, first;
+    prb_aword *desc;
 
     *text_word = 0;
     if (size == 0) {
@@ -1009,12 +1030,14 @@ static PRB_INLINE bool data_alloc(const prb_ring *r, prb_entry *e, uint64_t id, 
      * us always comes with positions that name the block, also if this writer dies in between,
      * which a dead-writer take-over relies on (docs/RECOVERY.md).
      */
-    desc_store_blk(r, id, begin, next);
+    desc = desc_word(r, id, 0); /* addressed once: see desc_read */
+    prb_store(&desc[D_BEGIN], begin, PRB_MO_RELAXED);
+    prb_store(&desc[D_NEXT], next, PRB_MO_RELAXED);
     if (intent != NULL)
         fault_point(r, PRB_FAULT_DATA_POSITIONS, e);
     first = data_index(r, begin) / WORD;
     prb_store(&r->data[first], id, PRB_MO_RELAXED);
-    if (is_blk_wrapped(r, begin, next)) {
+    if (next - begin != blk_size) { /* wrapped (get_next_lpos): is_blk_wrapped, cheaper */
         /* The whole block goes to index 0 of the next wrap; its id is stored there too, for
            consistency (the ring itself only ever reads the header at `begin`). */
         prb_store(&r->data[0], id, PRB_MO_RELAXED);
@@ -2009,19 +2032,20 @@ prb_status prb_final_commit(prb_entry *e)
 }
 
 /*
- * reserve() - prb_reserve's body, in two copies: `recoverable` is a constant in each, so that the
- * in-process ring's copy has no trace of intents (not a branch, not a register), and the ring
- * file's copy (reserve_recoverable) is out of line.
+ * reserve() - prb_reserve's body, in two copies. The in-process ring's, with `instrumented`
+ * false, has no trace of intents, fault hooks or the read-only check (not a branch, not a
+ * register). The other one (reserve_out_of_line), for a ring file, a fault hook or a read-only
+ * handle, has all three, `recoverable` being then whether recovery is on.
  */
 static PRB_INLINE prb_status reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta,
-                                     bool recoverable)
+                                     bool instrumented, bool recoverable)
 {
     static const prb_meta no_meta = {0, 0, 0, 0, 0, 0};
     uint64_t id, seq, text_word;
     prb_aword *info;
 
     memset(e, 0, sizeof *e);
-    if (r->read_only)
+    if (instrumented && r->read_only)
         return PRB_E_READ_ONLY; /* a PROT_READ mapping: any store would fault */
     if (text_size > prb_max_text_size(r))
         return PRB_E_TOO_LARGE;
@@ -2068,7 +2092,8 @@ static PRB_INLINE prb_status reserve(prb_ring *r, prb_entry *e, size_t text_size
     if (seq > 0)
         desc_make_final(r, desc_id(id - 1));
 
-    fault_point(r, PRB_FAULT_DESC_RESERVED, e);
+    if (instrumented)
+        fault_point(r, PRB_FAULT_DESC_RESERVED, e);
     if (!data_alloc(r, e, id, text_size, recoverable ? (prb_aword *)e->intent_slot : NULL, &text_word)) {
         /* The seq is taken; publish it as a record without data, which readers report lost. */
         prb_fetch_add(hdr_word(r, H_FAILED_DATA), 1, PRB_MO_RELAXED);
@@ -2077,20 +2102,21 @@ static PRB_INLINE prb_status reserve(prb_ring *r, prb_entry *e, size_t text_size
     }
     e->text_word = text_word;
     e->capacity = (uint32_t)text_size;
-    fault_point(r, PRB_FAULT_DATA_ALLOCATED, e);
+    if (instrumented)
+        fault_point(r, PRB_FAULT_DATA_ALLOCATED, e);
     return PRB_OK;
 }
 
-PRB_NOINLINE static prb_status reserve_recoverable(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta)
+PRB_NOINLINE static prb_status reserve_out_of_line(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta)
 {
-    return reserve(r, e, text_size, meta, true);
+    return reserve(r, e, text_size, meta, true, r->rec_ops != NULL);
 }
 
 prb_status prb_reserve(prb_ring *r, prb_entry *e, size_t text_size, const prb_meta *meta)
 {
-    if (PRB_UNLIKELY(r->rec_ops != NULL))
-        return reserve_recoverable(r, e, text_size, meta);
-    return reserve(r, e, text_size, meta, false);
+    if (PRB_UNLIKELY(r->reserve_out_of_line))
+        return reserve_out_of_line(r, e, text_size, meta);
+    return reserve(r, e, text_size, meta, false, false);
 }
 
 size_t prb_entry_append(prb_entry *e, const void *bytes, size_t len)
@@ -2828,6 +2854,9 @@ static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, uns
     }
     r->desc_count = count;
     r->data_size = UINT64_C(1) << data_bits;
+    r->desc_mask = count - 1;
+    r->data_mask = r->data_size - 1;
+    r->finalized_stride_mask = finalized_stride_mask(count);
     r->desc_bits = desc_bits;
     r->data_bits = data_bits;
     r->flags = flags;
@@ -2840,6 +2869,7 @@ static prb_ring *make_handle(void *memory, size_t bytes, unsigned desc_bits, uns
     r->rec_context = NULL;
     r->rec_slots = NULL;
     r->rec_slot_count = 0;
+    set_reserve_path(r);
     *status = PRB_OK;
     return r;
 }
@@ -2981,11 +3011,15 @@ prb_ring *prb_ring_attach_read_only(const void *memory, size_t bytes, prb_status
     prb_ring *r = prb_ring_attach((void *)(uintptr_t)memory, bytes, status_out);
 
     if (r != NULL)
-        r->read_only = true;
+        prb_ring_set_read_only(r);
     return r;
 }
 
-void prb_ring_set_read_only(prb_ring *r) { r->read_only = true; }
+void prb_ring_set_read_only(prb_ring *r)
+{
+    r->read_only = true;
+    set_reserve_path(r);
+}
 
 bool prb_ring_is_read_only(const prb_ring *r) { return r->read_only; }
 
@@ -3004,12 +3038,14 @@ void prb_ring_enable_recovery(prb_ring *r, prb_aword *slots, uint32_t count, con
     r->rec_slot_count = count;
     r->rec_context = context;
     r->rec_ops = ops;
+    set_reserve_path(r);
 }
 
 void prb_ring_set_fault_hook(prb_ring *r, prb_fault_hook hook, void *context)
 {
     r->fault_hook = hook;
     r->fault_context = context;
+    set_reserve_path(r);
 }
 
 unsigned prb_ring_desc_bits(const prb_ring *r) { return r->desc_bits; }

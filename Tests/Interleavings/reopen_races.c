@@ -105,9 +105,9 @@ static void walker_never_stops_inside_a_grown_block(void)
     write_filled('Y', 200);
     extendable_record();
     base = prb_load(hdr_word(ring, H_DATA_TAIL), PRB_MO_RELAXED);
-    data_push_tail(ring, base + 616); /* the data tail now stands on the extendable record */
+    data_push_tail(ring, base + 616, base + 616); /* the data tail now stands on the extendable record */
     preempt_hook = grow_then_finalize_with_an_empty_record;
-    data_push_tail(ring, base + 700); /* a writer's walk that must pass that record */
+    data_push_tail(ring, base + 700, base + 700); /* a writer's walk that must pass that record */
     check(preempt_hook == 0, "walker was preempted inside desc_read");
     memset(text, 'q', sizeof text);
     for (i = 0; i < 60; i++)

@@ -67,7 +67,7 @@ static void a_walk_from_a_stale_tail_never_makes_a_bystander_reusable(void)
     /* The walker: from the tail at A, to get past 150 it walks A, then the block at A's next
        (112). It is preempted in its read of A's descriptor (the fence at desc_read:D). */
     preempt_hook = recycle_the_area_with_text_that_looks_like_an_id;
-    data_push_tail(ring, base + 150);
+    data_push_tail(ring, base + 150, base + 150);
     check(preempt_hook == 0, "the walker was preempted inside desc_read");
     check(prb_read(ring, bystander, &info, text, sizeof text) == PRB_READ_OK && info.text_len == 50 &&
               text[0] == 'Y',
