@@ -10,6 +10,30 @@
 
 namespace prbrl {
 
+/* Every record behind the descriptor tail whose slot still holds it has its block behind the
+   data tail (else its slot is recycled with the block still in the data ring). */
+inline void check_passed_blocks(ring_fixture &f)
+{
+    prb_positions pos;
+    prb_get_positions(f.ring, &pos);
+    uint64_t count = UINT64_C(1) << prb_ring_desc_bits(f.ring);
+    for (uint64_t k = 1; k < count; k++) {
+        uint64_t id = desc_id(pos.tail_id - k);
+        desc_copy d;
+        if (desc_read(f.ring, id, &d, nullptr, nullptr, nullptr) == PRB_DESC_MISS || d.begin == d.next ||
+            lpos_dataless(d.begin))
+            continue;
+        if (need_more_space(f.ring, pos.data_tail_lpos, d.next))
+            std::printf("record %llu passed by the descriptor tail (%llu) with its block "
+                        "[%lld,%lld) ahead of the data tail %lld\n",
+                        (unsigned long long)seq_of_id(f.ring, id), (unsigned long long)seq_of_id(f.ring, pos.tail_id),
+                        (long long)(d.begin + 64), (long long)(d.next + 64), (long long)(pos.data_tail_lpos + 64));
+#ifndef SSDT_NO_INVARIANT
+        RL_ASSERT(!need_more_space(f.ring, pos.data_tail_lpos, d.next));
+#endif
+    }
+}
+
 /*
  * slack_stale_data_tail (desc_pass_slack: the data tail it compares blocks with). The descriptor
  * slack may pass a record only if the data tail has already passed its block: once the tail is
@@ -90,36 +114,12 @@ struct slack_stale_data_tail : rl::test_suite<slack_stale_data_tail, 3> {
         prbrl_before_cas = steer_cas;
     }
 
-    /* Every record behind the descriptor tail whose slot still holds it has its block behind the
-       data tail (else its slot is recycled with the block still in the data ring). */
-    void check_passed_blocks()
-    {
-        prb_positions pos;
-        prb_get_positions(f.ring, &pos);
-        uint64_t count = UINT64_C(1) << prb_ring_desc_bits(f.ring);
-        for (uint64_t k = 1; k < count; k++) {
-            uint64_t id = desc_id(pos.tail_id - k);
-            desc_copy d;
-            if (desc_read(f.ring, id, &d, nullptr, nullptr, nullptr) == PRB_DESC_MISS || d.begin == d.next ||
-                lpos_dataless(d.begin))
-                continue;
-            if (need_more_space(f.ring, pos.data_tail_lpos, d.next))
-                std::printf("slack_stale_data_tail: record %llu passed by the descriptor tail (%llu) with its block "
-                            "[%lld,%lld) ahead of the data tail %lld\n",
-                            (unsigned long long)seq_of_id(f.ring, id), (unsigned long long)seq_of_id(f.ring, pos.tail_id),
-                            (long long)(d.begin + 64), (long long)(d.next + 64), (long long)(pos.data_tail_lpos + 64));
-#ifndef SSDT_NO_INVARIANT
-            RL_ASSERT(!need_more_space(f.ring, pos.data_tail_lpos, d.next));
-#endif
-        }
-    }
-
     void after()
     {
         prbrl_before_cas = nullptr;
         prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
         check_quiescent(f.ring, ssdt_length, false);
-        check_passed_blocks();
+        check_passed_blocks(f);
         for (unsigned n = 0; n < 4; n++)
             RL_ASSERT(write_record(f.ring, 31, n, 0).status == PRB_OK);
         check_still_writable(f.ring);
@@ -143,6 +143,129 @@ struct slack_stale_data_tail : rl::test_suite<slack_stale_data_tail, 3> {
     }
 };
 slack_stale_data_tail *slack_stale_data_tail::current = nullptr;
+
+/*
+ * slack_cas_fails_short (desc_pass_slack, desc_push_tail:B failing). Two writers push the
+ * descriptor tail from the same record. The one that read the ring first stops its slack early
+ * (a record still being written) and moves the tail a little; the other, which read later, made
+ * more records reusable with its slack and then fails its compare-and-swap. The tail now stands
+ * before records that are already reusable: readers must count them lost (not "not yet", not
+ * readable), prb_first_seq must still find the tail on a finalized or reusable record, and the
+ * next pushes and reservations must pass and recycle them (desc_reserve:E reads them reusable).
+ *
+ * An 8-descriptor ring. Records 0..2 (no text) before the threads; record 3 (writer 2, no text)
+ * reserved and held; records 4..6 (writer 0, no text); then writer 1 reserves (8 bytes of text):
+ * the ring is full, it pushes from the bootstrap descriptor and its slack stops before record 3
+ * (reserved): it is held at its tail CAS (bootstrap -> record 2). Writer 2 final-commits record 3;
+ * writer 0 reserves (8 bytes): it pushes from the bootstrap descriptor too, its slack passes
+ * records 0..5 (making 2..5 reusable) and it is held at its tail CAS (bootstrap -> record 6)
+ * until writer 1's has succeeded; writer 0's then fails. A reader reads along.
+ * Checks: every record the reader accepts is whole and its gaps are gone for good; the end state
+ * (check_quiescent); no record behind the descriptor tail has its block ahead of the data tail;
+ * and the ring still takes records. Passes 10^5 iterations on bd47ccf; built with -DSCFS_PROBE it
+ * fails at iteration 1 on the state above (tail on record 2, records 3..5 reusable), so the
+ * steering does reach it.
+ */
+inline size_t scfs_length(unsigned writer, unsigned n)
+{
+    if (writer == 0)
+        return n < 3 ? 0 : 8;
+    if (writer == 1)
+        return 8;
+    if (writer == 30)
+        return MAX_TEXT;
+    return 0;
+}
+
+struct slack_cas_fails_short : rl::test_suite<slack_cas_fails_short, 4> {
+    ring_fixture f;
+    reader_log log;
+    bool reserved2, filled, b_at_cas, b_cassed, done2, a_at_cas; /* steering: plain */
+    static slack_cas_fails_short *current;
+
+    static void steer_reserve(void *context, prb_fault_point point, const prb_entry *e)
+    {
+        slack_cas_fails_short *t = static_cast<slack_cas_fails_short *>(context);
+        if (point != PRB_FAULT_DESC_RESERVED || e->caller_id != 2)
+            return;
+        t->reserved2 = true;
+        wait_for(t->b_at_cas);
+    }
+    static void steer_cas(const prb_aword *word)
+    {
+        slack_cas_fails_short *t = current;
+        unsigned me = rl::ctx().current_thread();
+        if (me == 1 && t->b_at_cas && !t->b_cassed) {
+            t->b_cassed = true; /* writer 1's next CAS after its tail CAS */
+            return;
+        }
+        if (word != hdr_word(t->f.ring, H_TAIL_ID))
+            return;
+        if (me == 1 && !t->b_at_cas) {
+            t->b_at_cas = true;
+            wait_for(t->a_at_cas);
+        } else if (me == 0 && t->filled && !t->a_at_cas) {
+            t->a_at_cas = true;
+            wait_for(t->b_cassed);
+        }
+    }
+
+    void before()
+    {
+        f.make(3);
+        log.reset();
+        for (unsigned n = 0; n < 3; n++)
+            RL_ASSERT(write_record(f.ring, 2, n, 0).seq == n);
+        reserved2 = filled = b_at_cas = b_cassed = done2 = a_at_cas = false;
+        current = this;
+        prb_ring_set_fault_hook(f.ring, steer_reserve, this);
+        prbrl_before_cas = steer_cas;
+    }
+    void after()
+    {
+        prbrl_before_cas = nullptr;
+        prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+#ifdef SCFS_PROBE /* fails as soon as the steered state is reached: shows that the steering works */
+        {
+            prb_positions pos;
+            prb_get_positions(f.ring, &pos);
+            RL_ASSERT(!(seq_of_id(f.ring, pos.tail_id) == 2 && prb_state_of_seq(f.ring, 3) == PRB_DESC_REUSABLE &&
+                        prb_state_of_seq(f.ring, 5) == PRB_DESC_REUSABLE));
+        }
+#endif
+        log.check_gaps(f.ring);
+        check_quiescent(f.ring, scfs_length, false);
+        check_passed_blocks(f);
+        check_still_writable(f.ring);
+        f.destroy();
+    }
+    void thread(unsigned index)
+    {
+        if (index == 0) {
+            wait_for(reserved2);
+            for (unsigned n = 0; n < 3; n++)
+                write_record(f.ring, 0, n, 0);
+            filled = true;
+            wait_for(done2);
+            write_record(f.ring, 0, 3, 8);
+            a_at_cas = true; /* nobody waits for ever */
+        } else if (index == 1) {
+            wait_for(filled);
+            write_record(f.ring, 1, 0, 8);
+            b_at_cas = b_cassed = true;
+        } else if (index == 2) {
+            write_record(f.ring, 2, 3, 0);
+            reserved2 = b_at_cas = true;
+            done2 = true;
+        } else {
+            prb_reader rd;
+            prb_reader_init(&rd, f.ring, 0, false);
+            for (int attempt = 0; attempt < 4; attempt++)
+                log.next(&rd, scfs_length);
+        }
+    }
+};
+slack_cas_fails_short *slack_cas_fails_short::current = nullptr;
 
 } // namespace prbrl
 
