@@ -2139,6 +2139,19 @@ size_t prb_entry_append(prb_entry *e, const void *bytes, size_t len)
     return len;
 }
 
+size_t prb_entry_append_word(prb_entry *e, uint64_t word)
+{
+    /* The text so far is whole words and the word fits: it is one aligned word of the block. */
+    if (e->active && e->text_len % WORD == 0 && e->capacity - e->text_len >= WORD) {
+        prb_store(&e->ring->data[e->text_word + e->text_len / WORD], word, PRB_MO_RELAXED);
+        e->text_len += WORD;
+        if (e->text_len < e->capacity)
+            fault_point(e->ring, PRB_FAULT_TEXT_PARTIAL, e);
+        return WORD;
+    }
+    return prb_entry_append(e, &word, WORD);
+}
+
 /* Copies up to max-1 bytes of a C string into dst (NUL-padded), without strnlen. */
 static void copy_c_string(char *dst, const char *src, size_t max)
 {

@@ -37,13 +37,15 @@ extension PrintkRing {
         guard UInt(bitPattern: capacity) <= UInt(maxRecordSize) else {
             throw capacity < 0 ? .negativeSize(capacity) : .recordTooLarge(size: capacity, maximum: maxRecordSize)
         }
-        var entry = prb_entry()
-        var meta = metadata.c
-        let status = prb_reserve(handle, &entry, capacity, &meta)
-        guard status == PRB_OK else {
-            throw .writeFailure(status, size: capacity, maximum: maxRecordSize, seq: entry.seq)
-        }
-        return withUnsafeMutablePointer(to: &entry) { entry in
+        // The entry lives in this frame, uninitialized until prb_reserve fills it (it sets every
+        // field, whatever it returns): zeroing it here first would be a second write of 64 bytes.
+        return try withUnsafeTemporaryAllocation(of: prb_entry.self, capacity: 1) { (slot) throws(PrintkRingError) -> UInt64 in
+            let entry = slot.baseAddress!
+            var meta = metadata.c
+            let status = prb_reserve(handle, entry, capacity, &meta)
+            guard status == PRB_OK else {
+                throw .writeFailure(status, size: capacity, maximum: maxRecordSize, seq: entry.pointee.seq)
+            }
             var writer = RecordWriter(entry: entry)
             fill(&writer)
             _ = prb_final_commit(entry)
@@ -118,6 +120,17 @@ extension PrintkRing {
         @discardableResult
         public mutating func append(_ bytes: UnsafeRawBufferPointer) -> Int {
             prb_entry_append(entry, bytes.baseAddress, bytes.count)
+        }
+
+        /// Appends the bytes of a value (a binary header, say), in memory order; returns how many
+        /// fit. An 8-byte value goes in as one word (`prb_entry_append_word`): no copy loop.
+        @inlinable
+        @discardableResult
+        public mutating func append<Value: BitwiseCopyable>(bytesOf value: Value) -> Int {
+            withUnsafeBytes(of: value) { bytes in
+                if bytes.count == 8 { return prb_entry_append_word(entry, bytes.loadUnaligned(as: UInt64.self)) }
+                return prb_entry_append(entry, bytes.baseAddress, bytes.count)
+            }
         }
 
         /// Sets the device-info strings (truncated to 15 and 47 bytes). On a ring without

@@ -55,6 +55,17 @@ extension PrintkRing {
             prb_entry_append(&entry, bytes.baseAddress, bytes.count)
         }
 
+        /// Appends the bytes of a value (a binary header, say), in memory order; returns how many
+        /// fit. An 8-byte value goes in as one word (`prb_entry_append_word`): no copy loop.
+        @inlinable
+        @discardableResult
+        public mutating func append<Value: BitwiseCopyable>(bytesOf value: Value) -> Int {
+            withUnsafeBytes(of: value) { bytes in
+                if bytes.count == 8 { return prb_entry_append_word(&entry, bytes.loadUnaligned(as: UInt64.self)) }
+                return prb_entry_append(&entry, bytes.baseAddress, bytes.count)
+            }
+        }
+
         /// Sets the device-info strings (truncated to 15 and 47 bytes). On a ring without
         /// device-info storage (``PrintkRing/storesDeviceInfo`` is `false`) it does nothing.
         ///

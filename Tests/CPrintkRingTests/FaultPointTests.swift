@@ -54,6 +54,22 @@ import TestSupport
         #expect(log.calls.first?.textLength == 4)
     }
 
+    /// The one-word append stops at the same point as the byte append: after a word that leaves
+    /// room, not after one that fills the record.
+    @Test func wordAppendThatLeavesRoomPassesTextPartial() {
+        let r = CRing(descBits: 4, dataBits: 8)
+        let log = withHook(on: r) { log in
+            var entry = prb_entry()
+            #expect(prb_reserve(r.ring, &entry, 16, nil) == PRB_OK)
+            log.calls.removeAll()
+            #expect(prb_entry_append_word(&entry, 1) == 8)
+            #expect(prb_entry_append_word(&entry, 2) == 8)  // fills it: no second stop
+            #expect(prb_final_commit(&entry) == PRB_OK)
+        }
+        #expect(log.points == [PRB_FAULT_TEXT_PARTIAL])
+        #expect(log.calls.first?.textLength == 8)
+    }
+
     @Test func appendTruncatedToCapacityFillsTheRecord() {
         let r = CRing(descBits: 4, dataBits: 8)
         let log = withHook(on: r) { log in

@@ -49,6 +49,46 @@ import TestSupport
         }
     }
 
+    /// `append(bytesOf:)` of RecordWriter and Reservation takes an 8-byte value as one word; values
+    /// of every size, before and after odd-sized text, land in memory order either way.
+    @Test func binaryValuesOfEverySizeAtEveryAlignment() throws {
+        struct Pair: BitwiseCopyable { var low: UInt32; var high: UInt32 }
+        let ring = try PrintkRing(descriptorBits: 4, dataBits: 10)
+        for lead in 0..<9 {
+            let leading = [UInt8](repeating: 0xaa, count: lead)
+            let expected = leading + [8, 7, 6, 5, 4, 3, 2, 1] + [4, 3, 2, 1] + [2, 0, 0, 0, 1, 0, 0, 0] + [9, 9]
+            let capacity = expected.count
+            let scoped = try ring.write(capacity: capacity) { record in
+                leading.withUnsafeBytes { _ = record.append($0) }
+                #expect(record.append(bytesOf: UInt64(0x0102_0304_0506_0708).littleEndian) == 8)
+                #expect(record.append(bytesOf: UInt32(0x0102_0304).littleEndian) == 4)
+                #expect(record.append(bytesOf: Pair(low: 2, high: 1)) == 8)
+                #expect(record.append(bytesOf: UInt16(0x0909)) == 2)
+            }
+            var reservation = try ring.reserve(capacity: capacity)
+            leading.withUnsafeBytes { _ = reservation.append($0) }
+            #expect(reservation.append(bytesOf: UInt64(0x0102_0304_0506_0708).littleEndian) == 8)
+            #expect(reservation.append(bytesOf: UInt32(0x0102_0304).littleEndian) == 4)
+            #expect(reservation.append(bytesOf: Pair(low: 2, high: 1)) == 8)
+            #expect(reservation.append(bytesOf: UInt16(0x0909)) == 2)
+            let reserved = reservation.seq
+            reservation.finalize()
+            for seq in [scoped, reserved] {
+                #expect(try #require(ring.record(at: seq)).bytes == expected, "\(lead) bytes first")
+            }
+        }
+    }
+
+    /// A full record takes as much of an 8-byte value as fits, as it does of any bytes.
+    @Test func aWordIntoTooLittleRoomIsCut() throws {
+        let ring = try PrintkRing(descriptorBits: 4, dataBits: 10)
+        let seq = try ring.write(capacity: 5) { record in
+            #expect(record.append(bytesOf: UInt64(0x0102_0304_0506_0708).littleEndian) == 5)
+            #expect(record.append(bytesOf: UInt64(1)) == 0)
+        }
+        #expect(try #require(ring.record(at: seq)).bytes == [8, 7, 6, 5, 4])
+    }
+
     struct ParseError: Error, Equatable { let field: Int }
 
     @Test func aClosureThrowsItsOwnTypedError() throws {

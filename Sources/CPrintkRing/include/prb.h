@@ -309,6 +309,12 @@ prb_status prb_reserve(prb_ring *ring, prb_entry *entry, size_t text_size, const
     reservation is full). Async-signal-safe. */
 size_t prb_entry_append(prb_entry *entry, const void *bytes, size_t len);
 
+/** Appends the 8 bytes of `word` as they lie in memory (the host's byte order), exactly as
+    prb_entry_append(entry, &word, 8) does; returns the number copied. Cheaper when the text so far
+    is a whole number of words (one store, no copy loop): a binary header's timestamp or id.
+    Async-signal-safe. */
+size_t prb_entry_append_word(prb_entry *entry, uint64_t word);
+
 /** Sets the device-info strings (truncated to 15 and 47 bytes). NULL leaves a string empty. On a
     ring without device-info storage (PRB_RING_NO_DEV_INFO) it does nothing: the record has no
     device info, and readers return empty strings, as for a record that never set any. */

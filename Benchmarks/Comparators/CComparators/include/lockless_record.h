@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /** Bytes of checksum in front of the payload. */
 #define LOCKLESS_RECORD_CHECKSUM_BYTES 8u
@@ -31,8 +32,8 @@ static inline void lockless_record_seal(uint8_t sum[LOCKLESS_RECORD_CHECKSUM_BYT
 }
 
 /**
- * Writes one record: prb_reserve for 8 + len bytes, the checksum and the payload appended with
- * prb_entry_append, then prb_final_commit (or, when final is false, prb_commit: the record stays
+ * Writes one record: prb_reserve for 8 + len bytes, the checksum appended with
+ * prb_entry_append_word and the payload with prb_entry_append, then prb_final_commit (or, when final is false, prb_commit: the record stays
  * open for the next reservation to finalize). Returns prb_reserve's status; *seq_out (may be NULL)
  * gets the seq on PRB_OK.
  */
@@ -43,8 +44,10 @@ static inline prb_status lockless_record_write(prb_ring *ring, const void *paylo
     prb_status status = prb_reserve(ring, &entry, LOCKLESS_RECORD_CHECKSUM_BYTES + len, meta);
     if (status != PRB_OK) return status;
     uint8_t sum[LOCKLESS_RECORD_CHECKSUM_BYTES];
+    uint64_t sum_word;
     lockless_record_seal(sum, payload_hash, entry.seq);
-    prb_entry_append(&entry, sum, sizeof sum);
+    memcpy(&sum_word, sum, sizeof sum_word); /* the 8 bytes in order, appended as one word */
+    prb_entry_append_word(&entry, sum_word);
     prb_entry_append(&entry, payload, len);
     if (final) {
         prb_final_commit(&entry);
