@@ -39,6 +39,7 @@
 #include "suites_panic.hpp"
 #include "suites_records.hpp"
 #include "suites_recovery.hpp"
+#include "suites_slack.hpp"
 #include "suites_tails.hpp"
 
 namespace {
@@ -102,6 +103,8 @@ const run_spec runs[] = {
     {"stale_dead_intent", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::stale_dead_intent>},
     {"stale_dead_data_intent", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::stale_dead_data_intent>},
     {"panic_reader_vs_reopen", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::panic_reader_vs_reopen>},
+    {"slack_stale_data_tail", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::slack_stale_data_tail>},
+    {"slack_cas_fails_short", rl::random_scheduler_type, 0, false, simulate_suite<prbrl::slack_cas_fails_short>},
     {"commit_store_buffering", rl::fair_context_bound_scheduler_type, 2, false, simulate_suite<prbrl::commit_store_buffering>},
     {"extend_shared_caller", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::extend_shared_caller>},
     {"next_seq_sees_prefix", rl::fair_context_bound_scheduler_type, 1, false, simulate_suite<prbrl::next_seq_sees_prefix>},
