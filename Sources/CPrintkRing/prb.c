@@ -701,8 +701,8 @@ static uint64_t finalized_stride_mask(uint64_t desc_count)
     return stride <= 1 ? 0 : stride - 1;
 }
 
-/* finalized -> reusable (any writer pushing a tail). */
-static void desc_make_reusable(const prb_ring *r, uint64_t id)
+/* finalized -> reusable (any writer pushing a tail), given the record's state word. */
+static void desc_make_reusable_at(prb_aword *sv_word, uint64_t id)
 {
     uint64_t expected = make_sv(id, PRB_DESC_FINALIZED);
 
@@ -711,8 +711,13 @@ static void desc_make_reusable(const prb_ring *r, uint64_t id)
      * push that follows (data_push_tail:D or desc_push_tail:B, both release) publishes it to
      * whoever sees the new tail. A failed CAS means another writer did it already.
      */
-    prb_cas(desc_word(r, id, D_STATE), &expected, make_sv(id, PRB_DESC_REUSABLE), PRB_MO_RELAXED,
-            PRB_MO_RELAXED);
+    prb_cas(sv_word, &expected, make_sv(id, PRB_DESC_REUSABLE), PRB_MO_RELAXED, PRB_MO_RELAXED);
+}
+
+/* finalized -> reusable (any writer pushing a tail). */
+static void desc_make_reusable(const prb_ring *r, uint64_t id)
+{
+    desc_make_reusable_at(desc_word(r, id, D_STATE), id);
 }
 
 /* committed -> finalized (the next reservation, or the committer seeing a newer record). */
@@ -776,7 +781,8 @@ static inline uint64_t data_slack(const prb_ring *r) { return r->data_size >> PR
  * none), passing at most PRB_TAIL_SLACK_MAX more blocks, each ending at or before lpos_limit.
  * It stops at a block whose record is still reserved or committed, or whose header no longer
  * names a descriptor pointing back at it (the area was reallocated meanwhile): before lpos_end
- * that is a failure, after it simply the end of the walk. Transition: finalized -> reusable for each record whose block it passes.
+ * that is a failure, after it simply the end of the walk.
+ * Transition: finalized -> reusable for each record whose block it passes.
  *
  * Context: any writer pushing the data tail; never waits.
  * Return: true if the walk got to lpos_end; *lpos_out is where it ended (at or past lpos_end),
@@ -787,6 +793,7 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
 {
     unsigned extra = PRB_TAIL_SLACK_MAX;
     prb_desc_state state;
+    prb_aword *sv_word;
     bool in_slack;
     desc_copy d;
     uint64_t id;
@@ -808,7 +815,8 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
          */
         id = prb_load(&r->data[data_index(r, lpos_begin) / WORD], PRB_MO_LOAD(data_make_reusable_A, PRB_MO_RELAXED));
 
-        /* LMM(data_make_reusable:B) */
+        /* LMM(data_make_reusable:B); the slot addressed once for desc_read and the CAS below. */
+        sv_word = desc_word(r, id, D_STATE);
         state = desc_read(r, id, &d, NULL, NULL, NULL);
         /* In the slack, only a block that ends within it: what a push frees early is bounded by
            the slack in bytes, whatever the size of the blocks (a small ring frees none early). */
@@ -822,7 +830,7 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
         case PRB_DESC_FINALIZED:
             if (d.begin != lpos_begin)
                 goto stopped;
-            desc_make_reusable(r, id);
+            desc_make_reusable_at(sv_word, id);
             break;
         case PRB_DESC_REUSABLE:
             if (d.begin != lpos_begin)
@@ -836,7 +844,10 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
         lpos_begin = d.next;
     }
     *lpos_out = lpos_begin;
-    return true;
+    /* Not `true`: a damaged tail just under a ring behind lpos_end, within the slack's width,
+       would skip the walk and pass for a push that got there (found in review: the interleaving
+       replay slack_damaged_tail). In a sound ring the walk always gets to lpos_end here. */
+    return !need_more_space(r, lpos_begin, lpos_end);
 stopped:
     *lpos_out = lpos_begin; /* the block that stops the walk (recover_blocked_data) */
     return !need_more_space(r, lpos_begin, lpos_end);
@@ -1126,9 +1137,10 @@ static inline unsigned desc_slack(const prb_ring *r)
  * desc_pass_slack() - desc_push_tail may pass record `id` (read in `state`, finalized or
  * reusable, with positions *d) and stand on the next one: see how many more records it may pass
  * with it, up to the slack. Each record passed must be finalized or reusable, have its block (if
- * any) behind the data tail already (this pass pushes nothing), and be followed by a finalized or
- * reusable record, where the tail would stand. Transition: finalized -> reusable for each record
- * it lets the tail pass (the tail itself moves in the caller, after this).
+ * any) behind the data tail already (read for each record: desc_pass_slack:A; this pass pushes
+ * nothing), and be followed by a finalized or reusable record, where the tail would stand.
+ * Transition: finalized -> reusable for each record it lets the tail pass (the tail itself moves
+ * in the caller, after this).
  *
  * Context: desc_push_tail; never waits, at most desc_slack() records.
  * Return: where the tail may stand: `id`, or a finalized or reusable record after it.
@@ -1136,22 +1148,23 @@ static inline unsigned desc_slack(const prb_ring *r)
 static uint64_t desc_pass_slack(const prb_ring *r, uint64_t id, prb_desc_state state, desc_copy *d)
 {
     unsigned extra = desc_slack(r);
-    uint64_t data_tail = 0;
-    bool have_data_tail = false;
     prb_desc_state next_state;
     desc_copy next;
 
     while (extra-- > 0) {
-        if (d->begin != d->next) {
-            /* LMM(data_push_tail:A) acquire, the same load (P11): the data tail a push would
-               start from; at or past the block, the push would return at once. */
-            if (!have_data_tail) {
-                data_tail = prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_LOAD(data_push_tail_A, PRB_MO_ACQUIRE));
-                have_data_tail = true;
-            }
-            if (need_more_space(r, data_tail, d->next))
-                break;
-        }
+        /*
+         * LMM(desc_pass_slack:A) acquire, as data_push_tail:A (P11), and loaded for each record,
+         * after the descriptor read that gave its block (desc_read:A, which synchronizes with the
+         * record's commit, and so with the push its writer made before allocating the block): the
+         * tail read is then at most a ring behind the block's end, and need_more_space tells
+         * "behind the tail" from "ahead of it" exactly. A tail loaded once, before a later
+         * record's block was allocated, could be more than a ring behind that block's end, which
+         * need_more_space reads as passed (found in review: Relacy slack_stale_data_tail).
+         */
+        if (d->begin != d->next &&
+            need_more_space(r, prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_LOAD(desc_pass_slack_A, PRB_MO_ACQUIRE)),
+                            d->next))
+            break;
         /* LMM(desc_push_tail:A), as for the first successor. */
         next_state = desc_read(r, desc_id(id + 1), &next, NULL, NULL, NULL);
         if (next_state != PRB_DESC_FINALIZED && next_state != PRB_DESC_REUSABLE)
@@ -1232,10 +1245,10 @@ static bool desc_push_tail(const prb_ring *r, uint64_t tail_id)
          * desc_read:A, by its own CAS in desc_make_reusable, or by that CAS failing on another
          * writer's), so desc_reserve:E reads it by coherence. A failed CAS here still reads a
          * tail past tail_id, so the next tail load reads one too (coherence). The records of the
-         * slack (desc_pass_slack), made reusable above, are published to their recyclers the
-         * same way: each later reservation of their slots acquires a tail past them
-         * (desc_reserve:C, P12) or, if this CAS failed short of them, pushes the tail past them
-         * itself and reads reusable there.
+         * slack (desc_pass_slack), made reusable above, are published the same way: a later
+         * reservation of their slots acquires a tail past them (desc_reserve:C, P12), moved
+         * either by this CAS or, if it failed short of them, by a later push, whose writer read
+         * them reusable (desc_read:A) before its own release CAS.
          */
         prb_cas(tail_word, &expected, desc_pass_slack(r, desc_id(tail_id + 1), next_state, &d),
                 PRB_MO(desc_push_tail_B, PRB_MO_RELEASE), PRB_MO_LOAD(desc_push_tail_B, PRB_MO_RELAXED));
