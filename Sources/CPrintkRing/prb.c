@@ -1153,16 +1153,19 @@ static uint64_t desc_pass_slack(const prb_ring *r, uint64_t id, prb_desc_state s
 
     while (extra-- > 0) {
         /*
-         * LMM(desc_pass_slack:A) acquire, as data_push_tail:A (P11), and loaded for each record,
-         * after the descriptor read that gave its block (desc_read:A, which synchronizes with the
-         * record's commit, and so with the push its writer made before allocating the block): the
-         * tail read is then at most a ring behind the block's end, and need_more_space tells
-         * "behind the tail" from "ahead of it" exactly. A tail loaded once, before a later
-         * record's block was allocated, could be more than a ring behind that block's end, which
-         * need_more_space reads as passed (found in review: Relacy slack_stale_data_tail).
+         * LMM(desc_pass_slack:A) relaxed, and loaded for each record, after the descriptor read
+         * that gave its block. That read (desc_read:A, acquire) synchronizes with the record's
+         * commit (or with its take-over, take_over:D), and before allocating the block its writer
+         * pushed the data tail, or read it, at least to the block's end minus a ring: so this load
+         * reads that tail or a later one (coherence), at most a ring behind the block's end, and
+         * need_more_space tells "behind the tail" from "ahead of it" exactly. Nothing else is
+         * needed from the tail here (this pass writes nothing into the data ring), so no acquire:
+         * with one, no suite fails either way (docs/VERIFICATION.md). A tail loaded once, before a
+         * later record's block was allocated, could be more than a ring behind that block's end,
+         * which need_more_space reads as passed (found in review: Relacy slack_stale_data_tail).
          */
         if (d->begin != d->next &&
-            need_more_space(r, prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_LOAD(desc_pass_slack_A, PRB_MO_ACQUIRE)),
+            need_more_space(r, prb_load(hdr_word(r, H_DATA_TAIL), PRB_MO_LOAD(desc_pass_slack_A, PRB_MO_RELAXED)),
                             d->next))
             break;
         /* LMM(desc_push_tail:A), as for the first successor. */
