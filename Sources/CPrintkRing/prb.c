@@ -843,13 +843,13 @@ static bool data_make_reusable(const prb_ring *r, uint64_t lpos_begin, uint64_t 
             goto stopped;
         lpos_begin = d.next;
     }
-    *lpos_out = lpos_begin;
-    /* Not `true`: a damaged tail just under a ring behind lpos_end, within the slack's width,
-       would skip the walk and pass for a push that got there (found in review: the interleaving
-       replay slack_damaged_tail). In a sound ring the walk always gets to lpos_end here. */
-    return !need_more_space(r, lpos_begin, lpos_end);
 stopped:
-    *lpos_out = lpos_begin; /* the block that stops the walk (recover_blocked_data) */
+    /* Where the walk ended: at or past lpos_end, or at the block that stops it (which
+       recover_blocked_data examines). Whether it got to lpos_end is this comparison also when the
+       loop ran out: a damaged tail just under a ring behind lpos_end, within the slack's width,
+       would skip the walk and pass for a push that got there (found in review: the interleaving
+       replay slack_damaged_tail). */
+    *lpos_out = lpos_begin;
     return !need_more_space(r, lpos_begin, lpos_end);
 }
 
@@ -960,7 +960,7 @@ static PRB_INLINE bool data_alloc(const prb_ring *r, prb_entry *e, uint64_t id, 
                                   uint64_t *text_word)
 {
     prb_aword *head_word = hdr_word(r, H_DATA_HEAD);
-    uint64_t blk_size, begin, next, first;
+    uint64_t blk_size, begin, next, target, first;
     prb_aword *desc;
 
     *text_word = 0;
@@ -983,9 +983,10 @@ static PRB_INLINE bool data_alloc(const prb_ring *r, prb_entry *e, uint64_t id, 
     do {
         next = get_next_lpos(r, begin, blk_size);
         /* A head that is not a block position (damaged memory) gives no block: a mask. */
+        target = next - r->data_size;
         if (next - begin > r->data_size || (begin % WORD) != 0 ||
-            (!data_push_tail(r, next - r->data_size, data_slack_limit(r, next - r->data_size, begin)) &&
-             !(recover_blocked_data(r, next - r->data_size) && data_push_tail(r, next - r->data_size, next - r->data_size)))) {
+            (!data_push_tail(r, target, data_slack_limit(r, target, begin)) &&
+             !(recover_blocked_data(r, target) && data_push_tail(r, target, target)))) {
             /* No block is ours: a data intent left naming one that another writer took would
                keep survivors waiting on us (recover_unnamed_block) until our commit clears it.
                LMM(data_alloc:J) release, as data_alloc:I: a later value of the data intent. */
