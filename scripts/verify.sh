@@ -51,5 +51,6 @@ slack_mode=("${mode[@]}")
 nice "$out/prb_relacy_slack" "${slack_mode[@]}" --suite two_writers_one_reader --suite tails_race \
     --suite reader_vs_recycling --suite data_tail_behind_head --suite stuck_writer_panic_reader \
     --suite tail_pushed_for_another --suite walk_fails_then_tail_moves --suite dead_writer_data_positions \
-    --suite dead_writer_desc_reserved --suite slack_stale_data_tail \
+    --suite dead_writer_desc_reserved --suite dead_writer_data_allocated --suite dead_writer_text_partial \
+    --suite dead_writer_two_survivors --suite unnamed_block_reclaimed_slot --suite slack_stale_data_tail \
     --suite slack_cas_fails_short

@@ -19,6 +19,11 @@ namespace prbrl {
 
 struct died {};
 
+/* Defined with the slack suites (suites_slack.hpp): no record behind the descriptor tail has its
+   block ahead of the data tail. A take-over hands both tails records whose blocks may still be
+   ahead (or headless), and the descriptor slack (desc_pass_slack) passes taken-over records. */
+inline void check_passed_blocks(ring_fixture &f);
+
 /* Thread slots for a suite: slot k owned by owner tag k + 1, no intent. */
 inline void init_slots(prb_aword *slots, unsigned count)
 {
@@ -135,6 +140,7 @@ template <prb_fault_point Point> struct dead_writer : rl::test_suite<dead_writer
     void after()
     {
         prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+        check_passed_blocks(f);
         check_still_writable(f.ring);
         check_quiescent(f.ring, dying_length, false, dying_special);
         log.check_gaps(f.ring);
@@ -186,6 +192,7 @@ struct dead_writer_two_survivors : rl::test_suite<dead_writer_two_survivors, 3> 
     void after()
     {
         prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+        check_passed_blocks(f);
         check_still_writable(f.ring);
         check_quiescent(f.ring, dying_length, false, dying_special);
         prb_stats s;
@@ -418,6 +425,7 @@ struct stale_dead_data_intent : rl::test_suite<stale_dead_data_intent, 2> {
         prb_stats s;
         prb_get_stats(f.ring, &s);
         RL_ASSERT(s.taken_over == 0);
+        check_passed_blocks(f);
         check_still_writable(f.ring);
         check_quiescent(f.ring, dying_length, false, nullptr);
         f.destroy();
@@ -524,6 +532,7 @@ struct unnamed_block_reclaimed_slot : rl::test_suite<unnamed_block_reclaimed_slo
     {
         check_x();
         prb_ring_set_fault_hook(f.ring, nullptr, nullptr);
+        check_passed_blocks(f);
         check_still_writable(f.ring);
         check_quiescent(f.ring, length, false);
         f.destroy();
