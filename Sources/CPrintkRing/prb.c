@@ -1156,12 +1156,17 @@ static uint64_t desc_pass_slack(const prb_ring *r, uint64_t id, prb_desc_state s
         /*
          * LMM(desc_pass_slack:A) relaxed, and loaded for each record, after the descriptor read
          * that gave its block. That read (desc_read:A, acquire) synchronizes with the record's
-         * commit (or with its take-over, take_over:D), and before allocating the block its writer
-         * pushed the data tail, or read it, at least to the block's end minus a ring: so this load
-         * reads that tail or a later one (coherence), at most a ring behind the block's end, and
-         * need_more_space tells "behind the tail" from "ahead of it" exactly. Nothing else is
-         * needed from the tail here (this pass writes nothing into the data ring), so no acquire:
-         * with one, no suite fails either way (docs/VERIFICATION.md). A tail loaded once, before a
+         * last commit (the state's later changes are read-modify-writes, which continue its
+         * release sequence) or with its take-over (take_over:D, after the dead writer's stores),
+         * and before allocating the block its writer pushed the data tail, or read it, at least
+         * to the block's end minus a ring: so this load reads that tail or a later one
+         * (coherence), at most a ring behind the block's end, and need_more_space tells "behind
+         * the tail" from "ahead of it" exactly. (Positions a dead writer left half stored, or
+         * stale ones of the slot's previous record, name no block whose header names the
+         * record: passing them is what desc_push_tail does for its first record too, and the
+         * block itself is passed through the intents, recover_unnamed_block.) Nothing else is
+         * needed from the tail here (this pass writes nothing into the data ring), so no acquire;
+         * no suite fails with or without one (docs/VERIFICATION.md). A tail loaded once, before a
          * later record's block was allocated, could be more than a ring behind that block's end,
          * which need_more_space reads as passed (found in review: Relacy slack_stale_data_tail).
          */

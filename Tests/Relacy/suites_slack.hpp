@@ -38,10 +38,11 @@ inline void check_passed_blocks(ring_fixture &f)
  * slack_stale_data_tail (desc_pass_slack: the data tail it compares blocks with). The descriptor
  * slack may pass a record only if the data tail has already passed its block: once the tail is
  * past the record, its slot is recycled without any push, and the data-tail walk can never pass
- * a block whose header names a recycled descriptor (desc_read says miss). desc_pass_slack loads
- * the data tail once, at the first record with a block, and compares every later record's block
- * with that value, although it reads those records (and so synchronizes with their commits)
- * only later. A block allocated after that load may end more than a ring past the value loaded;
+ * a block whose header names a recycled descriptor (desc_read says miss). desc_pass_slack first
+ * loaded the data tail once, at the first record with a block, and compared every later record's
+ * block with that value, although it read those records (and so synchronized with their commits)
+ * only later (fixed: it now reads the tail for each record, after its descriptor, at
+ * desc_pass_slack:A; this suite failed at iteration 2 before). A block allocated after that load may end more than a ring past the value loaded;
  * need_more_space() then says "no more space needed", the same answer as for a block behind the
  * tail, and the record is passed with its block still ahead of the data tail.
  *
@@ -52,12 +53,12 @@ inline void check_passed_blocks(ring_fixture &f)
  *   4: [16,40)  5: [40 | wraps, 64+32 = 96)  6: -   (writer 2; record 5's allocation pushes the
  *      data tail 0 -> 32 and on through the slack to 40: records 0 and 4 reusable)
  *   7: writer 0, no text: the ring is full, so it pushes the descriptor tail from the bootstrap
- *      descriptor, and desc_pass_slack goes on: record 0 (block behind the data tail, loaded now:
+ *      descriptor, and desc_pass_slack goes on: record 0 (block behind the data tail, read now:
  *      40), record 1 (finalized: made reusable; writer 0 is held at that compare-and-swap).
  * Meanwhile writer 1 allocates the victim's block at 96..128 (pushing the data tail to 96 past
  * record 5, now reusable) and final-commits it. Writer 0 goes on: record 2, then the victim: its
- * block ends at 128, 88 bytes past the 40 it loaded (more than a ring): "behind the tail"; record
- * 4 after it is reusable, so the victim is made reusable and passed, and the descriptor tail goes
+ * block ends at 128, 88 bytes past the 40 read before (more than a ring), which the single read
+ * took for "behind the tail"; record 4 after it is reusable, so the victim was made reusable and passed, and the descriptor tail goes
  * to record 5 while the data tail is at 96, before the victim's block.
  * Checks, once the threads are done: every record the descriptor tail has passed whose slot still
  * holds it has its block behind the data tail; then four empty records (the fourth recycles the
