@@ -120,9 +120,11 @@ struct PanicScenarioTests {
         // re-takes it at full speed may starve the dump for the whole budget on a loaded machine
         // (seen here with two other processes on two CPUs). That is a finding about the
         // comparator, not a failure of the harness: the dump must then report that it gave up,
-        // and whatever it did return must be intact.
+        // and whatever it did return must be intact. For the same reason the writer may wrap the
+        // whole ring before the dump gets the lock, so that every record returned is newer than
+        // the panic (counted as extra, not as intact): seen once in CI.
         let r = try play(.busyRemote, .swiftMutex, nil, budget: generousBudget)
-        #expect(r.intact > 0 || r.deadlocked)
+        #expect(r.returned > 0 || r.deadlocked)
         #expect(r.torn == 0)
         #expect(r.returned == r.intact + r.extra)
         #expect(!r.busted)
@@ -130,7 +132,9 @@ struct PanicScenarioTests {
 
     func busyRemoteReadsIntact(_ kind: LogRingKind) throws {
         let r = try play(.busyRemote, kind, nil, budget: generousBudget)
-        #expect(r.intact > 0)
+        // Something is read (neither lock is fair: the writer may wrap the whole ring before the
+        // dump gets the lock, so what it reads may all be newer than the panic, counted as extra).
+        #expect(r.returned > 0)
         #expect(r.torn == 0)
         #expect(r.returned == r.intact + r.extra)  // everything returned is intact
         #expect(!r.busted)
