@@ -121,10 +121,12 @@ struct PanicScenarioTests {
         // (seen here with two other processes on two CPUs). That is a finding about the
         // comparator, not a failure of the harness: the dump must then report that it gave up,
         // and whatever it did return must be intact. For the same reason the writer may wrap the
-        // whole ring before the dump gets the lock, so that every record returned is newer than
-        // the panic (counted as extra, not as intact): seen once in CI.
+        // whole ring between the dump's hold that reads the seq bounds and its next one, so that
+        // every record the dump set out to read is gone (lost, reported as such; seen twice in
+        // CI with the suites running in parallel), or the records it returns are all newer than
+        // the panic (extra).
         let r = try play(.busyRemote, .swiftMutex, nil, budget: generousBudget)
-        #expect(r.returned > 0 || r.deadlocked)
+        #expect(r.returned > 0 || r.deadlocked || r.lost > 0)
         #expect(r.torn == 0)
         #expect(r.returned == r.intact + r.extra)
         #expect(!r.busted)
@@ -132,9 +134,10 @@ struct PanicScenarioTests {
 
     func busyRemoteReadsIntact(_ kind: LogRingKind) throws {
         let r = try play(.busyRemote, kind, nil, budget: generousBudget)
-        // Something is read (neither lock is fair: the writer may wrap the whole ring before the
-        // dump gets the lock, so what it reads may all be newer than the panic, counted as extra).
-        #expect(r.returned > 0)
+        // Something is read, or reported lost: neither lock is fair, and the writer may wrap the
+        // whole ring between the dump's holds (what it reads may all be newer than the panic,
+        // counted as extra, or what it set out to read all gone, counted as lost).
+        #expect(r.returned > 0 || r.lost > 0)
         #expect(r.torn == 0)
         #expect(r.returned == r.intact + r.extra)  // everything returned is intact
         #expect(!r.busted)
